@@ -1,0 +1,91 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Engage.Functions.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Engage.DevHost;
+
+/// <summary>
+/// Polls one queue per queue-triggered function with the Functions host's rules: batches of
+/// <c>batchSize</c>, the message's dequeue count passed to the function, a failed message made
+/// visible again after <c>visibilityTimeout</c>, and moved to <c>{queue}-poison</c> when it fails
+/// on its <c>maxDequeueCount</c>-th dequeue.
+/// </summary>
+public sealed class QueuePoller(
+    FunctionCatalog catalog,
+    FunctionInvoker invoker,
+    QueueServiceClient queues,
+    EngageStorage storage,
+    IOptions<QueueHostOptions> options,
+    ILogger<QueuePoller> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(catalog.Functions.Where(f => f.Trigger == TriggerKind.Queue).Select(f => PollAsync(f, stoppingToken)));
+
+    private async Task PollAsync(FunctionDescriptor function, CancellationToken ct)
+    {
+        var queue = queues.GetQueueClient(function.QueueName);
+        var poison = queues.GetQueueClient(function.QueueName + "-poison");
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await storage.EnsureReadyAsync(ct);
+                var o = options.Value;
+                QueueMessage[] batch = await queue.ReceiveMessagesAsync(o.BatchSize, o.Lease, ct);
+                if (batch.Length > 0)
+                {
+                    await Task.WhenAll(batch.Select(m => ProcessAsync(function, queue, poison, m, ct)));
+                    delay = TimeSpan.FromMilliseconds(100);
+                    continue;
+                }
+
+                // Back off like the host: doubling up to maxPollingInterval while the queue is empty.
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, o.MaxPollingInterval.Ticks));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Polling queue {Queue} failed: {Message}", function.QueueName, e.Message);
+                delay = options.Value.MaxPollingInterval;
+            }
+
+            try
+            {
+                await Task.Delay(delay, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    internal async Task ProcessAsync(FunctionDescriptor function, QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await invoker.InvokeQueueAsync(function, message, ct);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var o = options.Value;
+            if (message.DequeueCount >= o.MaxDequeueCount)
+            {
+                logger.LogError(e, "Moving message to queue '{Poison}' after {Count} dequeues of function {Function}", poison.Name, message.DequeueCount, function.Name);
+                await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            }
+            else
+            {
+                logger.LogWarning("Function {Function} failed on dequeue {Count}: {Message}; retrying after {Delay}", function.Name, message.DequeueCount, e.Message, o.VisibilityTimeout);
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: o.VisibilityTimeout, cancellationToken: CancellationToken.None);
+            }
+        }
+    }
+}

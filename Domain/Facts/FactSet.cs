@@ -1,0 +1,154 @@
+using Engage.Domain.Interactions;
+
+namespace Engage.Domain.Facts;
+
+/// <summary>An interaction as the folds see it: facts merged by id, parents resolved, <c>answer</c> decided.</summary>
+public sealed record Resolved
+{
+    public required string Id { get; init; }
+    public required InteractionKind Kind { get; init; }
+    public required string Actor { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public string? ParentId { get; init; }
+    public string? ParentAuthor { get; init; }
+    public bool ParentIsQuestion { get; init; }
+    public string? SubjectId { get; init; }
+    public string? SubjectAuthor { get; init; }
+    public IReadOnlyList<string> Mentions { get; init; } = [];
+    public Signals.Signals Signals { get; init; }
+    public bool Accepted { get; init; }
+
+    /// <summary>A reply to one's own item: scored as a post (scoring.md).</summary>
+    public bool SelfReply => Kind == InteractionKind.Reply && ParentAuthor == Actor;
+
+    /// <summary>Users this interaction gives to, once each (scoring.md "Gives").</summary>
+    public IReadOnlyList<string> GiveTargets()
+    {
+        var targets = new List<string>(1 + Mentions.Count);
+        void Add(string? user)
+        {
+            if (!string.IsNullOrEmpty(user) && user != Actor && !targets.Contains(user))
+            {
+                targets.Add(user);
+            }
+        }
+
+        if (Kind == InteractionKind.Reply)
+        {
+            Add(ParentAuthor);
+        }
+        else if (Kind is InteractionKind.Repost or InteractionKind.Quote or InteractionKind.Reaction or InteractionKind.Follow)
+        {
+            Add(SubjectAuthor);
+        }
+
+        if (Kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Quote)
+        {
+            foreach (var mention in Mentions)
+            {
+                Add(mention);
+            }
+        }
+
+        return targets;
+    }
+}
+
+/// <summary>
+/// Merges fact rows into interactions. Rows of one interaction may differ only in what was known
+/// when each was written (parent author, acceptance); the merge takes the union, so the result does
+/// not depend on which rows exist or in which order they are read.
+/// </summary>
+public static class FactSet
+{
+    /// <summary>Parent ids whose author or question flag the rows do not carry: look them up in the items index.</summary>
+    public static IReadOnlySet<string> UnresolvedParents(IEnumerable<Fact> facts)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in facts)
+        {
+            if (f.InReplyToId is { } parent && (f.InReplyToAuthor is null || f.ParentIsQuestion is null))
+            {
+                ids.Add(parent);
+            }
+        }
+
+        return ids;
+    }
+
+    public static IReadOnlyList<Resolved> Resolve(IEnumerable<Fact> facts, IReadOnlyDictionary<string, ItemInfo> parents)
+    {
+        var merged = new Dictionary<string, Fact>(StringComparer.Ordinal);
+        foreach (var f in facts)
+        {
+            merged[f.InteractionId] = merged.TryGetValue(f.InteractionId, out var seen) ? Merge(seen, f) : f;
+        }
+
+        var result = new List<Resolved>(merged.Count);
+        foreach (var f in merged.Values)
+        {
+            var parent = f.InReplyToId is { } pid && parents.TryGetValue(pid, out var p) ? p : null;
+            var parentAuthor = f.InReplyToAuthor ?? parent?.Author;
+            var parentQuestion = f.ParentIsQuestion == true || parent?.Question == true;
+            var signals = f.TextSignals & ~Signals.Signals.Answer;
+            var isAnswer = f.Kind == InteractionKind.Reply
+                && (f.Accepted || (parentQuestion && parentAuthor is not null && parentAuthor != f.Actor
+                    && (signals & Signals.Signals.LowContent) == 0));
+            if (isAnswer)
+            {
+                signals |= Signals.Signals.Answer;
+            }
+
+            result.Add(new Resolved
+            {
+                Id = f.InteractionId,
+                Kind = f.Kind,
+                Actor = f.Actor,
+                OccurredAt = f.OccurredAt,
+                ParentId = f.InReplyToId,
+                ParentAuthor = parentAuthor,
+                ParentIsQuestion = parentQuestion,
+                SubjectId = f.SubjectId,
+                SubjectAuthor = f.SubjectAuthor,
+                Mentions = f.Mentions,
+                Signals = signals,
+                Accepted = f.Accepted,
+            });
+        }
+
+        // A stable order (time, then id) so that every fold sees the same sequence whatever the input order.
+        result.Sort(static (a, b) => a.OccurredAt != b.OccurredAt
+            ? a.OccurredAt.CompareTo(b.OccurredAt)
+            : string.CompareOrdinal(a.Id, b.Id));
+        return result;
+    }
+
+    private static Fact Merge(Fact a, Fact b) => a with
+    {
+        InReplyToAuthor = Min(a.InReplyToAuthor, b.InReplyToAuthor),
+        ParentIsQuestion = a.ParentIsQuestion == true || b.ParentIsQuestion == true ? true : a.ParentIsQuestion ?? b.ParentIsQuestion,
+        Accepted = a.Accepted || b.Accepted,
+        TextSignals = a.TextSignals | b.TextSignals,
+        ActorHandle = Min(a.ActorHandle, b.ActorHandle),
+    };
+
+    private static string? Min(string? a, string? b) =>
+        a is null ? b : b is null ? a : string.CompareOrdinal(a, b) <= 0 ? a : b;
+
+    /// <summary>The handle seen for <paramref name="userId"/> in these facts, most recent first.</summary>
+    public static string? HandleOf(string userId, IEnumerable<Fact> facts)
+    {
+        string? handle = null;
+        var at = DateTimeOffset.MinValue;
+        foreach (var f in facts)
+        {
+            if (f.OccurredAt >= at && f.Handles is { } h && h.TryGetValue(userId, out var seen))
+            {
+                handle = f.OccurredAt == at && handle is not null && string.CompareOrdinal(handle, seen) <= 0 ? handle : seen;
+                at = f.OccurredAt;
+            }
+        }
+
+        return handle;
+    }
+}

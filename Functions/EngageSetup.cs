@@ -1,0 +1,48 @@
+using Engage.Domain.Signals;
+using Engage.Domain.Sources;
+using Engage.Functions.Ingest;
+using Engage.Functions.Storage;
+using Engage.Functions.Webhooks;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Engage.Functions;
+
+public static class EngageSetup
+{
+    /// <summary>Everything Engage needs, for the Functions host and DevHost alike: options, Azure clients, sources, services.</summary>
+    public static IHostApplicationBuilder AddEngage(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<StorageNames>().BindConfiguration(StorageNames.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SignalLexicon>().BindConfiguration("Signals");
+
+        var connection = StorageConnection.From(configuration);
+        services.AddSingleton(connection);
+        services.AddAzureClients(clients =>
+        {
+            clients.AddClient<Azure.Data.Tables.TableServiceClient, Azure.Data.Tables.TableClientOptions>(_ => connection.CreateTableServiceClient());
+            clients.AddClient<Azure.Storage.Queues.QueueServiceClient, Azure.Storage.Queues.QueueClientOptions>(_ => connection.CreateQueueServiceClient());
+            clients.AddClient<Azure.Storage.Blobs.BlobServiceClient, Azure.Storage.Blobs.BlobClientOptions>(_ => connection.CreateBlobServiceClient());
+        });
+        services.AddSingleton<EngageStorage>();
+        services.AddSingleton<FactStore>();
+
+        // Sources: one registration line each.
+        services.AddSingleton<WebhookSource, Standard>();
+        services.AddSingleton<SourceRegistry>();
+
+        services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
+        services.AddSingleton<WebhookIntake>();
+        services.AddSingleton<Ingestor>();
+        return builder;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json;
+using Engage.Domain.Facts;
+using Engage.Domain.Interactions;
+using Engage.Functions.Http;
+
+namespace Engage.Functions.Ingest;
+
+/// <summary>
+/// A message on queue <c>interactions</c>: a batch of normalized interactions, or one give that
+/// waits for its parent's author to appear in the items index.
+/// </summary>
+public sealed record IngestMessage
+{
+    public const string InteractionsType = "interactions";
+    public const string PendingParentType = "pending-parent";
+
+    /// <summary>Payload budget per message: 64 KiB after base64 is 48 KiB of JSON; keep a margin.</summary>
+    public const int MaxJsonBytes = 45 * 1024;
+
+    /// <summary>The actor's own text is kept only as far as signals need it.</summary>
+    public const int MaxTextChars = 4000;
+
+    /// <summary>Mentions kept per interaction (a message must fit the queue; nobody addresses more people at once).</summary>
+    public const int MaxMentions = 100;
+
+    public string Type { get; init; } = InteractionsType;
+    public string? Source { get; init; }
+    public string? DeliveryId { get; init; }
+    public IReadOnlyList<Interaction> Interactions { get; init; } = [];
+
+    /// <summary>For <see cref="PendingParentType"/>: the actor's fact whose parent author is unknown.</summary>
+    public Fact? Pending { get; init; }
+
+    /// <summary>For <see cref="PendingParentType"/>: who gets the give if the parent never shows up.</summary>
+    public string? ThreadRootAuthor { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, EngageJson.Options);
+
+    public static IngestMessage Parse(string json) =>
+        JsonSerializer.Deserialize<IngestMessage>(json, EngageJson.Options) ?? throw new JsonException("Empty ingest message.");
+
+    /// <summary>Packs interactions into as few messages as fit the queue's size limit.</summary>
+    public static IReadOnlyList<string> Pack(string source, string deliveryId, IReadOnlyList<Interaction> interactions)
+    {
+        var messages = new List<string>();
+        var batch = new List<Interaction>();
+        var size = 0;
+        foreach (var interaction in interactions)
+        {
+            var item = interaction.Text is { Length: > MaxTextChars } ? interaction with { Text = interaction.Text[..MaxTextChars] } : interaction;
+            if (item.Mentions.Count > MaxMentions)
+            {
+                item = item with { Mentions = item.Mentions.Take(MaxMentions).ToList() };
+            }
+
+            var itemSize = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, EngageJson.Options));
+            if (batch.Count > 0 && size + itemSize + 512 > MaxJsonBytes)
+            {
+                messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch }.ToJson());
+                batch = [];
+                size = 0;
+            }
+
+            batch.Add(item);
+            size += itemSize;
+        }
+
+        if (batch.Count > 0)
+        {
+            messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch }.ToJson());
+        }
+
+        return messages;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Engage.Domain.Facts;
+using Engage.Domain.Interactions;
+using Engage.Domain.Scoring;
+using Engage.Functions.Http;
+using SignalSet = Engage.Domain.Signals.Signals;
+
+namespace Engage.Functions.Storage;
+
+/// <summary>
+/// Facts and items in Table Storage. Writes are inserts only: a row that is already there (409)
+/// is the same fact delivered again, which is success. Reads touch only the window's key range.
+/// </summary>
+public sealed class FactStore(EngageStorage storage)
+{
+    private const int ParallelWrites = 8;
+    private const int ParallelReads = 16;
+
+    public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
+    {
+        await Parallel.ForEachAsync(facts, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
+            async (fact, token) => await InsertIdempotentAsync(storage.Facts, ToEntity(fact), token));
+    }
+
+    public Task InsertItemAsync(ItemInfo item, CancellationToken ct) => InsertIdempotentAsync(storage.Items, ToEntity(item), ct);
+
+    private static async Task InsertIdempotentAsync(TableClient table, TableEntity entity, CancellationToken ct)
+    {
+        try
+        {
+            await table.AddEntityAsync(entity, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // Already stored by an earlier delivery of the same interaction: done.
+        }
+    }
+
+    /// <summary>The user's facts with occurredAt in the window: one range read of one partition.</summary>
+    public async Task<List<Fact>> ReadAsync(string userId, Window window, CancellationToken ct)
+    {
+        var pk = FactKeys.Escape(userId);
+        var from = FactKeys.LowerBound(window.From);
+        var to = FactKeys.UpperBound(window.AsOf) + "~";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {from} and RowKey lt {to}");
+        var facts = new List<Fact>();
+        await foreach (var entity in storage.Facts.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            facts.Add(ToFact(entity));
+        }
+
+        return facts;
+    }
+
+    /// <summary>True when the user has any fact at all (known user), whatever the window.</summary>
+    public async Task<bool> ExistsAsync(string userId, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(userId)}");
+        await foreach (var page in storage.Facts.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["RowKey"], cancellationToken: ct).AsPages())
+        {
+            if (page.Values.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public async Task<ItemInfo?> GetItemAsync(string itemId, CancellationToken ct)
+    {
+        var response = await storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(itemId), FactKeys.ItemRowKey, cancellationToken: ct);
+        return response.HasValue && response.Value is { } e ? ToItem(e) : null;
+    }
+
+    /// <summary>Point reads in parallel (the items index has one partition per item).</summary>
+    public async Task<IReadOnlyDictionary<string, ItemInfo>> GetItemsAsync(IEnumerable<string> itemIds, CancellationToken ct)
+    {
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, ItemInfo>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(itemIds, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct },
+            async (id, token) =>
+            {
+                if (await GetItemAsync(id, token) is { } item)
+                {
+                    found[id] = item;
+                }
+            });
+        return found;
+    }
+
+    /// <summary>Reads a user's window and what the items index knows of the parents its rows do not resolve.</summary>
+    public async Task<(List<Fact> Facts, IReadOnlyDictionary<string, ItemInfo> Parents)> ReadResolvedAsync(string userId, Window window, CancellationToken ct)
+    {
+        var facts = await ReadAsync(userId, window, ct);
+        var parents = await GetItemsAsync(FactSet.UnresolvedParents(facts), ct);
+        return (facts, parents);
+    }
+
+    internal static TableEntity ToEntity(Fact f)
+    {
+        var e = new TableEntity(FactKeys.Escape(f.UserId), FactKeys.FactRowKey(f))
+        {
+            ["InteractionId"] = f.InteractionId,
+            ["Kind"] = f.Kind.ToString(),
+            ["Actor"] = f.Actor,
+            ["OccurredAt"] = f.OccurredAt,
+            ["Signals"] = (int)f.TextSignals,
+            ["Accepted"] = f.Accepted,
+        };
+        if (f.RootFallback)
+        {
+            e["RootFallback"] = true;
+        }
+
+        Put(e, "ActorHandle", f.ActorHandle);
+        Put(e, "InReplyToId", f.InReplyToId);
+        Put(e, "InReplyToAuthor", f.InReplyToAuthor);
+        if (f.ParentIsQuestion is { } q)
+        {
+            e["ParentIsQuestion"] = q;
+        }
+
+        Put(e, "SubjectId", f.SubjectId);
+        Put(e, "SubjectAuthor", f.SubjectAuthor);
+        if (f.Mentions.Count > 0)
+        {
+            e["Mentions"] = JsonSerializer.Serialize(f.Mentions, EngageJson.Options);
+        }
+
+        if (f.Handles is { Count: > 0 })
+        {
+            e["Handles"] = JsonSerializer.Serialize(f.Handles, EngageJson.Options);
+        }
+
+        return e;
+    }
+
+    internal static Fact ToFact(TableEntity e) => new()
+    {
+        UserId = e.GetString("Actor") is { } actor && FactKeys.Escape(actor) == e.PartitionKey ? actor : Unescape(e.PartitionKey),
+        InteractionId = e.GetString("InteractionId"),
+        Kind = Enum.Parse<InteractionKind>(e.GetString("Kind")),
+        Actor = e.GetString("Actor"),
+        ActorHandle = e.GetString("ActorHandle"),
+        OccurredAt = e.GetDateTimeOffset("OccurredAt") ?? default,
+        InReplyToId = e.GetString("InReplyToId"),
+        InReplyToAuthor = e.GetString("InReplyToAuthor"),
+        ParentIsQuestion = e.GetBoolean("ParentIsQuestion"),
+        SubjectId = e.GetString("SubjectId"),
+        SubjectAuthor = e.GetString("SubjectAuthor"),
+        Mentions = e.GetString("Mentions") is { } m ? JsonSerializer.Deserialize<List<string>>(m, EngageJson.Options) ?? [] : [],
+        TextSignals = (SignalSet)(e.GetInt32("Signals") ?? 0),
+        Accepted = e.GetBoolean("Accepted") ?? false,
+        RootFallback = e.GetBoolean("RootFallback") ?? false,
+        Handles = e.GetString("Handles") is { } h ? JsonSerializer.Deserialize<Dictionary<string, string>>(h, EngageJson.Options) : null,
+    };
+
+    internal static TableEntity ToEntity(ItemInfo item)
+    {
+        var e = new TableEntity(FactKeys.Escape(item.ItemId), FactKeys.ItemRowKey)
+        {
+            ["ItemId"] = item.ItemId,
+            ["Author"] = item.Author,
+            ["Kind"] = item.Kind.ToString(),
+            ["Question"] = item.Question,
+            ["OccurredAt"] = item.OccurredAt,
+        };
+        Put(e, "AuthorHandle", item.AuthorHandle);
+        return e;
+    }
+
+    internal static ItemInfo ToItem(TableEntity e) => new(
+        e.GetString("ItemId"),
+        e.GetString("Author"),
+        Enum.Parse<InteractionKind>(e.GetString("Kind")),
+        e.GetBoolean("Question") ?? false,
+        e.GetDateTimeOffset("OccurredAt") ?? default,
+        e.GetString("AuthorHandle"));
+
+    private static void Put(TableEntity e, string key, string? value)
+    {
+        if (value is not null)
+        {
+            e[key] = value;
+        }
+    }
+
+    /// <summary>Reverses <see cref="FactKeys.Escape"/> (only <c>%XX</c> sequences are escapes).</summary>
+    internal static string Unescape(string key)
+    {
+        if (!key.Contains('%', StringComparison.Ordinal))
+        {
+            return key;
+        }
+
+        var sb = new System.Text.StringBuilder(key.Length);
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (key[i] == '%' && i + 2 < key.Length
+                && int.TryParse(key.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+            {
+                sb.Append((char)code);
+                i += 2;
+            }
+            else
+            {
+                sb.Append(key[i]);
+            }
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Engage.Functions.Storage;
+
+/// <summary>
+/// Names of tables, queues and containers. The queue names are fixed by the functions' trigger
+/// attributes; the rest can be changed, which integration tests use to stay apart.
+/// </summary>
+public sealed class StorageNames
+{
+    public const string Section = "Storage";
+    public const string InteractionsQueue = "interactions";
+    public const string DigestsQueue = "digests";
+
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Facts { get; set; } = "facts";
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Items { get; set; } = "items";
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Scores { get; set; } = "scores";
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Community { get; set; } = "community";
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Subscriptions { get; set; } = "subscriptions";
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Digests { get; set; } = "digests";
+    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Interactions { get; set; } = InteractionsQueue;
+    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
+
+    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests];
+}

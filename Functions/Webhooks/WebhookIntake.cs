@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Azure.Storage.Blobs.Models;
+using Engage.Domain.Sources;
+using Engage.Functions.Http;
+using Engage.Functions.Ingest;
+using Engage.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engage.Functions.Webhooks;
+
+/// <summary>
+/// The delivery path (architecture.md "Data flow"): size cap, signature, handshakes, archive,
+/// normalize, enqueue. A 202 is returned only after the raw body is archived and the interactions
+/// are on the queue.
+/// </summary>
+public sealed class WebhookIntake(
+    SourceRegistry sources,
+    EngageStorage storage,
+    IOptions<WebhooksOptions> options,
+    TimeProvider clock,
+    ILogger<WebhookIntake> logger)
+{
+    public async Task<IActionResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
+    {
+        if (sources.Find(sourceName) is not var (source, secrets))
+        {
+            return Problems.NotFound($"No webhook source '{sourceName}' is enabled here (unknown, or its secret is not configured).");
+        }
+
+        if (HttpMethods.IsGet(http.Method))
+        {
+            var request = ToRequest(http, ReadOnlyMemory<byte>.Empty);
+            return source.Get(request, secrets) is { } reply
+                ? Reply(reply)
+                : Problems.Problem(405, "Method not allowed", $"Source '{source.Name}' takes POST only.");
+        }
+
+        var body = await ReadCappedAsync(http, options.Value.MaxBodyBytes, ct);
+        if (body is null)
+        {
+            return Problems.Problem(413, "Payload too large", $"The body is over {options.Value.MaxBodyBytes} bytes.");
+        }
+
+        var delivery = ToRequest(http, body);
+        if (source.Verify(delivery, secrets, clock.GetUtcNow()) is { } rejection)
+        {
+            logger.LogWarning("Rejected a {Source} delivery: {Reason}", source.Name, rejection.Detail);
+            return Problems.Problem(rejection.Status, rejection.Title, rejection.Detail);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
+        }
+        catch (JsonException e)
+        {
+            return Problems.BadRequest($"The body is not JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var payload = document.RootElement;
+            if (source.Handshake(delivery, payload) is { } handshake)
+            {
+                return Reply(handshake);
+            }
+
+            var deliveryId = source.DeliveryId(delivery, payload);
+            if (string.IsNullOrWhiteSpace(deliveryId))
+            {
+                return Problems.BadRequest($"The {source.Name} delivery has no delivery id (a required header is missing).");
+            }
+
+            try
+            {
+                await ArchiveAsync(source.Name, deliveryId, body, ct);
+                var normalized = Normalize(source, delivery, payload, out var problem);
+                if (normalized is null)
+                {
+                    return Problems.BadRequest(problem!);
+                }
+
+                foreach (var message in IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions))
+                {
+                    await storage.Interactions.SendMessageAsync(message, ct);
+                }
+
+                logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, deliveryId, normalized.Interactions.Count);
+                return Problems.Json(new Accepted(source.Name, deliveryId, normalized.Interactions.Count, normalized.Ignored), 202);
+            }
+            catch (Exception e) when (EngageStorage.IsUnavailable(e))
+            {
+                logger.LogError(e, "Storage unavailable while storing {Source} delivery {DeliveryId}", source.Name, deliveryId);
+                return Problems.Unavailable(http, "The delivery could not be stored; retry later.");
+            }
+        }
+    }
+
+    private sealed record Accepted(string Source, string DeliveryId, int Interactions,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Ignored);
+
+    private Normalized? Normalize(WebhookSource source, WebhookRequest delivery, JsonElement payload, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            return source.Normalize(delivery, payload);
+        }
+        catch (PayloadException e)
+        {
+            problem = e.Message;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or KeyNotFoundException)
+        {
+            // The body is archived: once the normalizer is fixed, POST /api/ops/replay recovers it.
+            logger.LogError(e, "The {Source} normalizer failed on a delivery", source.Name);
+            problem = "The payload could not be read.";
+        }
+
+        return null;
+    }
+
+    private async Task ArchiveAsync(string source, string deliveryId, byte[] body, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        var now = clock.GetUtcNow();
+        var name = $"{source}/{now:yyyy}/{now:MM}/{now:dd}/{BlobSafe(deliveryId)}.json";
+        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body),
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, ct);
+    }
+
+    /// <summary>Delivery ids come from headers: keep blob names to a safe alphabet and length.</summary>
+    internal static string BlobSafe(string id)
+    {
+        var chars = id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').Take(200).ToArray();
+        return new string(chars);
+    }
+
+    private static WebhookRequest ToRequest(HttpRequest http, ReadOnlyMemory<byte> body) => new(
+        http.Method,
+        http.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        http.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
+        body);
+
+    /// <summary>Reads at most <paramref name="cap"/> bytes; null when the body is larger.</summary>
+    private static async Task<byte[]?> ReadCappedAsync(HttpRequest http, int cap, CancellationToken ct)
+    {
+        if (http.ContentLength > cap)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await http.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > cap)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static ContentResult Reply(WebhookReply reply) => new()
+    {
+        StatusCode = reply.Status,
+        ContentType = reply.ContentType,
+        Content = reply.Body,
+    };
+}
