@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Everything CI checks: build with warnings as errors, Bicep build + lint, every test project against
+# a fresh Azurite on free ports. Ends with "N passed, N failed, N skipped"; non-zero exit on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/azurite.sh
+
+engage_npm_install
+
+echo "Building (warnings are errors)..."
+dotnet build EngageFunctions.sln -c Release --nologo -v quiet -p:TreatWarningsAsErrors=true
+
+if [ -x infra/validate.sh ]; then
+  infra/validate.sh
+fi
+
+mkdir -p .engage
+blob=$(engage_free_port); queue=$(engage_free_port); table=$(engage_free_port)
+AZURITE_PID=""
+results=$(mktemp -d)
+cleanup() {
+  if [ -n "$AZURITE_PID" ]; then kill "$AZURITE_PID" 2>/dev/null || true; wait "$AZURITE_PID" 2>/dev/null || true; fi
+  rm -rf "$results"
+}
+trap cleanup EXIT
+engage_start_azurite "$blob" "$queue" "$table" --inMemoryPersistence
+export ENGAGE_TEST_STORAGE
+ENGAGE_TEST_STORAGE=$(engage_connection_string "$blob" "$queue" "$table")
+echo "Azurite (pid $AZURITE_PID) on blob $blob, queue $queue, table $table"
+
+status=0
+for project in $(find Tests -name '*.csproj' | sort); do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+done
+
+# Sum the counters of every TRX file (one per test project).
+read -r passed failed skipped < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    s += int(c.get("notExecuted", 0))
+print(p, f, s)
+PY
+)
+trx_count=$(find "$results" -name '*.trx' | wc -l)
+projects=$(find Tests -name '*.csproj' | wc -l)
+if [ "$trx_count" -ne "$projects" ]; then
+  echo "Only $trx_count of $projects test projects produced results" >&2
+  status=1
+fi
+if [ "$failed" -ne 0 ]; then status=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
