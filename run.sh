@@ -48,7 +48,7 @@ if [ -z "${AzureWebJobsStorage:-}" ]; then
 fi
 
 started=$(date +%s.%N)
-dotnet DevHost/bin/Release/net10.0/Engage.DevHost.dll --contentRoot DevHost/bin/Release/net10.0 </dev/null &
+dotnet DevHost/bin/Release/net10.0/Engage.DevHost.dll --contentRoot "$PWD/DevHost/bin/Release/net10.0" </dev/null &
 HOST_PID=$!
 until curl -fsS "$ENGAGE_URL/api/health" >/dev/null 2>&1; do
   if ! kill -0 "$HOST_PID" 2>/dev/null; then echo "DevHost exited during start-up" >&2; exit 1; fi
