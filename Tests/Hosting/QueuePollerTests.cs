@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Engage.DevHost;
+using Engage.Functions.Storage;
+using Engage.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Engage.Tests.Hosting;
+
+public sealed class QueuePollerTests
+{
+    /// <summary>A queue function that fails on every dequeue, recording the dequeue count it was given.</summary>
+    public sealed class AlwaysFails
+    {
+        public static readonly ConcurrentDictionary<string, ConcurrentQueue<long>> Seen = new();
+
+        public static Task Run(QueueMessage message)
+        {
+            Seen.GetOrAdd(message.Body.ToString(), _ => new()).Enqueue(message.DequeueCount);
+            throw new InvalidOperationException("fails on purpose");
+        }
+    }
+
+    /// <summary>A queue function that succeeds.</summary>
+    public sealed class Succeeds
+    {
+        public static readonly ConcurrentBag<string> Seen = [];
+
+        public static Task Run(string body)
+        {
+            Seen.Add(body);
+            return Task.CompletedTask;
+        }
+    }
+
+    private static async Task<(QueuePoller Poller, QueueClient Queue, QueueClient Poison)> StartAsync(Type function, ServiceProvider services)
+    {
+        var name = TestStorage.UniqueName("q");
+        var descriptor = new FunctionDescriptor("Test", function, function.GetMethod("Run")!, TriggerKind.Queue, QueueName: name);
+        var queues = services.GetRequiredService<QueueServiceClient>();
+        var queue = queues.GetQueueClient(name);
+        var poison = queues.GetQueueClient(name + "-poison");
+        await queue.CreateIfNotExistsAsync();
+        await poison.CreateIfNotExistsAsync();
+        var options = Options.Create(new QueueHostOptions
+        {
+            BatchSize = 4,
+            MaxDequeueCount = 5,
+            VisibilityTimeout = TimeSpan.FromMilliseconds(100),
+            MaxPollingInterval = TimeSpan.FromMilliseconds(100),
+        });
+        var poller = new QueuePoller(new FunctionCatalog([descriptor]), new FunctionInvoker(services), queues,
+            services.GetRequiredService<EngageStorage>(), options, NullLogger<QueuePoller>.Instance);
+        await poller.StartAsync(CancellationToken.None);
+        return (poller, queue, poison);
+    }
+
+    [Fact]
+    public async Task FailingMessage_IsRetriedWithRisingDequeueCount_ThenMovedToPoisonAfterFive()
+    {
+        await using var services = TestServices.Create();
+        var (poller, queue, poison) = await StartAsync(typeof(AlwaysFails), services);
+        var body = "poison-me-" + Guid.NewGuid();
+        try
+        {
+            await queue.SendMessageAsync(body);
+
+            var poisoned = await Eventually.Until(
+                async () => (await poison.PeekMessagesAsync(10)).Value,
+                messages => messages.Length > 0);
+
+            Assert.Equal(body, Assert.Single(poisoned).Body.ToString());
+            Assert.Equal([1L, 2, 3, 4, 5], AlwaysFails.Seen[body].ToArray());
+            Assert.Empty((await queue.PeekMessagesAsync(10)).Value);
+        }
+        finally
+        {
+            await poller.StopAsync(CancellationToken.None);
+            await queue.DeleteAsync();
+            await poison.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SucceedingMessage_IsDeleted()
+    {
+        await using var services = TestServices.Create();
+        var (poller, queue, poison) = await StartAsync(typeof(Succeeds), services);
+        var body = "fine-" + Guid.NewGuid();
+        try
+        {
+            await queue.SendMessageAsync(body);
+
+            await Eventually.Until(() => Task.FromResult(Succeeds.Seen.Contains(body)), seen => seen);
+            var remaining = await Eventually.Until(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0);
+
+            Assert.Contains(body, Succeeds.Seen);
+            Assert.Equal(0, remaining);
+            Assert.Empty((await poison.PeekMessagesAsync(10)).Value);
+        }
+        finally
+        {
+            await poller.StopAsync(CancellationToken.None);
+            await queue.DeleteAsync();
+            await poison.DeleteAsync();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Engage.DevHost;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engage.Tests.Support;
+
+/// <summary>
+/// DevHost on a free port over real HTTP, against the shared Azurite, with every source enabled and
+/// the queue poller tuned to retry quickly. End-to-end tests share it and keep apart by unique userIds.
+/// </summary>
+public sealed class DevHostFixture : IAsyncLifetime
+{
+    public static readonly Dictionary<string, string?> Secrets = new()
+    {
+        ["Sources:Standard:Secret"] = StandardSigner.Secret,
+        ["Sources:GitHub:Secret"] = "test-github-secret",
+        ["Sources:Slack:SigningSecret"] = "test-slack-secret",
+        ["Sources:X:ConsumerSecret"] = "test-x-secret",
+        ["Sources:Discourse:Secret"] = "test-discourse-secret",
+        ["Sources:Mastodon:Secret"] = "test-mastodon-secret",
+    };
+
+    private WebApplication? _app;
+
+    public HttpClient Client { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Extra settings for a fixture of a different shape (another storage, other names).</summary>
+    public IDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>();
+
+    public static Dictionary<string, string?> DefaultSettings(string storage) => new(Secrets)
+    {
+        ["Urls"] = "http://127.0.0.1:0",
+        ["AzureWebJobsStorage"] = storage,
+        ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00.200",
+        ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
+        ["Ingest:PendingParentDelay"] = "00:00:00.500",
+        ["Scores:Schedule"] = "0 0 0 1 1 *",
+        ["Digest:Schedule"] = "0 0 0 1 1 *",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public async Task InitializeAsync()
+    {
+        var settings = DefaultSettings(Overrides.TryGetValue("AzureWebJobsStorage", out var s) && s is not null ? s : TestStorage.ConnectionString);
+        foreach (var (key, value) in Overrides)
+        {
+            settings[key] = value;
+        }
+
+        _app = DevHostApp.Create([], settings);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DevHostCollection : ICollectionFixture<DevHostFixture>
+{
+    public const string Name = "devhost";
+}
