@@ -1,0 +1,219 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Engage.Tests.Support;
+
+namespace Engage.Tests.EndToEnd;
+
+[Collection(DevHostCollection.Name)]
+public sealed class WebhookEndToEndTests(DevHostFixture host)
+{
+    private readonly HttpClient _client = host.Client;
+
+    private static string Unique(string name) => $"e2e:{name}-{Guid.NewGuid():N}";
+
+    private static string Delivery(string alice, string bob, string carol, DateTimeOffset at) => $$$"""
+        {"events":[
+          {"id":"{{{alice}}}-post","kind":"post","actor":"{{{bob}}}","actorHandle":"bob","occurredAt":"{{{at.AddHours(-2):O}}}","text":"How do I cache builds?"},
+          {"id":"{{{alice}}}-reply","kind":"reply","actor":"{{{alice}}}","actorHandle":"alice","occurredAt":"{{{at.AddHours(-1):O}}}",
+           "inReplyTo":{"id":"{{{alice}}}-post","author":"{{{bob}}}"},"mentions":["{{{carol}}}"],"text":"Use the restore cache, @carol measured it"},
+          {"id":"{{{alice}}}-like","kind":"reaction","actor":"{{{alice}}}","occurredAt":"{{{at:O}}}","subject":{"id":"{{{alice}}}-post","author":"{{{bob}}}"}}
+        ]}
+        """;
+
+    private async Task<JsonElement> EngagementAsync(string user, string query = "")
+    {
+        using var response = await _client.GetAsync($"/api/users/{user}/engagement{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private async Task<JsonElement> CountsWhenAsync(string user, Func<JsonElement, bool> done) =>
+        await Eventually.Until(async () =>
+        {
+            using var response = await _client.GetAsync($"/api/users/{user}/engagement");
+            return response.IsSuccessStatusCode
+                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("counts").Clone()
+                : default;
+        }, c => c.ValueKind == JsonValueKind.Object && done(c));
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        Assert.DoesNotContain("   at ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignedDelivery_IsAcceptedIngestedAndCounted()
+    {
+        string alice = Unique("alice"), bob = Unique("bob"), carol = Unique("carol");
+        var now = DateTimeOffset.UtcNow;
+
+        using var response = await _client.SendAsync(StandardSigner.Request(Delivery(alice, bob, carol, now)));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("standard", accepted.GetProperty("source").GetString());
+        Assert.Equal(3, accepted.GetProperty("interactions").GetInt32());
+
+        var counts = await CountsWhenAsync(alice, c => c.GetProperty("reaction").GetInt32() == 1 && c.GetProperty("reply").GetInt32() == 1);
+        Assert.Equal(1, counts.GetProperty("reply").GetInt32());
+        Assert.Equal(1, counts.GetProperty("reaction").GetInt32());
+        Assert.Equal(0, counts.GetProperty("post").GetInt32());
+        Assert.Equal(1, counts.GetProperty("mentionsMade").GetInt32());
+
+        var engagement = await EngagementAsync(alice);
+        Assert.Equal(alice, engagement.GetProperty("userId").GetString());
+        Assert.Equal("alice", engagement.GetProperty("handle").GetString());
+        Assert.Equal("P30D", engagement.GetProperty("window").GetString());
+
+        var bobCounts = await CountsWhenAsync(bob, c => c.GetProperty("post").GetInt32() == 1);
+        Assert.Equal(1, bobCounts.GetProperty("post").GetInt32());
+        Assert.Equal(0, bobCounts.GetProperty("reply").GetInt32());
+
+        // Carol was mentioned: she is a known user with no authored interactions.
+        var carolCounts = await CountsWhenAsync(carol, _ => true);
+        Assert.Equal(0, carolCounts.GetProperty("reply").GetInt32());
+    }
+
+    [Fact]
+    public async Task SameDeliveryTwice_ChangesNoCount()
+    {
+        string alice = Unique("alice"), bob = Unique("bob"), carol = Unique("carol");
+        var body = Delivery(alice, bob, carol, DateTimeOffset.UtcNow);
+        var id = "msg_" + Guid.NewGuid().ToString("N");
+
+        using (var first = await _client.SendAsync(StandardSigner.Request(body, id)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        var once = await CountsWhenAsync(alice, c => c.GetProperty("reaction").GetInt32() == 1 && c.GetProperty("reply").GetInt32() == 1);
+        using (var second = await _client.SendAsync(StandardSigner.Request(body, id)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        }
+
+        using (var third = await _client.SendAsync(StandardSigner.Request(body)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, third.StatusCode);
+        }
+
+        // Let the queue drain the redeliveries, then the counts must be what they were.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = await CountsWhenAsync(alice, _ => true);
+        Assert.Equal(once.GetRawText(), after.GetRawText());
+        Assert.Equal(1, after.GetProperty("reply").GetInt32());
+    }
+
+    [Fact]
+    public async Task WrongSignature_Is401Problem_AndNothingIsIngested()
+    {
+        string alice = Unique("alice"), bob = Unique("bob"), carol = Unique("carol");
+        var request = StandardSigner.Request(Delivery(alice, bob, carol, DateTimeOffset.UtcNow),
+            secret: "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("not-the-configured-secret")));
+
+        using var response = await _client.SendAsync(request);
+
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        await Task.Delay(500);
+        using var engagement = await _client.GetAsync($"/api/users/{alice}/engagement");
+        Assert.Equal(HttpStatusCode.NotFound, engagement.StatusCode);
+    }
+
+    [Fact]
+    public async Task StaleTimestamp_Is401Problem()
+    {
+        var request = StandardSigner.Request("""{"events":[]}""", at: DateTimeOffset.UtcNow.AddMinutes(-6));
+        using var response = await _client.SendAsync(request);
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413Problem()
+    {
+        var padding = new string('x', 1024 * 1024);
+        using var response = await _client.SendAsync(StandardSigner.Request($$"""{"events":[],"padding":"{{padding}}"}"""));
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task NonJsonBody_Is400Problem()
+    {
+        using var response = await _client.SendAsync(StandardSigner.Request("this is not json"));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task MalformedEvents_Is400Problem_AndEarlierDeliveriesStayCounted()
+    {
+        string alice = Unique("alice"), bob = Unique("bob"), carol = Unique("carol");
+        using (var good = await _client.SendAsync(StandardSigner.Request(Delivery(alice, bob, carol, DateTimeOffset.UtcNow))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, good.StatusCode);
+        }
+
+        var before = await CountsWhenAsync(alice, c => c.GetProperty("reaction").GetInt32() == 1 && c.GetProperty("reply").GetInt32() == 1);
+        using var bad = await _client.SendAsync(StandardSigner.Request($$"""{"events":[{"id":"x","kind":"shout","actor":"{{alice}}","occurredAt":"now"}]}"""));
+
+        await AssertProblemAsync(bad, HttpStatusCode.BadRequest);
+        Assert.Equal(before.GetRawText(), (await CountsWhenAsync(alice, _ => true)).GetRawText());
+    }
+
+    [Theory]
+    [InlineData("/api/webhooks/myspace")]
+    [InlineData("/api/webhooks/STANDARD-nope")]
+    public async Task UnknownSource_Is404Problem(string path)
+    {
+        using var response = await _client.PostAsync(path, new StringContent("{}", Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AfterBadRequests_AppKeepsServing()
+    {
+        using (await _client.SendAsync(StandardSigner.Request("not json"))) { }
+        using (await _client.PostAsync("/api/webhooks/unknown", new StringContent("{}"))) { }
+
+        using var health = await _client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReplyBeforeParent_IsAttributedToParentAuthorOnceParentArrives()
+    {
+        string asker = Unique("asker"), helper = Unique("helper");
+        var now = DateTimeOffset.UtcNow;
+        var parentId = Unique("q");
+        var reply = $$"""{"events":[{"id":"{{parentId}}-r","kind":"reply","actor":"{{helper}}","occurredAt":"{{now:O}}","inReplyTo":{"id":"{{parentId}}"},"text":"Try clearing the cache, it took the build from 9 to 2 minutes."}]}""";
+        var parent = $$"""{"events":[{"id":"{{parentId}}","kind":"post","actor":"{{asker}}","occurredAt":"{{now.AddMinutes(-5):O}}","text":"Why is my build slow?"}]}""";
+
+        using (var r = await _client.SendAsync(StandardSigner.Request(reply)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        }
+
+        await CountsWhenAsync(helper, c => c.GetProperty("reply").GetInt32() == 1);
+        using (var p = await _client.SendAsync(StandardSigner.Request(parent)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, p.StatusCode);
+        }
+
+        // The asker's partition gets the reply (a give to them) once the pending-parent message finds the parent.
+        var facts = await Eventually.Until(async () =>
+        {
+            var store = (Engage.Functions.Storage.FactStore)host.Services.GetService(typeof(Engage.Functions.Storage.FactStore))!;
+            return await store.ReadAsync(asker, new Engage.Domain.Scoring.Window(DateTimeOffset.UtcNow, TimeSpan.FromDays(1)), CancellationToken.None);
+        }, f => f.Any(x => x.InteractionId == parentId + "-r"));
+        var received = Assert.Single(facts, f => f.InteractionId == parentId + "-r");
+        Assert.Equal(helper, received.Actor);
+        Assert.Equal(asker, received.InReplyToAuthor);
+        var helperCounts = await CountsWhenAsync(helper, c => c.GetProperty("answer").GetInt32() == 1);
+        Assert.Equal(1, helperCounts.GetProperty("answer").GetInt32());
+    }
+}
