@@ -35,9 +35,9 @@ public sealed class DevHostFixture : IAsyncLifetime
     {
         ["Urls"] = "http://127.0.0.1:0",
         ["AzureWebJobsStorage"] = storage,
-        ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00.200",
+        ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:01",
         ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
-        ["Ingest:PendingParentDelay"] = "00:00:00.500",
+        ["Ingest:PendingParentDelay"] = "00:00:02",
         ["Scores:Schedule"] = "0 0 0 1 1 *",
         ["Digest:Schedule"] = "0 0 0 1 1 *",
         ["Logging:LogLevel:Default"] = "Warning",
