@@ -25,7 +25,7 @@ cleanup() {
   rm -rf "$results"
 }
 trap cleanup EXIT
-engage_start_azurite "$blob" "$queue" "$table" --inMemoryPersistence
+engage_start_azurite "$blob" "$queue" "$table" --inMemoryPersistence > .engage/azurite-test.log 2>&1
 export ENGAGE_TEST_STORAGE
 ENGAGE_TEST_STORAGE=$(engage_connection_string "$blob" "$queue" "$table")
 echo "Azurite (pid $AZURITE_PID) on blob $blob, queue $queue, table $table"
@@ -56,5 +56,6 @@ if [ "$trx_count" -ne "$projects" ]; then
   status=1
 fi
 if [ "$failed" -ne 0 ]; then status=1; fi
+cleanup; trap - EXIT
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
