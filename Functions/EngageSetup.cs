@@ -1,6 +1,8 @@
+using Engage.Domain.Scoring;
 using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Ingest;
+using Engage.Functions.Scores;
 using Engage.Functions.Storage;
 using Engage.Functions.Webhooks;
 using Microsoft.Extensions.Azure;
@@ -24,6 +26,7 @@ public static class EngageSetup
         services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignalLexicon>().BindConfiguration("Signals");
+        services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         var connection = StorageConnection.From(configuration);
         services.AddSingleton(connection);
@@ -43,6 +46,8 @@ public static class EngageSetup
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
+        services.AddSingleton<ScoreStore>();
+        services.AddSingleton<Projection>();
         return builder;
     }
 }

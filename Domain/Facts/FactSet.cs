@@ -135,20 +135,6 @@ public static class FactSet
     private static string? Min(string? a, string? b) =>
         a is null ? b : b is null ? a : string.CompareOrdinal(a, b) <= 0 ? a : b;
 
-    /// <summary>The handle seen for <paramref name="userId"/> in these facts, most recent first.</summary>
-    public static string? HandleOf(string userId, IEnumerable<Fact> facts)
-    {
-        string? handle = null;
-        var at = DateTimeOffset.MinValue;
-        foreach (var f in facts)
-        {
-            if (f.OccurredAt >= at && f.Handles is { } h && h.TryGetValue(userId, out var seen))
-            {
-                handle = f.OccurredAt == at && handle is not null && string.CompareOrdinal(handle, seen) <= 0 ? handle : seen;
-                at = f.OccurredAt;
-            }
-        }
-
-        return handle;
-    }
+    /// <summary>The handle seen for <paramref name="userId"/> in these facts, the most recent one.</summary>
+    public static string? HandleOf(string userId, IEnumerable<Fact> facts) => new Scoring.HandleBook(facts).Of(userId);
 }

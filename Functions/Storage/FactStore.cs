@@ -55,6 +55,23 @@ public sealed class FactStore(EngageStorage storage)
         return facts;
     }
 
+    /// <summary>Every partition's facts with occurredAt in the window: a scan, for community figures and the projection.</summary>
+    public async Task<List<Fact>> ScanAsync(Window window, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {FactKeys.LowerBound(window.From)} and RowKey lt {FactKeys.UpperBound(window.AsOf) + "~"}");
+        var facts = new List<Fact>();
+        await foreach (var entity in storage.Facts.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            facts.Add(ToFact(entity));
+        }
+
+        return facts;
+    }
+
+    /// <summary>Facts resolved into interactions, with the parents the rows do not resolve looked up in the items index.</summary>
+    public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyCollection<Fact> facts, CancellationToken ct) =>
+        FactSet.Resolve(facts, await GetItemsAsync(FactSet.UnresolvedParents(facts), ct));
+
     /// <summary>True when the user has any fact at all (known user), whatever the window.</summary>
     public async Task<bool> ExistsAsync(string userId, CancellationToken ct)
     {
@@ -91,12 +108,11 @@ public sealed class FactStore(EngageStorage storage)
         return found;
     }
 
-    /// <summary>Reads a user's window and what the items index knows of the parents its rows do not resolve.</summary>
-    public async Task<(List<Fact> Facts, IReadOnlyDictionary<string, ItemInfo> Parents)> ReadResolvedAsync(string userId, Window window, CancellationToken ct)
+    /// <summary>Reads a user's window and resolves it into interactions.</summary>
+    public async Task<(List<Fact> Facts, IReadOnlyList<Resolved> Interactions)> ReadResolvedAsync(string userId, Window window, CancellationToken ct)
     {
         var facts = await ReadAsync(userId, window, ct);
-        var parents = await GetItemsAsync(FactSet.UnresolvedParents(facts), ct);
-        return (facts, parents);
+        return (facts, await ResolveAsync(facts, ct));
     }
 
     internal static TableEntity ToEntity(Fact f)

@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Engage.Domain.Facts;
+using Engage.Domain.Scoring;
+using Engage.Functions.Http;
+using Engage.Functions.Storage;
+
+namespace Engage.Functions.Scores;
+
+/// <summary>A user's figures as of the last projection (table <c>scores</c>, RK <c>current</c>).</summary>
+public sealed record ScoreRow(string UserId, string? Handle, DateTimeOffset AsOf, double Score, string Level,
+    double? BroadcastRatio, double? ReciprocityIndex, double Given, double Received);
+
+public sealed record LeaderboardEntry(string UserId, string? Handle, double Score, string Level);
+
+public sealed record Leaderboard(DateTimeOffset AsOf, string By, IReadOnlyList<LeaderboardEntry> Entries);
+
+/// <summary>
+/// The projection's rows: per-user score rows, the community row (figures and level cut-offs) and the
+/// leaderboards. Written by the projection only (a timer function: one instance at a time).
+/// </summary>
+public sealed class ScoreStore(EngageStorage storage)
+{
+    public const string CommunityPartition = "community";
+    public const string CurrentRow = "current";
+
+    /// <summary>Table string properties hold at most 32K UTF-16 characters: long JSON is split over numbered columns.</summary>
+    private const int ChunkChars = 30_000;
+
+    public async Task<Levels> GetLevelsAsync(CancellationToken ct)
+    {
+        var row = await storage.Community.GetEntityIfExistsAsync<TableEntity>(CommunityPartition, CurrentRow, cancellationToken: ct);
+        return row.HasValue && row.Value is { } e && e.GetDouble("ChampionCutoff") is { } champion && e.GetDouble("EngagedCutoff") is { } engaged
+            ? new Levels(champion, engaged, e.GetInt32("ActiveUsers") ?? 0)
+            : Levels.None;
+    }
+
+    public async Task<Dictionary<string, ScoreRow>> ReadScoresAsync(CancellationToken ct)
+    {
+        var rows = new Dictionary<string, ScoreRow>(StringComparer.Ordinal);
+        await foreach (var e in storage.Scores.QueryAsync<TableEntity>(e => e.RowKey == CurrentRow, cancellationToken: ct))
+        {
+            var row = JsonSerializer.Deserialize<ScoreRow>(e.GetString("Json"), EngageJson.Options)!;
+            rows[row.UserId] = row;
+        }
+
+        return rows;
+    }
+
+    public Task WriteScoresAsync(IEnumerable<ScoreRow> rows, CancellationToken ct) =>
+        Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
+        {
+            var entity = new TableEntity(FactKeys.Escape(row.UserId), CurrentRow)
+            {
+                ["Score"] = row.Score,
+                ["Level"] = row.Level,
+                ["Json"] = JsonSerializer.Serialize(row, EngageJson.Options),
+            };
+            await storage.Scores.UpsertEntityAsync(entity, TableUpdateMode.Replace, token);
+        });
+
+    public async Task WriteCommunityAsync(Community community, Levels levels, IEnumerable<Leaderboard> boards, CancellationToken ct)
+    {
+        var current = new TableEntity(CommunityPartition, CurrentRow)
+        {
+            ["ChampionCutoff"] = levels.Champion,
+            ["EngagedCutoff"] = levels.Engaged,
+            ["ActiveUsers"] = levels.ActiveUsers,
+            ["Json"] = JsonSerializer.Serialize(community, EngageJson.Options),
+        };
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, current) };
+        foreach (var board in boards)
+        {
+            var entity = new TableEntity(CommunityPartition, "leaderboard-" + board.By);
+            var json = JsonSerializer.Serialize(board, EngageJson.Options);
+            var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
+            entity["Chunks"] = chunks;
+            for (var c = 0; c < chunks; c++)
+            {
+                entity[$"Json{c}"] = json.Substring(c * ChunkChars, Math.Min(ChunkChars, json.Length - (c * ChunkChars)));
+            }
+
+            actions.Add(new(TableTransactionActionType.UpsertReplace, entity));
+        }
+
+        // One partition, a handful of rows: one transaction, so readers never see a leaderboard of another run.
+        await storage.Community.SubmitTransactionAsync(actions, ct);
+    }
+
+    public async Task<Leaderboard?> GetLeaderboardAsync(string by, CancellationToken ct)
+    {
+        var row = await storage.Community.GetEntityIfExistsAsync<TableEntity>(CommunityPartition, "leaderboard-" + by, cancellationToken: ct);
+        if (!row.HasValue || row.Value is not { } e)
+        {
+            return null;
+        }
+
+        var json = new StringBuilder();
+        for (var c = 0; c < (e.GetInt32("Chunks") ?? 0); c++)
+        {
+            json.Append(e.GetString($"Json{c}"));
+        }
+
+        return JsonSerializer.Deserialize<Leaderboard>(json.ToString(), EngageJson.Options);
+    }
+}
