@@ -7,7 +7,8 @@ public static class DevHostApp
 {
     /// <param name="args">Command-line arguments.</param>
     /// <param name="overrides">Settings that win over every other source (tests use them for ports and table names).</param>
-    public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="configureServices">Last-word service registrations (tests replace the clock with it).</param>
+    public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "host.json"), optional: false)
@@ -20,6 +21,7 @@ public static class DevHostApp
 
         builder.AddEngage();
         builder.AddDevHost();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapFunctions();

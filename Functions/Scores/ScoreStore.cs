@@ -64,11 +64,15 @@ public sealed class ScoreStore(EngageStorage storage)
     {
         var current = new TableEntity(CommunityPartition, CurrentRow)
         {
-            ["ChampionCutoff"] = levels.Champion,
-            ["EngagedCutoff"] = levels.Engaged,
             ["ActiveUsers"] = levels.ActiveUsers,
             ["Json"] = JsonSerializer.Serialize(community, EngageJson.Options),
         };
+        if (levels.ActiveUsers > 0)
+        {
+            // No active users: no cut-offs (Levels.None); tables cannot store infinities.
+            current["ChampionCutoff"] = levels.Champion;
+            current["EngagedCutoff"] = levels.Engaged;
+        }
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, current) };
         foreach (var board in boards)
         {

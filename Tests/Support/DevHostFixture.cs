@@ -31,6 +31,9 @@ public sealed class DevHostFixture : IAsyncLifetime
     /// <summary>Extra settings for a fixture of a different shape (another storage, other names).</summary>
     public IDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Service replacements applied after <c>AddEngage()</c> (e.g. a fake clock).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
     public static Dictionary<string, string?> DefaultSettings(string storage) => new(Secrets)
     {
         ["Urls"] = "http://127.0.0.1:0",
@@ -51,7 +54,7 @@ public sealed class DevHostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        _app = DevHostApp.Create([], settings);
+        _app = DevHostApp.Create([], settings, ConfigureServices);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -38,55 +37,6 @@ public static class TestStorage
             return given;
         }
 
-        var script = RepoPaths.Of("node_modules", "azurite", "dist", "src", "azurite.js");
-        if (!File.Exists(script))
-        {
-            throw new InvalidOperationException("Azurite is not installed: run ./test.sh (or npm ci) first.");
-        }
-
-        int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var start = new ProcessStartInfo("node")
-        {
-            ArgumentList =
-            {
-                script, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-                "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--inMemoryPersistence", "--skipApiVersionCheck",
-                "--disableTelemetry", "--silent",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        };
-        foreach (var port in new[] { blob, queue, table })
-        {
-            WaitForPort(port, TimeSpan.FromSeconds(30));
-        }
-
-        return ConnectionStringFor(blob, queue, table);
-    }
-
-    private static void WaitForPort(int port, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
-        }
+        return AzuriteProcess.Start().ConnectionString;
     }
 }

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Engage.Tests.Support;
+
+/// <summary>An Azurite of its own (in memory, free ports), from the repo's node_modules; stopped by its PID on dispose.</summary>
+public sealed class AzuriteProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private AzuriteProcess(Process process, string connectionString)
+    {
+        _process = process;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static AzuriteProcess Start()
+    {
+        var script = RepoPaths.Of("node_modules", "azurite", "dist", "src", "azurite.js");
+        if (!File.Exists(script))
+        {
+            throw new InvalidOperationException("Azurite is not installed: run ./test.sh (or npm ci) first.");
+        }
+
+        int blob = TestStorage.FreePort(), queue = TestStorage.FreePort(), table = TestStorage.FreePort();
+        var start = new ProcessStartInfo("node")
+        {
+            ArgumentList =
+            {
+                script, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
+                "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--inMemoryPersistence", "--skipApiVersionCheck",
+                "--disableTelemetry", "--silent",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
+        var azurite = new AzuriteProcess(process, TestStorage.ConnectionStringFor(blob, queue, table));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Dispose();
+        foreach (var port in new[] { blob, queue, table })
+        {
+            WaitForPort(port, TimeSpan.FromSeconds(30));
+        }
+
+        return azurite;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static void WaitForPort(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+}
