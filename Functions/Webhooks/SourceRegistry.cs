@@ -22,6 +22,14 @@ public sealed class SourceRegistry(IEnumerable<WebhookSource> sources, IConfigur
         return secrets.Count == 0 ? null : (source, secrets);
     }
 
-    public IReadOnlyList<string> Secrets(WebhookSource source) =>
-        (configuration[source.SecretSetting] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public IReadOnlyList<string> Secrets(WebhookSource source) => SecretsOf(configuration[source.SecretSetting]);
+
+    /// <summary>
+    /// Comma-separated secrets. A Key Vault reference the platform could not resolve (the secret does not
+    /// exist yet) reaches the app as its own text: that is "not configured", never a usable key.
+    /// </summary>
+    public static IReadOnlyList<string> SecretsOf(string? setting) =>
+        setting is null || setting.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase)
+            ? []
+            : setting.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
