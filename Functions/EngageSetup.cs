@@ -1,6 +1,7 @@
 using Engage.Domain.Scoring;
 using Engage.Domain.Signals;
 using Engage.Domain.Sources;
+using Engage.Functions.Digests;
 using Engage.Functions.Ingest;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
@@ -47,6 +48,12 @@ public static class EngageSetup
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();
+        services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DigestOptions>, ScheduleValidation>();
+        services.AddOptions<UnsubscribeOptions>().BindConfiguration(UnsubscribeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<DigestState>();
+        services.AddSingleton<DigestService>();
         services.AddSingleton<Projection>();
         return builder;
     }
