@@ -38,38 +38,92 @@ public static class TestStorage
             return given;
         }
 
-        var script = RepoPaths.Of("node_modules", "azurite", "dist", "src", "azurite.js");
-        if (!File.Exists(script))
+        var azurite = AzuriteProcess.Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Stop();
+        return azurite.ConnectionString;
+    }
+
+    /// <summary>
+    /// An Azurite of a test class's own, on free ports, stopped when disposed. For tests that need the
+    /// queue <c>interactions</c> to themselves: its name is fixed by the trigger attribute, so every
+    /// DevHost on the shared Azurite polls the same queue and would take the others' messages.
+    /// </summary>
+    public static AzuriteProcess StartDedicated() => AzuriteProcess.Start();
+
+    /// <summary>Azurite from the repo's node_modules, in memory, on free ports.</summary>
+    public sealed class AzuriteProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private AzuriteProcess(Process process, string connectionString)
         {
-            throw new InvalidOperationException("Azurite is not installed: run ./test.sh (or npm ci) first.");
+            _process = process;
+            ConnectionString = connectionString;
         }
 
-        int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var start = new ProcessStartInfo("node")
+        public string ConnectionString { get; }
+
+        internal static AzuriteProcess Start()
         {
-            ArgumentList =
+            var script = RepoPaths.Of("node_modules", "azurite", "dist", "src", "azurite.js");
+            if (!File.Exists(script))
             {
-                script, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-                "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--inMemoryPersistence", "--skipApiVersionCheck",
-                "--disableTelemetry", "--silent",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
+                throw new InvalidOperationException("Azurite is not installed: run ./test.sh (or npm ci) first.");
             }
-        };
-        foreach (var port in new[] { blob, queue, table })
-        {
-            WaitForPort(port, TimeSpan.FromSeconds(30));
+
+            int blob = FreePort(), queue = FreePort(), table = FreePort();
+            var start = new ProcessStartInfo("node")
+            {
+                ArgumentList =
+                {
+                    script, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
+                    "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--inMemoryPersistence", "--skipApiVersionCheck",
+                    "--disableTelemetry", "--silent",
+                },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
+            var azurite = new AzuriteProcess(process, ConnectionStringFor(blob, queue, table));
+            try
+            {
+                foreach (var port in new[] { blob, queue, table })
+                {
+                    WaitForPort(port, TimeSpan.FromSeconds(30));
+                }
+            }
+            catch
+            {
+                azurite.Stop();
+                throw;
+            }
+
+            return azurite;
         }
 
-        return ConnectionStringFor(blob, queue, table);
+        /// <summary>Ends this Azurite (the process this class started, by its handle).</summary>
+        public void Stop()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    _process.Kill();
+                    _process.WaitForExit(5000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Stop();
+            _process.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static void WaitForPort(int port, TimeSpan timeout)
