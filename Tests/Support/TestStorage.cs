@@ -38,9 +38,7 @@ public static class TestStorage
             return given;
         }
 
-        var azurite = AzuriteProcess.Start();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Stop();
-        return azurite.ConnectionString;
+        return AzuriteProcess.Start().ConnectionString;
     }
 
     /// <summary>
@@ -54,6 +52,7 @@ public static class TestStorage
     public sealed class AzuriteProcess : IAsyncDisposable
     {
         private readonly Process _process;
+        private int _stopped;
 
         private AzuriteProcess(Process process, string connectionString)
         {
@@ -85,6 +84,8 @@ public static class TestStorage
             };
             var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
             var azurite = new AzuriteProcess(process, ConnectionStringFor(blob, queue, table));
+            // Also when the test run ends without disposing it (the shared one is never disposed).
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Stop();
             try
             {
                 foreach (var port in new[] { blob, queue, table })
@@ -104,6 +105,11 @@ public static class TestStorage
         /// <summary>Ends this Azurite (the process this class started, by its handle).</summary>
         public void Stop()
         {
+            if (Interlocked.Exchange(ref _stopped, 1) == 1)
+            {
+                return;
+            }
+
             try
             {
                 if (!_process.HasExited)
