@@ -42,6 +42,7 @@ public static class EngageSetup
 
         // Sources: one registration line each.
         services.AddSingleton<WebhookSource, Standard>();
+        services.AddSingleton<WebhookSource, GitHub>();
         services.AddSingleton<SourceRegistry>();
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
