@@ -67,6 +67,7 @@ public static class DigestComposer
                 _ when toUser && i.Accepted => "gave the accepted answer to your question",
                 _ when toUser && (i.Signals & Sig.Answer) != 0 => "answered your question",
                 _ when (i.Signals & Sig.Recommendation) != 0 && i.Mentions.Contains(userId) => "recommended you",
+                _ when (i.Signals & Sig.Question) != 0 => "asked you a question",
                 _ when (i.Signals & Sig.Thanks) != 0 => "thanked you",
                 _ when toUser => "replied to you",
                 { Kind: InteractionKind.Quote } => "quoted your post",
