@@ -31,6 +31,18 @@ public sealed partial class Discourse : WebhookSource
 
     public override Normalized Normalize(WebhookRequest request, JsonElement payload)
     {
+        try
+        {
+            return Read(request, payload);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new PayloadException("The text could not be read in time.");
+        }
+    }
+
+    private static Normalized Read(WebhookRequest request, JsonElement payload)
+    {
         var eventName = request.Header(EventHeader);
         if (request.Header(EventTypeHeader) == "ping" || eventName == "ping")
         {
@@ -180,13 +192,11 @@ public sealed partial class Discourse : WebhookSource
     private static string? Username(string? value) => value is { Length: > 0 and <= 60 } && !value.Any(char.IsWhiteSpace) ? value : null;
 
     // Quoted posts, code and block quotes are other people's words: neither signals nor mentions come from them.
-    [GeneratedRegex("\\[quote(?:=[^\\]]*)?\\](?:(?!\\[quote)[\\s\\S])*?\\[/quote\\]", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex InnermostQuote();
-
-    [GeneratedRegex("```[\\s\\S]*?(?:```|$)|`[^`\\n]*`|^>.*$", RegexOptions.Multiline, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex("```[\\s\\S]*?(?:```|\\z)|`[^`\\n]*`|^>.*$", RegexOptions.Multiline, matchTimeoutMilliseconds: 1000)]
     private static partial Regex CodeAndBlockQuotes();
 
-    [GeneratedRegex("(?<![\\w@/.`])@(\\w(?:[\\w.-]{0,58}\\w)?)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    // A username: 1-60 of [\w.-], starting and ending with a word character; a longer run is no username.
+    [GeneratedRegex("(?<![\\w@/.`])@(\\w(?:[\\w.-]{0,58}\\w)?)(?![\\w-]|\\.\\w)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex MentionPattern();
 
     /// <summary>The post's <c>raw</c> markdown without quotes and code: the author's own words.</summary>
@@ -197,18 +207,67 @@ public sealed partial class Discourse : WebhookSource
             return "";
         }
 
-        var text = raw;
-        for (var i = 0; i < 16; i++)
+        var text = StripQuotes(raw);
+        return CodeAndBlockQuotes().Replace(text, "").Trim();
+    }
+
+    /// <summary>Removes <c>[quote…]…[/quote]</c> blocks, nested ones included, in one linear pass.</summary>
+    private static string StripQuotes(string raw)
+    {
+        const string Open = "[quote", Close = "[/quote]";
+        var sb = new StringBuilder(raw.Length);
+        var depth = 0;
+        var i = 0;
+        int open = -2, close = -2; // -2: not searched yet; -1: none left
+        while (i < raw.Length)
         {
-            var next = InnermostQuote().Replace(text, "");
-            if (next.Length == text.Length)
+            if (open != -1 && open < i)
             {
+                open = raw.IndexOf(Open, i, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (close != -1 && close < i)
+            {
+                close = raw.IndexOf(Close, i, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (open < 0 && close < 0)
+            {
+                if (depth == 0)
+                {
+                    sb.Append(raw, i, raw.Length - i);
+                }
+
                 break;
             }
 
-            text = next;
+            if (open >= 0 && (close < 0 || open < close))
+            {
+                if (depth == 0)
+                {
+                    sb.Append(raw, i, open - i);
+                }
+
+                depth++;
+                var end = raw.IndexOf(']', open);
+                i = end < 0 ? raw.Length : end + 1;
+            }
+            else
+            {
+                if (depth == 0)
+                {
+                    // A stray [/quote] is kept as written.
+                    sb.Append(raw, i, close + Close.Length - i);
+                }
+                else
+                {
+                    depth--;
+                }
+
+                i = close + Close.Length;
+            }
         }
 
-        return CodeAndBlockQuotes().Replace(text, "").Trim();
+        return sb.ToString();
     }
 }

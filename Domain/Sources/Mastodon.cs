@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Engage.Domain.Interactions;
 
 namespace Engage.Domain.Sources;
@@ -26,6 +27,18 @@ public sealed class Mastodon : WebhookSource
     public override string DeliveryId(WebhookRequest request, JsonElement payload) => Signatures.Sha256Hex(request.Body.Span);
 
     public override Normalized Normalize(WebhookRequest request, JsonElement payload)
+    {
+        try
+        {
+            return Read(payload);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new PayloadException("The text could not be read in time.");
+        }
+    }
+
+    private static Normalized Read(JsonElement payload)
     {
         if (payload.ValueKind != JsonValueKind.Object)
         {

@@ -50,10 +50,10 @@ public static partial class PlatformText
         return DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
     }
 
-    [GeneratedRegex("<(br|/p|/li|/blockquote|/h[1-6])\\b[^>]*>", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex("<(br|/p|/li|/blockquote|/h[1-6])\\b[^<>]*>", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex BlockEnd();
 
-    [GeneratedRegex("<[^>]*>", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex("<[^<>]*>", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Tag();
 
     [GeneratedRegex("[ \\t]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]

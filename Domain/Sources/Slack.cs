@@ -96,6 +96,18 @@ public sealed partial class Slack : WebhookSource
 
     public override Normalized Normalize(WebhookRequest request, JsonElement payload)
     {
+        try
+        {
+            return Read(payload);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new PayloadException("The text could not be read in time.");
+        }
+    }
+
+    private static Normalized Read(JsonElement payload)
+    {
         if (payload.ValueKind != JsonValueKind.Object)
         {
             throw new PayloadException("The body must be a JSON object (an Events API envelope).");
