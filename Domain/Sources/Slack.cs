@@ -84,7 +84,7 @@ public sealed partial class Slack : WebhookSource
             return null;
         }
 
-        return payload.Str("challenge") is { Length: > 0 and <= 1024 } challenge
+        return payload.At("challenge") is { ValueKind: JsonValueKind.String } c && c.GetString() is { Length: > 0 and <= 1024 } challenge
             ? new WebhookReply(200, "text/plain; charset=utf-8", challenge)
             : new WebhookReply(400, "application/problem+json",
                 """{"type":"https://httpstatuses.io/400","title":"Malformed delivery","status":400,"detail":"url_verification without a challenge."}""");

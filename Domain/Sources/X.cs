@@ -71,23 +71,24 @@ public sealed class X : WebhookSource
         }
 
         var interactions = new List<Interaction>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         var seen = 0;
         foreach (var tweet in payload.Array("tweet_create_events"))
         {
             seen++;
-            Add(interactions, Tweet(tweet));
+            Add(interactions, ids, Tweet(tweet));
         }
 
         foreach (var favorite in payload.Array("favorite_events"))
         {
             seen++;
-            Add(interactions, Favorite(favorite));
+            Add(interactions, ids, Favorite(favorite));
         }
 
         foreach (var follow in payload.Array("follow_events"))
         {
             seen++;
-            Add(interactions, Follow(follow));
+            Add(interactions, ids, Follow(follow));
         }
 
         if (interactions.Count > 0)
@@ -106,10 +107,10 @@ public sealed class X : WebhookSource
             : "no Account Activity events");
     }
 
-    private static void Add(List<Interaction> interactions, Interaction? interaction)
+    private static void Add(List<Interaction> interactions, HashSet<string> ids, Interaction? interaction)
     {
-        // The same tweet can appear twice in one delivery (a reply and its parent both shown to the subscriber).
-        if (interaction is not null && !interactions.Exists(i => i.Id == interaction.Id))
+        // An event repeated within one delivery is one interaction.
+        if (interaction is not null && ids.Add(interaction.Id))
         {
             interactions.Add(interaction);
         }

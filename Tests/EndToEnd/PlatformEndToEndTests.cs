@@ -347,7 +347,7 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         data.Add("x", $$"""{"tweet_create_events":[{"id_str":"{{huge}}","user":{"id_str":"1"},"timestamp_ms":"1"}]}""");
         data.Add("slack", """{"type":"event_callback","team_id":["T1"],"event":{"type":"message"}}""");
         data.Add("slack", """{"type":"event_callback","team_id":"T1","event":{"type":"message","user":null,"channel":42,"ts":{}}}""");
-        data.Add("slack", $$$"""{"type":"event_callback","team_id":"T1","event_id":"{{{huge}}}","event":{"type":"message","user":"U1","channel":"C1","ts":"1.1","text":"{{{huge}}}"}}""");
+        data.Add("slack", $$$"""{"type":"event_callback","team_id":"T1","event_id":"{{{new string('e', 5_000)}}}","event":{"type":"message","user":"U1","channel":"C1","ts":"1.1","text":"{{{huge}}}"}}""");
         data.Add("discourse", """{"post":{"topic_id":"one","post_number":null,"username":42}}""");
         data.Add("discourse", $$$"""{"post":{"topic_id":1,"post_number":2,"username":"{{{huge}}}","created_at":"2026-11-20T10:00:00Z"}}""");
         data.Add("mastodon", """{"event":"status.created","object":{"id":{},"account":[],"created_at":7}}""");
@@ -362,9 +362,13 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         var (status, json) = await PostAsync(source, body);
 
         Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.Accepted, $"{source}: {status} {json}");
-        if (status == HttpStatusCode.Accepted && json.GetProperty("interactions").GetInt32() == 0)
+        if (status == HttpStatusCode.Accepted)
         {
-            Assert.False(string.IsNullOrEmpty(json.GetProperty("ignored").GetString()));
+            // Accepted means archived; with nothing to count it says why.
+            if (json.GetProperty("interactions").GetInt32() == 0)
+            {
+                Assert.False(string.IsNullOrEmpty(json.GetProperty("ignored").GetString()));
+            }
         }
         else
         {
