@@ -43,6 +43,10 @@ public static class EngageSetup
         // Sources: one registration line each.
         services.AddSingleton<WebhookSource, Standard>();
         services.AddSingleton<WebhookSource, GitHub>();
+        services.AddSingleton<WebhookSource, X>();
+        services.AddSingleton<WebhookSource, Slack>();
+        services.AddSingleton<WebhookSource, Discourse>();
+        services.AddSingleton<WebhookSource, Mastodon>();
         services.AddSingleton<SourceRegistry>();
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
