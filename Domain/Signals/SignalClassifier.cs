@@ -409,10 +409,16 @@ public sealed partial class SignalClassifier
             }
         }
 
-        // "thanks to X": gratitude when X is a person or "for …" follows, otherwise causal.
-        if (after < end && words[after].Norm == "to")
+        // "thanks to X" (also "thanks again to X"): gratitude when X is a person or "for …" follows, otherwise causal.
+        var to = after;
+        while (to < end && to < after + 3 && words[to].Norm is "again" or "so" or "very" or "much" or "a" or "lot" or "also")
         {
-            return ThanksToIsGratitude(text, sentence, after + 1) ? "thanks.to-person" : null;
+            to++;
+        }
+
+        if (to < end && words[to].Norm == "to")
+        {
+            return ThanksToIsGratitude(text, sentence, to + 1) ? "thanks.to-person" : null;
         }
 
         if (kind is InteractionKind.Reply or InteractionKind.Quote)
@@ -842,7 +848,7 @@ public sealed partial class SignalClassifier
         }
 
         var words = text.Words;
-        var content = words.Where(w => w.Kind == WordKind.Word && w.Norm.Any(char.IsLetter)).ToList();
+        var content = words.Where(w => w.Kind == WordKind.Word && w.Norm.Any(char.IsLetterOrDigit)).ToList();
         var signOffLine = SignOffLine(text, content);
         var meaningful = 0;
         foreach (var sentence in text.Sentences)
@@ -858,7 +864,7 @@ public sealed partial class SignalClassifier
                 }
 
                 var w = words[i];
-                if (w.Kind == WordKind.Word && w.Norm.Any(char.IsLetter) && !stopWords.Contains(w.Norm) && w.Line != signOffLine)
+                if (w.Kind == WordKind.Word && w.Norm.Any(char.IsLetterOrDigit) && !stopWords.Contains(w.Norm) && w.Line != signOffLine && !IsFootnoteMarker(text, w))
                 {
                     meaningful++;
                 }
@@ -873,6 +879,10 @@ public sealed partial class SignalClassifier
             reasons.Add(Reason(text, Signals.LinkOnly, "linkOnly.link", link.Start, link.End));
         }
     }
+
+    /// <summary>"[1]" after a linked word, as blog and feed text writes references.</summary>
+    private static bool IsFootnoteMarker(SignalText text, Word word) =>
+        word.Norm.All(char.IsAsciiDigit) && word.Start > 0 && text.Prose[word.Start - 1] == '[' && word.End < text.Prose.Length && text.Prose[word.End] == ']';
 
     /// <summary>The line of a trailing sign-off ("Kate", "- Joe") when the text has more than one line, else -1.</summary>
     private static int SignOffLine(SignalText text, List<Word> content)

@@ -14,7 +14,11 @@ public sealed class SignalLexicon
 
     // ---- question -------------------------------------------------------------------------------
 
-    /// <summary>Sentence openings that make a question even without a trailing <c>?</c> ("can anyone help me with this.").</summary>
+    /// <summary>
+    /// Sentence openings that make a question even without a trailing <c>?</c> ("can anyone help me with this.").
+    /// Openings that also start statements ("what's funny is…", "what I meant…", "where is the catch") are left out:
+    /// those sentences are questions only with a <c>?</c>.
+    /// </summary>
     public List<string> QuestionOpeners { get; set; } =
     [
         "can anyone", "can anybody", "can someone", "can somebody", "could anyone", "could anybody", "could someone", "could somebody",
@@ -23,10 +27,10 @@ public sealed class SignalLexicon
         "anyone else", "anyone have", "anybody have", "anyone seen", "anyone tried", "any idea", "any ideas", "any suggestions",
         "any thoughts", "any advice", "any tips", "any pointers", "any update", "any updates", "any news", "any chance",
         "do you know", "does this", "does it", "do i", "do we", "do you", "how do", "how does", "how did", "how can", "how could",
-        "how to", "how should", "how would", "how come", "how much", "how many", "what is", "what are", "what's", "whats",
-        "what do", "what does", "what did", "what should", "what would", "what if", "what about", "when will", "when is",
-        "when does", "when do", "where is", "where are", "where can", "where do", "where does", "which is", "which one",
-        "who is", "who knows", "who can", "who has", "why is", "why are", "why does", "why do", "why doesn't", "why don't",
+        "how to", "how should", "how would", "how come", "how much", "how many",
+        "what do", "what does", "what did", "what should", "what would", "what if", "when will", "when does", "when do",
+        "where can", "where do", "where does", "which one", "who knows", "who can", "who has", "why is", "why are", "why does",
+        "why do", "why doesn't", "why don't",
         "why would", "why can't", "why isn't", "is it", "is this", "is that", "are you", "can i", "can we", "can you",
         "could you", "should i", "should we", "would it", "will it", "i wonder if", "i was wondering", "wondering if",
         "i'd like to know", "i would like to know",
@@ -53,6 +57,9 @@ public sealed class SignalLexicon
     [
         "right", "isn't it", "aren't they", "aren't you", "wasn't it", "doesn't it", "don't they", "don't you think", "don't you",
         "won't it", "isn't that so", "am i right", "amirite", "eh", "no", "yeah", "huh", "innit", "you know", "agreed", "ok", "okay",
+        "are you", "is it", "is there", "isn't there", "do you", "did you", "didn't you", "does it", "did it", "didn't it",
+        "was it", "can you", "can't you", "will you", "won't you", "have you", "haven't you", "shall we", "would you",
+        "wouldn't you", "isn't he", "isn't she", "aren't we", "don't we", "no?",
     ];
 
     // ---- thanks ---------------------------------------------------------------------------------

@@ -146,6 +146,14 @@ internal sealed partial class SignalText
             var blankThis = false;
             var codeThis = false;
 
+            if (trimmed.IsEmpty)
+            {
+                // A blank line changes no state but ends an indented code block.
+                previousCode = inFence;
+                previousBlank = true;
+                continue;
+            }
+
             if (inSignature || inPgp)
             {
                 blankThis = true;
@@ -262,10 +270,16 @@ internal sealed partial class SignalText
         return i is > 0 and <= 10 && i < t.Length && t[i] == '>' && (i + 1 == t.Length || t[i + 1] == ' ');
     }
 
+    private static readonly string[] MailHeaders = ["From:", "Sent:", "To:", "Cc:", "Subject:", "Date:", "Message-ID:", "Reply-To:", "Forwarded-by:", "Delivered-To:"];
+
     private static bool IsHeaderLine(ReadOnlySpan<char> trimmed)
     {
-        ReadOnlySpan<string> headers = ["From:", "Sent:", "To:", "Cc:", "Subject:", "Date:", "Message-ID:", "Reply-To:", "Forwarded-by:", "Delivered-To:"];
-        foreach (var header in headers)
+        if (trimmed.IsEmpty || !char.IsAsciiLetterUpper(char.ToUpperInvariant(trimmed[0])) || trimmed.IndexOf(':') < 0)
+        {
+            return false;
+        }
+
+        foreach (var header in MailHeaders)
         {
             if (trimmed.StartsWith(header, StringComparison.OrdinalIgnoreCase))
             {
