@@ -245,7 +245,7 @@ public sealed partial class SignalClassifier
         return i >= sentence.Start && text.Prose[i] == c;
     }
 
-    /// <summary>Index of the first word after lead-ins ("so", "btw") and a short vocative ("Hi all,").</summary>
+    /// <summary>Index of the first word after lead-ins ("so", "btw", "@ana") and a short vocative ("Hi all,").</summary>
     private int SkipLeadIn(SignalText text, Sentence sentence)
     {
         var words = text.Words;
@@ -260,7 +260,7 @@ public sealed partial class SignalClassifier
             }
         }
 
-        while (first < sentence.EndWord - 1 && leadIns.Contains(words[first].Norm))
+        while (first < sentence.EndWord - 1 && (leadIns.Contains(words[first].Norm) || words[first].Kind == WordKind.Mention))
         {
             first++;
         }

@@ -25,7 +25,7 @@ public sealed class SignalLexicon
         "would anyone", "would anybody", "does anyone", "does anybody", "did anyone", "did anybody", "has anyone", "has anybody",
         "have you", "have any of you", "is anyone", "is anybody", "is there", "are there", "anyone know", "anybody know",
         "anyone else", "anyone have", "anybody have", "anyone seen", "anyone tried", "any idea", "any ideas", "any suggestions",
-        "any thoughts", "any advice", "any tips", "any pointers", "any update", "any updates", "any news", "any chance",
+        "any thoughts", "any advice", "any tips", "any pointers", "any update", "any updates", "any news", "any chance", "any eta", "any progress", "any luck", "any workaround",
         "do you know", "does this", "does it", "do i", "do we", "do you", "how do", "how does", "how did", "how can", "how could",
         "how to", "how should", "how would", "how come", "how much", "how many",
         "what do", "what does", "what did", "what should", "what would", "what if", "when will", "when does", "when do",
@@ -159,7 +159,7 @@ public sealed class SignalLexicon
         "yawn", "meh", "interesting", "love it", "love this", "loved it", "well done", "good job", "great job", "nice job",
         "congrats", "congratulations", "grats", "fyi", "lgtm", "no argument", "no argument here", "noted", "poggers", "pog",
         "omg", "wtf", "good", "post", "change", "article", "idea", "point", "stuff", "work", "thread", "one", "read", "share",
-        "sharing", "indeed", "true that", "word", "preach", "facts", "based", "fire", "dope", "epic", "legend", "classic",
+        "sharing", "can confirm", "confirmed", "happens to me too", "same thing", "cc", "true that", "word", "preach", "facts", "based", "fire", "dope", "epic", "legend", "classic",
     ];
 
     /// <summary>A text is lowContent when, after the low-content phrases, stop words, emoji and a sign-off name are removed, at most this many words remain.</summary>

@@ -22,6 +22,7 @@ public sealed class SignalClassifierTests
     [InlineData("Hi all, can anyone help me with the proxy settings.")]
     [InlineData("How do I reset my password")]
     [InlineData("So, is there a way to export the data")]
+    [InlineData("@maintainer any ETA")]
     [InlineData("¿Cómo se configura el proxy?")]
     [InlineData("这个怎么配置？")]
     [InlineData("كيف أغير الإعدادات؟")]
@@ -276,6 +277,8 @@ public sealed class SignalClassifierTests
     [InlineData("This.")]
     [InlineData("Yawn.\n\nR")]
     [InlineData("This is a really good change! :+1:")]
+    [InlineData("Can confirm, happens to me too.")]
+    [InlineData("cc @carol")]
     public void Classify_ShortReactionWithoutSubstance_SetsLowContent(string text)
     {
         // Act
