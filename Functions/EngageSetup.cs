@@ -1,6 +1,7 @@
 using Engage.Domain.Scoring;
 using Engage.Domain.Signals;
 using Engage.Domain.Sources;
+using Engage.Functions.Digests;
 using Engage.Functions.Ingest;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
@@ -48,6 +49,7 @@ public static class EngageSetup
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();
         services.AddSingleton<Projection>();
+        services.AddEngageEmail(configuration);
         return builder;
     }
 }
