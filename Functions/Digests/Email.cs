@@ -40,7 +40,8 @@ public static class EmailSetup
                 break;
             case EmailOptions.SendGrid:
                 services.AddTransient<SendGridAuthentication>();
-                services.AddRefitClient<ISendGridApi>(SendGridApi.Settings)
+                // Refit 16's reflection-free registration (AddRefitClient needs the Refit.Reflection package).
+                services.AddRefitGeneratedClient<ISendGridApi>(SendGridJson.Default)
                     .ConfigureHttpClient((sp, client) =>
                     {
                         client.BaseAddress = new Uri(sp.GetRequiredService<IOptions<EmailOptions>>().Value.SendGridBaseUrl);

@@ -19,14 +19,10 @@ internal interface ISendGridApi
     Task<IApiResponse> SendAsync([Body(buffered: true)] SendGridMail mail, CancellationToken ct);
 }
 
-internal static class SendGridApi
-{
-    /// <summary>Explicit JSON: property names come from the attributes, header names are sent exactly as given.</summary>
-    public static readonly RefitSettings Settings = new(new SystemTextJsonContentSerializer(new JsonSerializerOptions
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    }));
-}
+/// <summary>Source-generated JSON for the request body: names from the attributes, header names sent exactly as given.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SendGridMail))]
+internal sealed partial class SendGridJson : JsonSerializerContext;
 
 internal sealed record SendGridMail(
     [property: JsonPropertyName("personalizations")] IReadOnlyList<SendGridPersonalization> Personalizations,
