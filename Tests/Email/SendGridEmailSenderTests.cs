@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Engage.Functions.Digests;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -16,25 +17,32 @@ public sealed class SendGridEmailSenderTests : IDisposable
 {
     private const string SendPath = "/v3/mail/send";
     private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly CapturedLogs _logs = new();
     private readonly ServiceProvider _services;
 
     public SendGridEmailSenderTests()
     {
-        _services = EmailTestSupport.Services(new Dictionary<string, string?>
-        {
-            ["Email:Provider"] = "sendgrid",
-            ["Email:ApiKey"] = EmailTestSupport.ApiKey,
-            ["Email:From"] = "Engage Digest <digest@example.org>",
-            ["Email:SendGridBaseUrl"] = _server.Url,
-        });
+        _services = EmailTestSupport.Services(
+            new Dictionary<string, string?>
+            {
+                ["Email:Provider"] = "sendgrid",
+                ["Email:ApiKey"] = EmailTestSupport.ApiKey,
+                ["Email:From"] = "Engage Digest <digest@example.org>",
+                ["Email:SendGridBaseUrl"] = _server.Url,
+            },
+            _logs);
     }
 
     public void Dispose()
     {
+        // Whatever the test did, nothing logged (at any level, HttpClient's header logging included) holds the key.
+        Assert.DoesNotContain(_logs.Entries, e => e.Text.Contains(EmailTestSupport.ApiKey, StringComparison.Ordinal));
         _services.Dispose();
         _server.Stop();
         _server.Dispose();
     }
+
+    private static int Retries(CapturedLogs logs) => logs.Entries.Count(e => e.Text.Contains("OnRetry", StringComparison.Ordinal));
 
     private IEmailSender Sender => _services.GetRequiredService<IEmailSender>();
 
@@ -64,6 +72,8 @@ public sealed class SendGridEmailSenderTests : IDisposable
         var id = await Sender.SendAsync(EmailTestSupport.Message(), CancellationToken.None);
 
         Assert.Equal("sg-message-1", id);
+        Assert.Contains(_logs.Entries, e => e.Text.Contains("SendGrid accepted message sg-message-1", StringComparison.Ordinal));
+        Assert.Contains(_logs.Entries, e => e.Category.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal) && e.Level == LogLevel.Trace);
         var request = Assert.Single(Requests).RequestMessage;
         Assert.Equal("POST", request.Method);
         Assert.Equal(SendPath, request.Path);
@@ -130,6 +140,7 @@ public sealed class SendGridEmailSenderTests : IDisposable
         Assert.Equal(2, Requests.Count);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Retry-After: 1 was not honoured ({clock.Elapsed})");
         Assert.Equal(Requests[0].RequestMessage.Body, Requests[1].RequestMessage.Body);
+        Assert.Equal(1, Retries(_logs));
     }
 
     [Fact]
@@ -163,6 +174,21 @@ public sealed class SendGridEmailSenderTests : IDisposable
 
         Assert.Equal(HttpStatusCode.InternalServerError, e.StatusCode);
         Assert.Single(Requests);
+        Assert.Equal(0, Retries(_logs));
+    }
+
+    [Fact]
+    public async Task SendAsync_CancelledWhileWaiting_ThrowsCancellationAfterOneRequest()
+    {
+        _server.Given(Request.Create().WithPath(SendPath).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(202).WithDelay(TimeSpan.FromSeconds(3)));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Sender.SendAsync(EmailTestSupport.Message(), cancel.Token));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"cancellation took {clock.Elapsed}");
+        Assert.Equal(0, Retries(_logs));
     }
 
     [Theory]
@@ -208,18 +234,23 @@ public sealed class SendGridEmailSenderTests : IDisposable
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nothing listens there now
-        using var services = EmailTestSupport.Services(new Dictionary<string, string?>
-        {
-            ["Email:Provider"] = "sendgrid",
-            ["Email:ApiKey"] = EmailTestSupport.ApiKey,
-            ["Email:From"] = "digest@example.org",
-            ["Email:SendGridBaseUrl"] = $"http://127.0.0.1:{port}",
-        });
+        var logs = new CapturedLogs();
+        using var services = EmailTestSupport.Services(
+            new Dictionary<string, string?>
+            {
+                ["Email:Provider"] = "sendgrid",
+                ["Email:ApiKey"] = EmailTestSupport.ApiKey,
+                ["Email:From"] = "digest@example.org",
+                ["Email:SendGridBaseUrl"] = $"http://127.0.0.1:{port}",
+            },
+            logs);
 
         var e = await Assert.ThrowsAsync<HttpRequestException>(
             () => services.GetRequiredService<IEmailSender>().SendAsync(EmailTestSupport.Message(), CancellationToken.None));
 
         Assert.True(SendGridResilience.NeverReachedServer(e), e.ToString());
+        Assert.Equal(SendGridResilience.MaxRetries, Retries(logs)); // never delivered, so retried to the limit
         Assert.DoesNotContain(EmailTestSupport.ApiKey, e.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, entry => entry.Text.Contains(EmailTestSupport.ApiKey, StringComparison.Ordinal));
     }
 }
