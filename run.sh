@@ -21,6 +21,7 @@ export Sources__X__ConsumerSecret="${Sources__X__ConsumerSecret:-local-developme
 export Sources__Discourse__Secret="${Sources__Discourse__Secret:-local-development-only-discourse}"
 export Sources__Mastodon__Secret="${Sources__Mastodon__Secret:-local-development-only-mastodon}"
 export Unsubscribe__SigningKey="${Unsubscribe__SigningKey:-local-development-only-unsubscribe-key}"
+export Digest__PublicBaseUrl="${Digest__PublicBaseUrl:-$ENGAGE_URL}"
 export Email__PickupDirectory="${Email__PickupDirectory:-$PWD/.engage/outbox}"
 export Urls="$ENGAGE_URL"
 

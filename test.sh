@@ -7,6 +7,13 @@ cd "$(dirname "$0")"
 
 engage_npm_install
 
+# The digest rendering test opens the HTML in Debian's Chromium (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Debian chromium for the digest rendering test..."
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
 # Warnings are errors through Directory.Build.props (not a global -p: property, which would also reach the
 # SDK-generated WorkerExtensions project and turn its unfixable NU1603 restore warnings into errors).
 echo "Building (warnings are errors)..."

@@ -42,12 +42,23 @@ public static class EngageSetup
 
         // Sources: one registration line each.
         services.AddSingleton<WebhookSource, Standard>();
+        services.AddSingleton<WebhookSource, GitHub>();
+        services.AddSingleton<WebhookSource, X>();
+        services.AddSingleton<WebhookSource, Slack>();
+        services.AddSingleton<WebhookSource, Discourse>();
+        services.AddSingleton<WebhookSource, Mastodon>();
         services.AddSingleton<SourceRegistry>();
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();
+        services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DigestOptions>, ScheduleValidation>();
+        services.AddOptions<UnsubscribeOptions>().BindConfiguration(UnsubscribeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<DigestState>();
+        services.AddSingleton<DigestService>();
         services.AddSingleton<Projection>();
         services.AddEngageEmail(configuration);
         return builder;

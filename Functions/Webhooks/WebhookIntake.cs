@@ -114,7 +114,7 @@ public sealed class WebhookIntake(
         {
             problem = e.Message;
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or KeyNotFoundException or TimeoutException)
         {
             // The body is archived: once the normalizer is fixed, POST /api/ops/replay recovers it.
             logger.LogError(e, "The {Source} normalizer failed on a delivery", source.Name);

@@ -44,6 +44,10 @@ public sealed class DevHostFixture : IAsyncLifetime
         ["Scores:Schedule"] = "0 0 0 1 1 *",
         ["Digest:Schedule"] = "0 0 0 1 1 *",
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Unsubscribe:SigningKey"] = "test-unsubscribe-signing-key",
+        ["Digest:PublicBaseUrl"] = "http://engage.test",
+        ["Email:Provider"] = "pickup",
+        ["Email:PickupDirectory"] = Path.Combine(Path.GetTempPath(), "engage-tests-outbox", Guid.NewGuid().ToString("N")),
     };
 
     public async Task InitializeAsync()

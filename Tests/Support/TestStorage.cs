@@ -39,4 +39,11 @@ public static class TestStorage
 
         return AzuriteProcess.Start().ConnectionString;
     }
+
+    /// <summary>
+    /// An Azurite of a test class's own, on free ports, stopped when disposed. For tests that need the
+    /// queue <c>interactions</c> to themselves: its name is fixed by the trigger attribute, so every
+    /// DevHost on the shared Azurite polls the same queue and would take the others' messages.
+    /// </summary>
+    public static AzuriteProcess StartDedicated() => AzuriteProcess.Start();
 }

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Azure.Storage.Queues.Models;
+using Engage.Domain.Digests;
+using Engage.Functions.Http;
+using Engage.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engage.Functions.Digests;
+
+/// <summary>One digest to send: a message on queue <c>digests</c>.</summary>
+public sealed record DigestRequest(string UserId, string Week, DateTimeOffset AsOf);
+
+public sealed class DigestFunctions(
+    DigestService digests,
+    DigestState state,
+    SubscriptionStore subscriptions,
+    EngageStorage storage,
+    IEmailSender email,
+    IOptions<UnsubscribeOptions> unsubscribe,
+    TimeProvider clock,
+    ILogger<DigestFunctions> logger)
+{
+    /// <summary>Enqueues one message per weekly subscriber; the sender makes re-runs harmless.</summary>
+    [Function("DigestScheduler")]
+    public async Task Schedule([TimerTrigger("%Digest:Schedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var queue = storage.Queue(StorageNames.DigestsQueue);
+        var count = 0;
+        await foreach (var s in subscriptions.WeeklyAsync(cancellationToken))
+        {
+            await queue.SendMessageAsync(JsonSerializer.Serialize(new DigestRequest(s.UserId, DigestService.IsoWeek(now), now), EngageJson.Options), cancellationToken);
+            count++;
+        }
+
+        logger.LogInformation("Scheduled {Count} digests for week {Week}", count, DigestService.IsoWeek(now));
+    }
+
+    [Function("DigestSender")]
+    public async Task Send(
+        [QueueTrigger(StorageNames.DigestsQueue, Connection = "AzureWebJobsStorage")] QueueMessage message,
+        CancellationToken cancellationToken)
+    {
+        var request = JsonSerializer.Deserialize<DigestRequest>(message.Body.ToString(), EngageJson.Options)
+            ?? throw new JsonException("Empty digest request.");
+        if (await subscriptions.GetAsync(request.UserId, cancellationToken) is not { Cadence: Subscription.Weekly } subscription
+            || DigestService.FindZone(subscription.TimeZone) is not { } zone)
+        {
+            logger.LogInformation("No weekly subscription for {UserId} any more: digest {Week} not sent", request.UserId, request.Week);
+            return;
+        }
+
+        var claim = await state.ClaimAsync(request.UserId, request.Week, message.MessageId, cancellationToken);
+        if (claim != DigestState.Claim.Granted)
+        {
+            logger.LogInformation("Digest {Week} for {UserId} not sent again: {Claim}", request.Week, request.UserId, claim);
+            return;
+        }
+
+        var digest = await digests.ComposeAsync(request.UserId, request.AsOf, zone, cancellationToken);
+        var id = await email.SendAsync(digests.Email(digest, subscription, clock.GetUtcNow()), cancellationToken);
+        await state.MarkSentAsync(request.UserId, request.Week, message.MessageId, id, cancellationToken);
+        logger.LogInformation("Sent digest {Week} to {UserId} as {ProviderMessageId}", request.Week, request.UserId, id);
+    }
+
+    [Function("DigestPreview")]
+    public async Task<IActionResult> Preview(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/digest")] HttpRequest request,
+        string userId,
+        CancellationToken cancellationToken)
+    {
+        if (ReadParameters.ValidateUserId(userId) is { } bad)
+        {
+            return Problems.BadRequest(bad);
+        }
+
+        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        if (p is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        var zone = DigestService.FindZone((await subscriptions.GetAsync(userId, cancellationToken))?.TimeZone) ?? TimeZoneInfo.Utc;
+        var digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
+        var url = digests.UnsubscribeUrl(userId, clock.GetUtcNow());
+        return request.Query["format"] == "text"
+            ? new ContentResult { StatusCode = 200, ContentType = "text/plain; charset=utf-8", Content = DigestRenderer.Text(digest, url) }
+            : new ContentResult { StatusCode = 200, ContentType = "text/html; charset=utf-8", Content = DigestRenderer.Html(digest, url) };
+    }
+
+    /// <summary>Anonymous: the signed token is the credential. GET shows a confirmation page; POST (RFC 8058 one-click) unsubscribes.</summary>
+    [Function("Unsubscribe")]
+    public async Task<IActionResult> Unsubscribe(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "unsubscribe")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var token = request.Query["token"].ToString();
+        if (UnsubscribeToken.Validate(token, clock.GetUtcNow(), unsubscribe.Value.SigningKey) is not { } userId)
+        {
+            return Problems.BadRequest("The unsubscribe link is missing, invalid or expired.");
+        }
+
+        if (HttpMethods.IsGet(request.Method))
+        {
+            return Page("Unsubscribe from Engage digests?",
+                $"<form method=\"post\" action=\"?token={System.Net.WebUtility.HtmlEncode(Uri.EscapeDataString(token))}\">"
+                + "<p>You will no longer receive the weekly Engage digest.</p><button type=\"submit\">Unsubscribe</button></form>");
+        }
+
+        if (await subscriptions.GetAsync(userId, cancellationToken) is { } s)
+        {
+            await subscriptions.PutAsync(s with { Cadence = Subscription.Off, UpdatedAt = clock.GetUtcNow() }, cancellationToken);
+        }
+
+        logger.LogInformation("Unsubscribed {UserId} through a digest link", userId);
+        return Page("You are unsubscribed", "<p>You will not receive Engage digests any more.</p>");
+    }
+
+    private static ContentResult Page(string title, string body) => new()
+    {
+        StatusCode = 200,
+        ContentType = "text/html; charset=utf-8",
+        Content = $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+            + $"<body style=\"font-family:Arial,Helvetica,sans-serif;max-width:480px;margin:40px auto;\"><h1>{title}</h1>{body}</body></html>",
+    };
+}

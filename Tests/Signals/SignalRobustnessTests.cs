@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using Engage.Domain.Interactions;
+using Engage.Domain.Signals;
+using SignalFlags = Engage.Domain.Signals.Signals;
+
+namespace Engage.Tests.Signals;
+
+public sealed class SignalRobustnessTests
+{
+    private const int OneMiB = 1024 * 1024;
+
+    private readonly SignalClassifier classifier = new(new SignalLexicon());
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   \n\t ")]
+    public void Classify_NullEmptyOrBlankText_ReturnsNone(string? text)
+    {
+        // Act
+        var signals = classifier.Classify(new SignalInput(text, InteractionKind.Reply));
+
+        // Assert
+        Assert.Equal(SignalFlags.None, signals);
+    }
+
+    [Theory]
+    [InlineData("これはテストです。よろしくお願いします")]
+    [InlineData("مرحبا بالجميع، هذا اختبار")]
+    [InlineData("\u200F\u202Bשלום\u202C\u200E")]
+    [InlineData("👩‍👩‍👧‍👦🏳️‍🌈👍🏽")]
+    [InlineData("e\u0301\u0301\u0301 z\u0336a\u0336l\u0336g\u0336o\u0336")]
+    [InlineData("\uD83D lone high and lone low \uDE00 surrogates")]
+    [InlineData("@@@ ### ``` > >> http:// www. .com ?? !! [1] (?) :-) <@> #")]
+    [InlineData("```\nunterminated fence ? http://x")]
+    public void Explain_NonEnglishOrMalformedText_DoesNotThrowAndSpansAreInRange(string text)
+    {
+        foreach (var kind in new[] { InteractionKind.Post, InteractionKind.Reply, InteractionKind.Quote })
+        {
+            // Act
+            var explanation = classifier.Explain(new SignalInput(text, kind));
+
+            // Assert
+            Assert.False(explanation.Signals.HasFlag(SignalFlags.Answer));
+            Assert.All(explanation.Reasons, reason => Assert.True(reason.Start >= 0 && reason.Start + reason.Length <= text.Length));
+        }
+    }
+
+    [Fact]
+    public void Classify_EmojiOnlyReply_SetsLowContentOnly()
+    {
+        // Act
+        var signals = classifier.Classify(new SignalInput("🎉🎉🎉", InteractionKind.Reply));
+
+        // Assert
+        Assert.Equal(SignalFlags.LowContent, signals);
+    }
+
+    public static TheoryData<string, string> HugeTexts()
+    {
+        var mixed = new StringBuilder();
+        while (mixed.Length < OneMiB)
+        {
+            mixed.Append("> quoted? line\nThanks @ana! Does it take 250 ms? see https://example.com/a?b=c #tag 👍 `code?` 1. x\n    indented code\n");
+        }
+
+        return new TheoryData<string, string>
+        {
+            { "letters", new string('a', OneMiB) },
+            { "question marks", new string('?', OneMiB) },
+            { "dots", new string('.', OneMiB) },
+            { "domain-like", string.Concat(Enumerable.Repeat("a.", OneMiB / 2)) },
+            { "digits and dots", string.Concat(Enumerable.Repeat("1.", OneMiB / 2)) },
+            { "at signs", new string('@', OneMiB) },
+            { "colons", new string(':', OneMiB) },
+            { "backticks", new string('`', OneMiB) },
+            { "emoji", string.Concat(Enumerable.Repeat("😀", OneMiB / 2)) },
+            { "newlines", new string('\n', OneMiB) },
+            { "mixed", mixed.ToString(0, OneMiB) },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(HugeTexts))]
+    public void Classify_OneMebibyteText_FinishesWellUnderASecond(string name, string text)
+    {
+        // Arrange
+        classifier.Classify(new SignalInput("warm up? thanks https://example.com 1.2.3", InteractionKind.Reply));
+        var watch = Stopwatch.StartNew();
+
+        // Act
+        var explanation = classifier.Explain(new SignalInput(text, InteractionKind.Reply));
+        watch.Stop();
+
+        // Assert
+        Assert.True(watch.ElapsedMilliseconds < 500, $"{name}: {watch.ElapsedMilliseconds} ms");
+        Assert.All(explanation.Reasons, reason => Assert.True(reason.Start + reason.Length <= text.Length));
+    }
+
+    [Theory]
+    [MemberData(nameof(HugeTexts))]
+    public void Classify_OneMebibyteTextWithoutLengthCap_StaysLinear(string name, string text)
+    {
+        // Arrange: read the whole mebibyte, so the passes themselves must be linear.
+        var uncapped = new SignalClassifier(new SignalLexicon { MaxTextLength = int.MaxValue });
+        uncapped.Classify(new SignalInput("warm up? thanks https://example.com 1.2.3", InteractionKind.Reply));
+        var watch = Stopwatch.StartNew();
+
+        // Act
+        uncapped.Classify(new SignalInput(text, InteractionKind.Post));
+        uncapped.Classify(new SignalInput(text, InteractionKind.Reply));
+        watch.Stop();
+
+        // Assert
+        Assert.True(watch.ElapsedMilliseconds < 5000, $"{name}: {watch.ElapsedMilliseconds} ms for two passes");
+    }
+}
