@@ -37,7 +37,8 @@ public static class EmailSetup
                     .AddHttpMessageHandler<SendGridAuthentication>()
                     .AddStandardResilienceHandler()
                     .Configure((options, sp) => SendGridResilience.Configure(options, sp.GetRequiredService<TimeProvider>()));
-                services.AddSingleton<IEmailSender, SendGridEmailSender>();
+                // Transient like the typed client it holds, so the factory's handler rotation (DNS changes) applies.
+                services.AddTransient<IEmailSender, SendGridEmailSender>();
                 break;
             default:
                 // Unknown provider: ValidateOnStart stops the host; resolving a sender anyway fails with the same message.

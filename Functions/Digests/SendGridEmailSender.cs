@@ -125,23 +125,7 @@ internal sealed class SendGridEmailSender(ISendGridApi api, IOptions<EmailOption
             // SendGrid requires text/plain before text/html.
             [new SendGridContent("text/plain", message.Text), new SendGridContent("text/html", message.Html)]);
 
-        IApiResponse response;
-        try
-        {
-            response = await api.SendAsync(mail, ct);
-        }
-        catch (ApiExceptionBase e)
-        {
-            // Refit's exceptions hold the request, Authorization header included: never let them escape.
-            ExceptionDispatchInfo.Throw(Unwrap(e, ct));
-            throw;
-        }
-
-        if (response.HasRequestError(out var requestError))
-        {
-            ExceptionDispatchInfo.Throw(Unwrap(requestError, ct));
-        }
-
+        using var response = await SendAsync(mail, ct);
         if (response.IsSuccessStatusCode)
         {
             var id = response.Headers.TryGetValues("X-Message-Id", out var values) && values.FirstOrDefault() is { Length: > 0 } header
@@ -167,6 +151,30 @@ internal sealed class SendGridEmailSender(ISendGridApi api, IOptions<EmailOption
             _ => new HttpRequestException(
                 $"SendGrid answered HTTP {(int)status}; the message may or may not have been accepted, so it was not sent again: {errors}", null, status),
         };
+    }
+
+    /// <summary>The response, with transport failures rethrown without Refit's wrapper.</summary>
+    private async Task<IApiResponse> SendAsync(SendGridMail mail, CancellationToken ct)
+    {
+        IApiResponse response;
+        try
+        {
+            response = await api.SendAsync(mail, ct);
+        }
+        catch (ApiExceptionBase e)
+        {
+            // Refit's exceptions hold the request, Authorization header included: never let them escape.
+            ExceptionDispatchInfo.Throw(Unwrap(e, ct));
+            throw;
+        }
+
+        if (response.HasRequestError(out var requestError))
+        {
+            response.Dispose();
+            ExceptionDispatchInfo.Throw(Unwrap(requestError, ct));
+        }
+
+        return response;
     }
 
     private static SendGridAddress Address(MimeKit.MailboxAddress mailbox) =>
