@@ -60,6 +60,7 @@ public static class EngageSetup
         services.AddSingleton<DigestState>();
         services.AddSingleton<DigestService>();
         services.AddSingleton<Projection>();
+        services.AddEngageEmail(configuration);
         return builder;
     }
 }
