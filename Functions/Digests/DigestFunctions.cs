@@ -11,8 +11,11 @@ using Microsoft.Extensions.Options;
 
 namespace Engage.Functions.Digests;
 
-/// <summary>One digest to send: a message on queue <c>digests</c>.</summary>
-public sealed record DigestRequest(string UserId, string Week, DateTimeOffset AsOf);
+/// <summary>
+/// One digest to send: a message on queue <c>digests</c>. <see cref="RequestId"/> is fixed by the
+/// scheduler and survives redelivery and a poison replay, so the send claim follows the request.
+/// </summary>
+public sealed record DigestRequest(string UserId, string Week, DateTimeOffset AsOf, string RequestId);
 
 public sealed class DigestFunctions(
     DigestService digests,
@@ -33,7 +36,7 @@ public sealed class DigestFunctions(
         var count = 0;
         await foreach (var s in subscriptions.WeeklyAsync(cancellationToken))
         {
-            await queue.SendMessageAsync(JsonSerializer.Serialize(new DigestRequest(s.UserId, DigestService.IsoWeek(now), now), EngageJson.Options), cancellationToken);
+            await queue.SendMessageAsync(JsonSerializer.Serialize(new DigestRequest(s.UserId, DigestService.IsoWeek(now), now, Guid.NewGuid().ToString("N")), EngageJson.Options), cancellationToken);
             count++;
         }
 
@@ -54,7 +57,7 @@ public sealed class DigestFunctions(
             return;
         }
 
-        var claim = await state.ClaimAsync(request.UserId, request.Week, message.MessageId, cancellationToken);
+        var claim = await state.ClaimAsync(request.UserId, request.Week, request.RequestId, cancellationToken);
         if (claim != DigestState.Claim.Granted)
         {
             logger.LogInformation("Digest {Week} for {UserId} not sent again: {Claim}", request.Week, request.UserId, claim);
@@ -63,7 +66,7 @@ public sealed class DigestFunctions(
 
         var digest = await digests.ComposeAsync(request.UserId, request.AsOf, zone, cancellationToken);
         var id = await email.SendAsync(digests.Email(digest, subscription, clock.GetUtcNow()), cancellationToken);
-        await state.MarkSentAsync(request.UserId, request.Week, message.MessageId, id, cancellationToken);
+        await state.MarkSentAsync(request.UserId, request.Week, request.RequestId, id, cancellationToken);
         logger.LogInformation("Sent digest {Week} to {UserId} as {ProviderMessageId}", request.Week, request.UserId, id);
     }
 

@@ -16,7 +16,7 @@ public sealed class DigestOptions
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:7071";
 }
 
-public sealed class UnsubscribeOptions
+public sealed class UnsubscribeOptions : IValidatableObject
 {
     public const string Section = "Unsubscribe";
 
@@ -27,6 +27,15 @@ public sealed class UnsubscribeOptions
 
     [Range(typeof(TimeSpan), "1.00:00:00", "366.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromDays(60);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // An unresolved Key Vault reference is readable by anyone who reads the template: never a key.
+        if (SigningKey.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("Unsubscribe__SigningKey is an unresolved Key Vault reference: create the secret 'unsubscribe-signingkey'.", [nameof(SigningKey)]);
+        }
+    }
 }
 
 /// <summary>Timer schedules are checked at start, so a typo fails the app with the setting's name instead of a silent timer.</summary>

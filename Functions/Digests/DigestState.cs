@@ -30,13 +30,13 @@ public sealed class DigestState(EngageStorage storage, TimeProvider clock)
         Busy,
     }
 
-    public async Task<Claim> ClaimAsync(string userId, string week, string messageId, CancellationToken ct)
+    public async Task<Claim> ClaimAsync(string userId, string week, string requestId, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
         var entity = new TableEntity(FactKeys.Escape(userId), week)
         {
             ["State"] = Sending,
-            ["MessageId"] = messageId,
+            ["RequestId"] = requestId,
             ["ClaimedAt"] = clock.GetUtcNow(),
         };
         try
@@ -52,7 +52,7 @@ public sealed class DigestState(EngageStorage storage, TimeProvider clock)
                 return Claim.AlreadySent;
             }
 
-            if (existing.GetString("MessageId") == messageId)
+            if (existing.GetString("RequestId") == requestId)
             {
                 return Claim.Granted; // our own earlier attempt failed: the queue's retry carries on
             }
@@ -75,11 +75,11 @@ public sealed class DigestState(EngageStorage storage, TimeProvider clock)
         }
     }
 
-    public async Task MarkSentAsync(string userId, string week, string messageId, string providerId, CancellationToken ct) =>
+    public async Task MarkSentAsync(string userId, string week, string requestId, string providerId, CancellationToken ct) =>
         await storage.Digests.UpsertEntityAsync(new TableEntity(FactKeys.Escape(userId), week)
         {
             ["State"] = Sent,
-            ["MessageId"] = messageId,
+            ["RequestId"] = requestId,
             ["ProviderMessageId"] = providerId,
             ["SentAt"] = clock.GetUtcNow(),
         }, TableUpdateMode.Replace, ct);

@@ -89,7 +89,7 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await SubscribeAsync("demo:ben", "ben@example.org"));
         await RunSchedulerAsync();
         var mail = MimeMessage.Load((await Eventually.Until(() => Task.FromResult(Mails()), m => m.Length == 1)).Single());
-        var url = new Uri(mail.Headers["List-Unsubscribe"].Trim('<', '>'));
+        var url = new Uri(mail.Headers["List-Unsubscribe"]!.Trim('<', '>'));
 
         using (var page = await _host.Client.GetAsync(url.PathAndQuery))
         {

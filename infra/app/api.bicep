@@ -115,6 +115,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Unsubscribe__SigningKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${secretNames.unsubscribeSigningKey})'
       Scores__Schedule: scoresSchedule
       Digest__Schedule: digestSchedule
+      // Unsubscribe links in digest mails point back at the app.
+      Digest__PublicBaseUrl: 'https://${app.properties.defaultHostName}'
       Scoring__HalfLifeDays: string(halfLifeDays)
     }
   }
