@@ -17,7 +17,7 @@ namespace Engage.Functions.Storage;
 public sealed class FactStore(EngageStorage storage)
 {
     private const int ParallelWrites = 8;
-    private const int ParallelReads = 16;
+    private const int ParallelReads = 32;
 
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
@@ -39,20 +39,29 @@ public sealed class FactStore(EngageStorage storage)
         }
     }
 
-    /// <summary>The user's facts with occurredAt in the window: one range read of one partition.</summary>
+    /// <summary>Time slices a long window is read in, concurrently (measured in bench/: about half the time of one range read).</summary>
+    private const int ReadSlices = 4;
+
+    /// <summary>The user's facts with occurredAt in the window: range reads of one partition, in time slices read concurrently.</summary>
     public async Task<List<Fact>> ReadAsync(string userId, Window window, CancellationToken ct)
     {
         var pk = FactKeys.Escape(userId);
-        var from = FactKeys.LowerBound(window.From);
-        var to = FactKeys.UpperBound(window.AsOf) + "~";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {from} and RowKey lt {to}");
-        var facts = new List<Fact>();
-        await foreach (var entity in storage.Facts.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        var slices = window.Length >= TimeSpan.FromDays(1) ? ReadSlices : 1;
+        var bounds = Enumerable.Range(0, slices + 1)
+            .Select(k => k == slices ? FactKeys.UpperBound(window.AsOf) + "~" : FactKeys.LowerBound(window.From + (k * window.Length / slices)))
+            .ToArray();
+        var parts = await Task.WhenAll(Enumerable.Range(0, slices).Select(async k =>
         {
-            facts.Add(ToFact(entity));
-        }
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {bounds[k]} and RowKey lt {bounds[k + 1]}");
+            var facts = new List<Fact>();
+            await foreach (var entity in storage.Facts.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            {
+                facts.Add(ToFact(entity));
+            }
 
-        return facts;
+            return facts;
+        }));
+        return parts.SelectMany(p => p).ToList();
     }
 
     /// <summary>Every partition's facts with occurredAt in the window: a scan, for community figures and the projection.</summary>

@@ -103,6 +103,33 @@ var cases = new (string Name, Func<Task<int>> Run)[]
 
         return n;
     }),
+    ("raw read, one column selected", async () =>
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {user} and RowKey ge {FactKeys.LowerBound(window.From)} and RowKey lt {FactKeys.UpperBound(window.AsOf) + "~"}");
+        var n = 0;
+        await foreach (var _ in engage.Facts.QueryAsync<TableEntity>(filter, select: ["Kind"]))
+        {
+            n++;
+        }
+
+        return n;
+    }),
+    ("raw read, 4 time slices in parallel", async () =>
+    {
+        var slices = Enumerable.Range(0, 4).Select(k => (From: window.From + (k * window.Length / 4), To: window.From + ((k + 1) * window.Length / 4))).ToList();
+        var counts = await Task.WhenAll(slices.Select(async s =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {user} and RowKey ge {FactKeys.LowerBound(s.From)} and RowKey lt {FactKeys.UpperBound(s.To) + (s.To == window.AsOf ? "~" : "")}");
+            var n = 0;
+            await foreach (var _ in engage.Facts.QueryAsync<TableEntity>(filter))
+            {
+                n++;
+            }
+
+            return n;
+        }));
+        return counts.Sum();
+    }),
     ("FactStore.ReadAsync (rows → facts)", async () => (await store.ReadAsync(user, window, CancellationToken.None)).Count),
     ("ReadResolvedAsync (+ items index)", async () => (await store.ReadResolvedAsync(user, window, CancellationToken.None)).Interactions.Count),
     ("read + engagement + reciprocity folds", async () =>
