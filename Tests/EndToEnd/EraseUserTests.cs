@@ -184,6 +184,25 @@ public sealed class EraseUserTests(DevHostFixture host)
     }
 
     [Fact]
+    public async Task EraseUser_SomeRowsAlreadyGone_FinishesTheRest()
+    {
+        string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
+        await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
+        await WhenAsync($"/api/users/{bob}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 2);
+
+        // An earlier erasure cut short: one of bob's rows of ann's interactions is gone already, so bob's batch fails with 404.
+        var bobRows = await PartitionAsync(_storage.Facts, bob);
+        var gone = bobRows.First(r => r.GetString("Actor") == ann);
+        await _storage.Facts.DeleteEntityAsync(gone.PartitionKey, gone.RowKey);
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
+
+        Assert.Empty(await PartitionAsync(_storage.Facts, ann));
+        Assert.DoesNotContain(await PartitionAsync(_storage.Facts, bob), r => r.GetString("Actor") == ann);
+        Assert.Equal(2, (await PartitionAsync(_storage.Facts, bob)).Count);
+    }
+
+    [Fact]
     public async Task EraseUser_KnownOnlyBySubscription_Is204AndUnsubscribes()
     {
         var ann = Unique("ann");
