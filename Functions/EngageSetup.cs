@@ -3,8 +3,10 @@ using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Digests;
 using Engage.Functions.Ingest;
+using Engage.Functions.Ops;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
+using Engage.Functions.Users;
 using Engage.Functions.Webhooks;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -61,6 +63,8 @@ public static class EngageSetup
         services.AddSingleton<DigestService>();
         services.AddSingleton<Projection>();
         services.AddEngageEmail(configuration);
+        services.AddSingleton<UserEraser>();
+        services.AddSingleton<Replayer>();
         return builder;
     }
 }

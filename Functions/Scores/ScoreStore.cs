@@ -76,30 +76,63 @@ public sealed class ScoreStore(EngageStorage storage)
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, current) };
         foreach (var board in boards)
         {
-            var entity = new TableEntity(CommunityPartition, "leaderboard-" + board.By);
-            var json = JsonSerializer.Serialize(board, EngageJson.Options);
-            var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
-            entity["Chunks"] = chunks;
-            for (var c = 0; c < chunks; c++)
-            {
-                entity[$"Json{c}"] = json.Substring(c * ChunkChars, Math.Min(ChunkChars, json.Length - (c * ChunkChars)));
-            }
-
-            actions.Add(new(TableTransactionActionType.UpsertReplace, entity));
+            actions.Add(new(TableTransactionActionType.UpsertReplace, ToEntity(board)));
         }
 
         // One partition, a handful of rows: one transaction, so readers never see a leaderboard of another run.
         await storage.Community.SubmitTransactionAsync(actions, ct);
     }
 
+    private static TableEntity ToEntity(Leaderboard board)
+    {
+        var entity = new TableEntity(CommunityPartition, "leaderboard-" + board.By);
+        var json = JsonSerializer.Serialize(board, EngageJson.Options);
+        var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
+        entity["Chunks"] = chunks;
+        for (var c = 0; c < chunks; c++)
+        {
+            entity[$"Json{c}"] = json.Substring(c * ChunkChars, Math.Min(ChunkChars, json.Length - (c * ChunkChars)));
+        }
+
+        return entity;
+    }
+
+    /// <summary>
+    /// Erasure (docs/decisions/0301-erasure.md): the user's score row goes, and they leave the leaderboards
+    /// now rather than at the next projection. A board is rewritten only if it still holds an entry for the
+    /// user, with its ETag, so a projection that wrote a newer board meanwhile wins.
+    /// </summary>
+    public async Task ForgetAsync(string userId, CancellationToken ct)
+    {
+        await storage.Scores.DeleteEntityAsync(FactKeys.Escape(userId), CurrentRow, cancellationToken: ct);
+        foreach (var by in new[] { "engagement", "reciprocity" })
+        {
+            var row = await storage.Community.GetEntityIfExistsAsync<TableEntity>(CommunityPartition, "leaderboard-" + by, cancellationToken: ct);
+            if (!row.HasValue || row.Value is not { } e || ReadBoard(e) is not { } board || board.Entries.All(x => x.UserId != userId))
+            {
+                continue;
+            }
+
+            try
+            {
+                await storage.Community.UpdateEntityAsync(ToEntity(board with { Entries = board.Entries.Where(x => x.UserId != userId).ToList() }),
+                    e.ETag, TableUpdateMode.Replace, ct);
+            }
+            catch (Azure.RequestFailedException changed) when (changed.Status == 412)
+            {
+                // A projection replaced the board meanwhile; had it read the facts before they were erased, its next run drops the user.
+            }
+        }
+    }
+
     public async Task<Leaderboard?> GetLeaderboardAsync(string by, CancellationToken ct)
     {
         var row = await storage.Community.GetEntityIfExistsAsync<TableEntity>(CommunityPartition, "leaderboard-" + by, cancellationToken: ct);
-        if (!row.HasValue || row.Value is not { } e)
-        {
-            return null;
-        }
+        return row.HasValue && row.Value is { } e ? ReadBoard(e) : null;
+    }
 
+    private static Leaderboard? ReadBoard(TableEntity e)
+    {
         var json = new StringBuilder();
         for (var c = 0; c < (e.GetInt32("Chunks") ?? 0); c++)
         {

@@ -77,7 +77,7 @@ public sealed class WebhookIntake(
 
             try
             {
-                await ArchiveAsync(source.Name, deliveryId, body, ct);
+                await ArchiveAsync(source.Name, deliveryId, body, http.Headers, ct);
                 var normalized = Normalize(source, delivery, payload, out var problem);
                 if (normalized is null)
                 {
@@ -124,13 +124,27 @@ public sealed class WebhookIntake(
         return null;
     }
 
-    private async Task ArchiveAsync(string source, string deliveryId, byte[] body, CancellationToken ct)
+    /// <summary>The raw body, with the headers replay needs to normalize it again (<see cref="ArchivedHeaders"/>) as metadata.</summary>
+    private async Task ArchiveAsync(string source, string deliveryId, byte[] body, IHeaderDictionary headers, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
         var now = clock.GetUtcNow();
-        var name = $"{source}/{now:yyyy}/{now:MM}/{now:dd}/{BlobSafe(deliveryId)}.json";
-        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body),
-            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, ct);
+        var name = ArchivePath(source, now, deliveryId);
+        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body), new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            Metadata = new Dictionary<string, string>
+            {
+                [ArchivedHeaders.MetadataKey] = ArchivedHeaders.Encode(headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))),
+            },
+        }, ct);
+    }
+
+    /// <summary><c>{source}/{yyyy}/{MM}/{dd}/{deliveryId}.json</c>, dated by the day of receipt (UTC); replay selects bodies by that date.</summary>
+    internal static string ArchivePath(string source, DateTimeOffset receivedAt, string deliveryId)
+    {
+        var day = receivedAt.UtcDateTime;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{source}/{day:yyyy}/{day:MM}/{day:dd}/{BlobSafe(deliveryId)}.json");
     }
 
     /// <summary>Delivery ids come from headers: keep blob names to a safe alphabet and length.</summary>

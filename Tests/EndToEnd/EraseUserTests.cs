@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Engage.Domain.Facts;
+using Engage.Functions.Digests;
+using Engage.Functions.Scores;
+using Engage.Functions.Storage;
+using Engage.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engage.Tests.EndToEnd;
+
+/// <summary><c>DELETE /api/users/{userId}</c> through DevHost over real HTTP, on the shared DevHost with users of each test's own.</summary>
+[Collection(DevHostCollection.Name)]
+public sealed class EraseUserTests(DevHostFixture host)
+{
+    private readonly HttpClient _client = host.Client;
+    private readonly EngageStorage _storage = host.Services.GetRequiredService<EngageStorage>();
+
+    private static string Unique(string name) => $"erase:{name}-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// bob asks; ann answers mentioning cy and likes the question; bob thanks ann mentioning cy; dan follows
+    /// ann. Item ids start with <paramref name="p"/>, which names nobody.
+    /// </summary>
+    private static string Conversation(string p, string ann, string bob, string cy, string dan, DateTimeOffset at) => $$$"""
+        {"events":[
+          {"id":"{{{p}}}-q","kind":"post","actor":"{{{bob}}}","actorHandle":"bob","occurredAt":"{{{at.AddMinutes(-50):O}}}","text":"How do I cache builds on ARM?"},
+          {"id":"{{{p}}}-a","kind":"reply","actor":"{{{ann}}}","actorHandle":"ann","occurredAt":"{{{at.AddMinutes(-40):O}}}",
+           "inReplyTo":{"id":"{{{p}}}-q","author":"{{{bob}}}"},"mentions":["{{{cy}}}"],"text":"Key the cache per architecture; @cy measured it: 3 minutes instead of 12."},
+          {"id":"{{{p}}}-like","kind":"reaction","actor":"{{{ann}}}","occurredAt":"{{{at.AddMinutes(-35):O}}}","subject":{"id":"{{{p}}}-q","author":"{{{bob}}}"}},
+          {"id":"{{{p}}}-thanks","kind":"reply","actor":"{{{bob}}}","actorHandle":"bob","occurredAt":"{{{at.AddMinutes(-30):O}}}",
+           "inReplyTo":{"id":"{{{p}}}-a","author":"{{{ann}}}"},"mentions":["{{{cy}}}"],"text":"Thanks @ann, that worked."},
+          {"id":"{{{p}}}-follow","kind":"follow","actor":"{{{dan}}}","occurredAt":"{{{at.AddMinutes(-10):O}}}","subject":{"author":"{{{ann}}}"}}
+        ]}
+        """;
+
+    /// <summary>
+    /// Delivered before the conversation: replies whose parents are not known yet and whose payloads do not
+    /// name the parents' authors, so their gives are written later, by the pending-parent path (ann → bob, cy → ann).
+    /// </summary>
+    private static string EarlyReplies(string p, string ann, string cy, DateTimeOffset at) => $$$"""
+        {"events":[
+          {"id":"{{{p}}}-a2","kind":"reply","actor":"{{{ann}}}","occurredAt":"{{{at.AddMinutes(-39):O}}}","inReplyTo":{"id":"{{{p}}}-q"},"text":"Also: pin the runner image."},
+          {"id":"{{{p}}}-cy","kind":"reply","actor":"{{{cy}}}","actorHandle":"cy","occurredAt":"{{{at.AddMinutes(-20):O}}}","inReplyTo":{"id":"{{{p}}}-a"},"text":"Confirmed on our runners too."}
+        ]}
+        """;
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path)
+    {
+        using var response = await _client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.IsSuccessStatusCode ? JsonDocument.Parse(text).RootElement.Clone() : default);
+    }
+
+    private async Task<JsonElement> WhenAsync(string path, Func<JsonElement, bool> done)
+    {
+        var (_, body) = await Eventually.Until(() => GetAsync(path), r => r.Status == HttpStatusCode.OK && done(r.Body));
+        Assert.Equal(JsonValueKind.Object, body.ValueKind);
+        return body;
+    }
+
+    private static IEnumerable<string> Counterparts(JsonElement reciprocity) =>
+        reciprocity.GetProperty("counterparts").EnumerateArray().Select(c => c.GetProperty("userId").GetString()!);
+
+    private async Task<HttpStatusCode> DeleteAsync(string user)
+    {
+        using var response = await _client.DeleteAsync($"/api/users/{user}");
+        return response.StatusCode;
+    }
+
+    private async Task<List<TableEntity>> PartitionAsync(TableClient table, string user)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(user)}")))
+        {
+            rows.Add(e);
+        }
+
+        return rows;
+    }
+
+    private async Task PostAsync(string body)
+    {
+        using var response = await _client.SendAsync(StandardSigner.Request(body));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task EraseUser_AfterAConversation_RemovesThemEverywhereAndKeepsOthersOwnActivity()
+    {
+        string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
+        var now = DateTimeOffset.UtcNow;
+        await PostAsync(EarlyReplies(p, ann, cy, now));
+        await PostAsync(Conversation(p, ann, bob, cy, dan, now));
+        await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reply").GetInt32() == 2
+            && e.GetProperty("counts").GetProperty("reaction").GetInt32() == 1);
+
+        // Every give written, the pending ones included: bob received 3 from ann, ann received from bob, cy and dan.
+        var bobBefore = await WhenAsync($"/api/users/{bob}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 3);
+        await WhenAsync($"/api/users/{ann}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 3);
+        var cyBefore = await WhenAsync($"/api/users/{cy}/reciprocity", r => r.GetProperty("given").GetProperty("count").GetInt32() == 1);
+        await WhenAsync($"/api/users/{dan}/reciprocity", r => Counterparts(r).Contains(ann));
+        Assert.Contains(ann, Counterparts(bobBefore));
+        Assert.Contains(ann, Counterparts(cyBefore));
+
+        // State beyond the facts: a subscription, a projected score row, a digest claim.
+        using (var put = await _client.PutAsJsonAsync($"/api/users/{ann}/subscription", new { email = "ann@example.org", cadence = "weekly", timeZone = "UTC" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        await host.Services.GetRequiredService<ScoreStore>().WriteScoresAsync([new ScoreRow(ann, "ann", DateTimeOffset.UtcNow, 12, "engaged", 0.5, 1, 3, 4)], CancellationToken.None);
+        await host.Services.GetRequiredService<DigestState>().ClaimAsync(ann, "2026-W47", "message-1", CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/engagement")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/reciprocity")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/subscription")).Status);
+        Assert.Empty(await PartitionAsync(_storage.Facts, ann));
+        Assert.Empty(await PartitionAsync(_storage.Scores, ann));
+        Assert.Empty(await PartitionAsync(_storage.Digests, ann));
+        Assert.Empty(await PartitionAsync(_storage.Items, $"{p}-a"));
+        Assert.Empty(await PartitionAsync(_storage.Items, $"{p}-a2"));
+        Assert.Single(await PartitionAsync(_storage.Items, $"{p}-q"));
+        Assert.Single(await PartitionAsync(_storage.Items, $"{p}-cy"));
+
+        // Counterparts no longer list her; what the others did themselves still counts.
+        var (_, bobAfter) = await GetAsync($"/api/users/{bob}/reciprocity");
+        Assert.DoesNotContain(ann, Counterparts(bobAfter));
+        var (_, bobEngagement) = await GetAsync($"/api/users/{bob}/engagement");
+        Assert.Equal(1, bobEngagement.GetProperty("counts").GetProperty("post").GetInt32());
+        Assert.Equal(1, bobEngagement.GetProperty("counts").GetProperty("reply").GetInt32());
+        var (_, cyAfter) = await GetAsync($"/api/users/{cy}/reciprocity");
+        Assert.DoesNotContain(ann, Counterparts(cyAfter));
+        Assert.Equal(0, cyAfter.GetProperty("given").GetProperty("count").GetInt32());
+        var (_, cyEngagement) = await GetAsync($"/api/users/{cy}/engagement");
+        Assert.Equal(1, cyEngagement.GetProperty("counts").GetProperty("reply").GetInt32());
+        var (_, danAfter) = await GetAsync($"/api/users/{dan}/reciprocity");
+        Assert.DoesNotContain(ann, Counterparts(danAfter));
+        var (_, danEngagement) = await GetAsync($"/api/users/{dan}/engagement");
+        Assert.Equal(1, danEngagement.GetProperty("counts").GetProperty("follow").GetInt32());
+
+        // No row left anywhere names her.
+        foreach (var other in new[] { bob, cy, dan })
+        {
+            foreach (var row in await PartitionAsync(_storage.Facts, other))
+            {
+                Assert.DoesNotContain(ann, string.Join("|", row.Select(kv => kv.Value?.ToString())), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EraseUser_Twice_IsThen404()
+    {
+        string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
+        await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
+        await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reaction").GetInt32() == 1);
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteAsync(ann));
+    }
+
+    [Fact]
+    public async Task EraseUser_MoreRowsThanOneBatch_AreAllGone()
+    {
+        string ann = Unique("ann"), bob = Unique("bob");
+        var at = DateTimeOffset.UtcNow.AddHours(-3);
+        var likes = Enumerable.Range(0, 230).Select(i =>
+            $$$"""{"id":"{{{ann}}}-like-{{{i}}}","kind":"reaction","actor":"{{{ann}}}","occurredAt":"{{{at.AddSeconds(i):O}}}","subject":{"id":"{{{bob}}}-post","author":"{{{bob}}}"}}""");
+        await PostAsync($$"""{"events":[{"id":"{{bob}}-post","kind":"post","actor":"{{bob}}","occurredAt":"{{at.AddMinutes(-1):O}}","text":"Release notes are out"},{{string.Join(",", likes)}}]}""");
+        await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reaction").GetInt32() == 230);
+        Assert.Equal(231, (await PartitionAsync(_storage.Facts, bob)).Count);
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
+
+        Assert.Empty(await PartitionAsync(_storage.Facts, ann));
+        Assert.Single(await PartitionAsync(_storage.Facts, bob));
+        var (_, bobReciprocity) = await GetAsync($"/api/users/{bob}/reciprocity");
+        Assert.Equal(0, bobReciprocity.GetProperty("received").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task EraseUser_SomeRowsAlreadyGone_FinishesTheRest()
+    {
+        string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
+        await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
+        await WhenAsync($"/api/users/{bob}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 2);
+
+        // An earlier erasure cut short: one of bob's rows of ann's interactions is gone already, so bob's batch fails with 404.
+        var bobRows = await PartitionAsync(_storage.Facts, bob);
+        var gone = bobRows.First(r => r.GetString("Actor") == ann);
+        await _storage.Facts.DeleteEntityAsync(gone.PartitionKey, gone.RowKey);
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
+
+        Assert.Empty(await PartitionAsync(_storage.Facts, ann));
+        Assert.DoesNotContain(await PartitionAsync(_storage.Facts, bob), r => r.GetString("Actor") == ann);
+        Assert.Equal(2, (await PartitionAsync(_storage.Facts, bob)).Count);
+    }
+
+    [Fact]
+    public async Task EraseUser_KnownOnlyBySubscription_Is204AndUnsubscribes()
+    {
+        var ann = Unique("ann");
+        using (var put = await _client.PutAsJsonAsync($"/api/users/{ann}/subscription", new { email = "ann@example.org" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/subscription")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteAsync(ann));
+    }
+
+    [Fact]
+    public async Task EraseUser_Unknown_Is404Problem()
+    {
+        using var response = await _client.DeleteAsync($"/api/users/{Unique("nobody")}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("bad%20user")]
+    [InlineData("bad!user")]
+    [InlineData("a%2Fb")]
+    public async Task EraseUser_MalformedUserId_Is400Problem(string user)
+    {
+        using var response = await _client.DeleteAsync($"/api/users/{user}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task EraseUser_LongUserId_Is400()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, await DeleteAsync($"x:{new string('1', 256)}"));
+    }
+}
