@@ -29,17 +29,7 @@ public sealed partial class Discourse : WebhookSource
 
     public override string DeliveryId(WebhookRequest request, JsonElement payload) => request.Header(EventIdHeader) ?? "";
 
-    public override Normalized Normalize(WebhookRequest request, JsonElement payload)
-    {
-        try
-        {
-            return Read(request, payload);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw new PayloadException("The text could not be read in time.");
-        }
-    }
+    public override Normalized Normalize(WebhookRequest request, JsonElement payload) => Read(request, payload);
 
     private static Normalized Read(WebhookRequest request, JsonElement payload)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Engage.Domain.Interactions;
 
 namespace Engage.Domain.Sources;
@@ -26,17 +25,7 @@ public sealed class Mastodon : WebhookSource
     /// <summary>Mastodon sends no delivery id: the body's SHA-256 names the archive (a redelivery overwrites its own copy).</summary>
     public override string DeliveryId(WebhookRequest request, JsonElement payload) => Signatures.Sha256Hex(request.Body.Span);
 
-    public override Normalized Normalize(WebhookRequest request, JsonElement payload)
-    {
-        try
-        {
-            return Read(payload);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw new PayloadException("The text could not be read in time.");
-        }
-    }
+    public override Normalized Normalize(WebhookRequest request, JsonElement payload) => Read(payload);
 
     private static Normalized Read(JsonElement payload)
     {

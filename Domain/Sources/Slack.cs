@@ -94,17 +94,7 @@ public sealed partial class Slack : WebhookSource
     public override string DeliveryId(WebhookRequest request, JsonElement payload) =>
         PlatformText.IdPart(payload.Str("event_id")) ?? Signatures.Sha256Hex(request.Body.Span);
 
-    public override Normalized Normalize(WebhookRequest request, JsonElement payload)
-    {
-        try
-        {
-            return Read(payload);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw new PayloadException("The text could not be read in time.");
-        }
-    }
+    public override Normalized Normalize(WebhookRequest request, JsonElement payload) => Read(payload);
 
     private static Normalized Read(JsonElement payload)
     {

@@ -114,6 +114,11 @@ public sealed class WebhookIntake(
         {
             problem = e.Message;
         }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            // Every source's text patterns run with a timeout: a hostile text is a bad payload, not a fault.
+            problem = "The text could not be read in time.";
+        }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or KeyNotFoundException or TimeoutException)
         {
             // The body is archived: once the normalizer is fixed, POST /api/ops/replay recovers it.
