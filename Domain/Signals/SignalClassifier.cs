@@ -83,6 +83,8 @@ public sealed partial class SignalClassifier
     private readonly HashSet<string> negations;
     private readonly PhraseSet recommendDirect;
     private readonly PhraseSet recommendNear;
+    private readonly PhraseSet recommendAfter;
+    private readonly HashSet<string> recommendHashtags;
     private readonly HashSet<string> recommendFillers;
     private readonly PhraseSet lowContent;
     private readonly PhraseSet linkFiller;
@@ -108,6 +110,8 @@ public sealed partial class SignalClassifier
         negations = Set(lexicon.ThanksNegations);
         recommendDirect = new PhraseSet(lexicon.RecommendationsDirect);
         recommendNear = new PhraseSet(lexicon.RecommendationsNear);
+        recommendAfter = new PhraseSet(lexicon.RecommendationsAfter);
+        recommendHashtags = Set(lexicon.RecommendationHashtags);
         recommendFillers = Set(lexicon.RecommendationFillers);
         lowContent = new PhraseSet(lexicon.LowContent);
         linkFiller = new PhraseSet(lexicon.LinkFiller);
@@ -138,9 +142,21 @@ public sealed partial class SignalClassifier
             reasons.AddRange(data.Take(3));
         }
 
-        if (questionSentences.Count == 0 && data.Count == 0 && text.Code.Count == 0)
+        // Naming people to follow or hire has substance, however short: never lowContent.
+        var recommends = reasons.Exists(r => r.Signal == Signals.Recommendation);
+        if (!recommends && questionSentences.Count == 0 && data.Count == 0 && text.Code.Count == 0)
         {
             FindLowContent(text, reasons);
+        }
+        else if (!recommends && questionSentences.Count == 0 && text.Code.Count == 0 && text.Links.Count == 0 && text.Words.Count <= 2)
+        {
+            // A bare "100%" or "this 100%" agrees; it brings no data.
+            var before = reasons.Count;
+            FindLowContent(text, reasons);
+            if (reasons.Count > before)
+            {
+                reasons.RemoveAll(r => r.Signal == Signals.Evidence);
+            }
         }
 
         if (input.Kind is InteractionKind.Post or InteractionKind.Quote)
@@ -535,6 +551,12 @@ public sealed partial class SignalClassifier
         foreach (var sentence in text.Sentences)
         {
             var end = sentence.EndWord;
+            if (RecommendedBefore(words, sentence.FirstWord, end) is { } found)
+            {
+                reasons.Add(Reason(text, Signals.Recommendation, found.Rule, words[found.From].Start, words[found.To].End));
+                return;
+            }
+
             for (var i = sentence.FirstWord; i < end; i++)
             {
                 var direct = recommendDirect.MatchAt(words, i, end);
@@ -594,6 +616,51 @@ public sealed partial class SignalClassifier
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Recommendations whose mention comes first: a #FollowFriday-style hashtag with a mention in the same
+    /// sentence, or a mention followed within <see cref="SignalLexicon.RecommendationWindow"/> words by a
+    /// phrase of <see cref="SignalLexicon.RecommendationsAfter"/> ("@ana is worth following").
+    /// </summary>
+    private (int From, int To, string Rule)? RecommendedBefore(IReadOnlyList<Word> words, int first, int end)
+    {
+        int? hashtag = null, firstMention = null;
+        for (var i = first; i < end; i++)
+        {
+            if (words[i].Kind == WordKind.Hashtag && recommendHashtags.Contains(words[i].Norm))
+            {
+                hashtag ??= i;
+            }
+
+            if (words[i].Kind == WordKind.Mention)
+            {
+                firstMention ??= i;
+            }
+        }
+
+        if (hashtag is { } h && firstMention is { } fm)
+        {
+            return (Math.Min(h, fm), Math.Max(h, fm), "recommendation.hashtag");
+        }
+
+        for (var i = first; i < end; i++)
+        {
+            if (words[i].Kind != WordKind.Mention)
+            {
+                continue;
+            }
+
+            for (var k = i + 1; k < Math.Min(end, i + lexicon.RecommendationWindow + 2); k++)
+            {
+                if (recommendAfter.MatchAt(words, k, end) is var length and > 0)
+                {
+                    return (i, k + length - 1, "recommendation.after");
+                }
+            }
+        }
+
+        return null;
     }
 
     // ---- evidence -------------------------------------------------------------------------------

@@ -135,6 +135,17 @@ public sealed class SignalLexicon
         "must-read", "worth a follow", "worth reading", "worth a read", "should check out",
     ];
 
+    /// <summary>Recommending phrases that come after the mention ("@ana is worth following", "@bo @cy: great folks to follow").</summary>
+    public List<string> RecommendationsAfter { get; set; } =
+    [
+        "folks to follow", "people to follow", "accounts to follow", "devs to follow", "a great follow", "a good follow",
+        "worth following", "worth a follow", "highly recommended", "comes highly recommended", "is a must follow",
+        "must follow", "recommended", "deserves a follow", "deserve a follow", "should be followed",
+    ];
+
+    /// <summary>Hashtags that recommend the users mentioned with them (#FollowFriday).</summary>
+    public List<string> RecommendationHashtags { get; set; } = ["#ff", "#followfriday", "#shoutout", "#shoutouts", "#recommended"];
+
     /// <summary>Words allowed between a direct recommending phrase and the mention ("follow my friend @ana").</summary>
     public List<string> RecommendationFillers { get; set; } =
     [
@@ -160,6 +171,7 @@ public sealed class SignalLexicon
         "congrats", "congratulations", "grats", "fyi", "lgtm", "no argument", "no argument here", "noted", "poggers", "pog",
         "omg", "wtf", "good", "post", "change", "article", "idea", "point", "stuff", "work", "thread", "one", "read", "share",
         "sharing", "can confirm", "confirmed", "happens to me too", "same thing", "cc", "true that", "word", "preach", "facts", "based", "fire", "dope", "epic", "legend", "classic",
+        "well said", "well put", "100%", "100 %", "this 100%", "big if true", "nailed it", "spot on", "so good", "agreed 100%",
     ];
 
     /// <summary>A text is lowContent when, after the low-content phrases, stop words, emoji and a sign-off name are removed, at most this many words remain.</summary>

@@ -173,6 +173,9 @@ public sealed class SignalClassifierTests
     [InlineData("I highly recommend @erin's course")]
     [InlineData("you should talk to my colleague @frank about it")]
     [InlineData("Kudos to @gary@fosstodon.org for the write-up")]
+    [InlineData("#FF @alice @bob @carol, great folks to follow")]
+    [InlineData("@hana is worth following if you care about queues")]
+    [InlineData("For Bicep questions @ivan comes highly recommended")]
     public void Classify_MentionWithRecommendingWords_SetsRecommendation(string text)
     {
         // Act
@@ -189,6 +192,8 @@ public sealed class SignalClassifierTests
     [InlineData("@gina can you look at this?")]
     [InlineData("I recommend mailing admin@example.com")]
     [InlineData("Thanks to @bob for the patch")]
+    [InlineData("#FF is my favourite hashtag")]
+    [InlineData("@jo the steps are easy to follow")]
     public void Classify_NoMentionOrNoRecommendingWords_DoesNotSetRecommendation(string text)
     {
         // Act
@@ -279,6 +284,8 @@ public sealed class SignalClassifierTests
     [InlineData("This is a really good change! :+1:")]
     [InlineData("Can confirm, happens to me too.")]
     [InlineData("cc @carol")]
+    [InlineData("100%")]
+    [InlineData("Well said.")]
     public void Classify_ShortReactionWithoutSubstance_SetsLowContent(string text)
     {
         // Act
