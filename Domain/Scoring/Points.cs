@@ -58,7 +58,8 @@ public static class Points
 
             case InteractionKind.Reply when !i.SelfReply:
                 {
-                    if (Has(s, Sig.LowContent))
+                    // Accepted answers always (scoring.md): a person marked it, however short it is.
+                    if (Has(s, Sig.LowContent) && !i.Accepted)
                     {
                         return new(ScoreRow.LowContentReply, o.LowContentReply, 0, true);
                     }

@@ -87,8 +87,17 @@ public sealed class DigestFunctions(
             return Problems.BadRequest(error!);
         }
 
-        var zone = DigestService.FindZone((await subscriptions.GetAsync(userId, cancellationToken))?.TimeZone) ?? TimeZoneInfo.Utc;
-        var digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
+        Digest digest;
+        try
+        {
+            var zone = DigestService.FindZone((await subscriptions.GetAsync(userId, cancellationToken))?.TimeZone) ?? TimeZoneInfo.Utc;
+            digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
+        }
+        catch (Exception e) when (EngageStorage.IsUnavailable(e))
+        {
+            return Problems.Unavailable(request, "Storage did not answer.");
+        }
+
         var url = digests.UnsubscribeUrl(userId, clock.GetUtcNow());
         return request.Query["format"] == "text"
             ? new ContentResult { StatusCode = 200, ContentType = "text/plain; charset=utf-8", Content = DigestRenderer.Text(digest, url) }

@@ -18,6 +18,18 @@ public sealed class SubscriptionFunctions(SubscriptionStore subscriptions, TimeP
         string userId,
         CancellationToken cancellationToken)
     {
+        try
+        {
+            return await HandleAsync(request, userId, cancellationToken);
+        }
+        catch (Exception e) when (Storage.EngageStorage.IsUnavailable(e))
+        {
+            return Problems.Unavailable(request, "Storage did not answer.");
+        }
+    }
+
+    private async Task<IActionResult> HandleAsync(HttpRequest request, string userId, CancellationToken cancellationToken)
+    {
         if (ReadParameters.ValidateUserId(userId) is { } bad)
         {
             return Problems.BadRequest(bad);

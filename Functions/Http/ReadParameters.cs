@@ -18,7 +18,9 @@ public sealed record ReadParameters(Window Window, int Top)
         var asOf = now;
         if (query.TryGetValue("asOf", out var asOfText))
         {
-            if (!DateTimeOffset.TryParse(asOfText.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out asOf))
+            // ISO-8601 only ("2026-11-20", "2026-11-20T12:00:00Z"): no culture-dependent forms such as 11/20/2026.
+            if (!System.Text.RegularExpressions.Regex.IsMatch(asOfText.ToString(), @"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1))
+                || !DateTimeOffset.TryParse(asOfText.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out asOf))
             {
                 return (null, $"asOf '{asOfText}' is not an ISO-8601 time.");
             }

@@ -40,7 +40,9 @@ public sealed record IngestMessage
     public static IngestMessage Parse(string json) =>
         JsonSerializer.Deserialize<IngestMessage>(json, EngageJson.Options) ?? throw new JsonException("Empty ingest message.");
 
-    /// <summary>Packs interactions into as few messages as fit the queue's size limit.</summary>
+    private static int Size(Interaction item) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, EngageJson.Options));
+
+    /// <summary>Packs interactions into as few messages as fit the queue's size limit; throws <see cref="Engage.Domain.Sources.PayloadException"/> for one that cannot fit.</summary>
     public static IReadOnlyList<string> Pack(string source, string deliveryId, IReadOnlyList<Interaction> interactions)
     {
         var messages = new List<string>();
@@ -54,7 +56,19 @@ public sealed record IngestMessage
                 item = item with { Mentions = item.Mentions.Take(MaxMentions).ToList() };
             }
 
-            var itemSize = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, EngageJson.Options));
+            var itemSize = Size(item);
+            while (itemSize + 512 > MaxJsonBytes && item.Text is { Length: > 0 } text)
+            {
+                // Escaped non-ASCII text can take six bytes a character: shorten it until the item fits.
+                item = item with { Text = text[..(text.Length / 2)] };
+                itemSize = Size(item);
+            }
+
+            if (itemSize + 512 > MaxJsonBytes)
+            {
+                throw new Engage.Domain.Sources.PayloadException($"Interaction {interaction.Id[..Math.Min(64, interaction.Id.Length)]} is too large to queue ({itemSize} bytes).");
+            }
+
             if (batch.Count > 0 && size + itemSize + 512 > MaxJsonBytes)
             {
                 messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch }.ToJson());

@@ -47,7 +47,16 @@ public sealed class Ingestor(
 
         foreach (var interaction in ingest.Interactions)
         {
-            await IngestAsync(interaction, ct);
+            try
+            {
+                await IngestAsync(interaction, ct);
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 400)
+            {
+                // Storage refuses this one row for good (intake checks InteractionLimits, so this is a
+                // gap in those checks): the rest of the message must not be lost with it.
+                logger.LogError(e, "Storage refused interaction {InteractionId} from {Source} delivery {DeliveryId}; it is skipped", interaction.Id, ingest.Source, ingest.DeliveryId);
+            }
         }
 
         logger.LogInformation("Ingested {Count} interactions from {Source}", ingest.Interactions.Count, ingest.Source);

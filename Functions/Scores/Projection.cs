@@ -51,8 +51,20 @@ public sealed class Projection(FactStore facts, ScoreStore scores, IOptions<Scor
                 e.BroadcastRatio, r.ReciprocityIndex, r.Given.Points, r.Received.Points);
         }).ToList();
         var previous = await scores.ReadScoresAsync(ct);
-        var silent = previous.Values.Where(p => !byUser.ContainsKey(p.UserId) && p.Level != Levels.Silent)
-            .Select(p => p with { AsOf = window.AsOf, Score = 0, Level = Levels.Silent, BroadcastRatio = null, ReciprocityIndex = null, Given = 0, Received = 0 });
+        var silent = new List<ScoreRow>();
+        foreach (var p in previous.Values.Where(p => !byUser.ContainsKey(p.UserId)))
+        {
+            if (!await facts.ExistsAsync(p.UserId, ct))
+            {
+                // No fact at all: erased (possibly while this run scanned); a score row would bring them back.
+                await scores.ForgetAsync(p.UserId, ct);
+            }
+            else if (p.Level != Levels.Silent)
+            {
+                silent.Add(p with { AsOf = window.AsOf, Score = 0, Level = Levels.Silent, BroadcastRatio = null, ReciprocityIndex = null, Given = 0, Received = 0 });
+            }
+        }
+
         var all = fresh.Concat(silent).ToList();
         await scores.WriteScoresAsync(all, ct);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Blobs.Models;
+using Engage.Domain.Interactions;
 using Engage.Domain.Sources;
 using Engage.Functions.Http;
 using Engage.Functions.Ingest;
@@ -84,7 +85,24 @@ public sealed class WebhookIntake(
                     return Problems.BadRequest(problem!);
                 }
 
-                foreach (var message in IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions))
+                // Everything that could make a stored interaction fail later is refused now, before the 202.
+                var now = clock.GetUtcNow();
+                if (normalized.Interactions.Select(i => InteractionLimits.Problem(i, now)).FirstOrDefault(p => p is not null) is { } limit)
+                {
+                    return Problems.BadRequest(limit);
+                }
+
+                IReadOnlyList<string> messages;
+                try
+                {
+                    messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions);
+                }
+                catch (PayloadException e)
+                {
+                    return Problems.BadRequest(e.Message);
+                }
+
+                foreach (var message in messages)
                 {
                     await storage.Interactions.SendMessageAsync(message, ct);
                 }
@@ -152,11 +170,14 @@ public sealed class WebhookIntake(
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{source}/{day:yyyy}/{day:MM}/{day:dd}/{BlobSafe(deliveryId)}.json");
     }
 
-    /// <summary>Delivery ids come from headers: keep blob names to a safe alphabet and length.</summary>
+    /// <summary>
+    /// Delivery ids come from headers: blob names keep a safe alphabet and length. An id that had to be
+    /// changed gets a hash of the original, so two different ids never share (and overwrite) a blob.
+    /// </summary>
     internal static string BlobSafe(string id)
     {
-        var chars = id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').Take(200).ToArray();
-        return new string(chars);
+        var safe = new string(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').Take(200).ToArray());
+        return safe == id ? safe : $"{safe}-{Signatures.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(id))[..16]}";
     }
 
     private static WebhookRequest ToRequest(HttpRequest http, ReadOnlyMemory<byte> body) => new(

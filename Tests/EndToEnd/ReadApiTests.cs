@@ -11,6 +11,8 @@ public sealed class ReadApiTests(DevHostFixture host)
 
     [Theory]
     [InlineData("/api/users/x:1/engagement?asOf=yesterday")]
+    [InlineData("/api/users/x:1/engagement?asOf=11/20/2026")]
+    [InlineData("/api/users/x:1/engagement?asOf=20%20Nov%202026")]
     [InlineData("/api/users/x:1/engagement?asOf=1999-12-31T23:59:59Z")]
     [InlineData("/api/users/x:1/engagement?asOf=2100-01-01T00:00:01Z")]
     [InlineData("/api/users/x:1/engagement?window=30")]

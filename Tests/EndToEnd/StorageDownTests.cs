@@ -33,4 +33,18 @@ public sealed class StorageDownTests : IAsyncLifetime
         using var response = await _host.Client.GetAsync("/api/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("/api/users/x:1/subscription")]
+    [InlineData("/api/users/x:1/digest")]
+    [InlineData("/api/users/x:1/engagement")]
+    [InlineData("/api/users/x:1/reciprocity")]
+    [InlineData("/api/community")]
+    public async Task Reads_StorageUnreachable_Are503(string path)
+    {
+        using var response = await _host.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
 }

@@ -166,6 +166,38 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
     }
 
     [Theory]
+    [InlineData("1000-01-01T00:00:00Z", "ok")]
+    [InlineData("2999-01-01T00:00:00Z", "ok")]
+    [InlineData("2026-11-20T10:00:00Z", "long-id")]
+    [InlineData("2026-11-20T10:00:00Z", "long-handle")]
+    public async Task InteractionStorageCouldNotHold_Is400BeforeAnything(string occurredAt, string variant)
+    {
+        var user = Unique("limits");
+        var id = variant == "long-id" ? "forum:" + new string('/', 200) : user + "-1";
+        var handle = variant == "long-handle" ? new string('h', 300) : "h";
+        var body = $$"""{"events":[{"id":"{{id}}","kind":"post","actor":"{{user}}","actorHandle":"{{handle}}","occurredAt":"{{occurredAt}}","text":"hi"}]}""";
+
+        using var response = await _client.SendAsync(StandardSigner.Request(body));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task LongTextAndManyMentions_AreShortenedToFitTheQueue()
+    {
+        var user = Unique("big");
+        var mentions = Enumerable.Range(0, 100).Select(n => $"forum:{n}-{new string('m', 240)}").ToList();
+        var handles = string.Join(",", mentions.Select(m => "\"" + m + "\""));
+        var text = string.Concat(Enumerable.Repeat("é€", 2000));
+        var body = $$"""{"events":[{"id":"{{user}}-1","kind":"post","actor":"{{user}}","occurredAt":"{{DateTimeOffset.UtcNow:O}}","mentions":[{{handles}}],"text":"{{text}}"}]}""";
+
+        using var response = await _client.SendAsync(StandardSigner.Request(body));
+
+        // Text is shortened until the item fits; 100 mentions of 247 characters still fit (as JSON, ~26 KB).
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("/api/webhooks/myspace")]
     [InlineData("/api/webhooks/STANDARD-nope")]
     public async Task UnknownSource_Is404Problem(string path)

@@ -59,6 +59,15 @@ public sealed class PointsTests
     }
 
     [Fact]
+    public void Of_AcceptedButLowContent_IsStillTheAcceptedAnswer()
+    {
+        var scored = Score(InteractionKind.Reply, Sig.LowContent | Sig.Answer, accepted: true);
+
+        Assert.Equal(ScoreRow.AcceptedAnswer, scored.Row);
+        Assert.False(scored.Broadcast);
+    }
+
+    [Fact]
     public void Of_PostWithMention_ScoresTwo()
     {
         var scored = Score(InteractionKind.Post, mentions: ["p:friend"]);
