@@ -67,7 +67,7 @@ public static class FactSet
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in facts)
         {
-            if (f.InReplyToId is { } parent && (f.InReplyToAuthor is null || f.ParentIsQuestion is null))
+            if (f.InReplyToId is { } parent && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback))
             {
                 ids.Add(parent);
             }
@@ -88,7 +88,8 @@ public static class FactSet
         foreach (var f in merged.Values)
         {
             var parent = f.InReplyToId is { } pid && parents.TryGetValue(pid, out var p) ? p : null;
-            var parentAuthor = f.InReplyToAuthor ?? parent?.Author;
+            // A thread-root fallback stands only while the parent is unknown: once the items index knows it, its author wins.
+            var parentAuthor = f.RootFallback && parent is not null ? parent.Author : f.InReplyToAuthor ?? parent?.Author;
             var parentQuestion = f.ParentIsQuestion == true || parent?.Question == true;
             var signals = f.TextSignals & ~Signals.Signals.Answer;
             var isAnswer = f.Kind == InteractionKind.Reply
@@ -125,7 +126,10 @@ public static class FactSet
 
     private static Fact Merge(Fact a, Fact b) => a with
     {
-        InReplyToAuthor = Min(a.InReplyToAuthor, b.InReplyToAuthor),
+        // A row that knew the real parent beats a thread-root fallback row, whichever is read first.
+        InReplyToAuthor = a.RootFallback == b.RootFallback ? Min(a.InReplyToAuthor, b.InReplyToAuthor)
+            : a.RootFallback ? b.InReplyToAuthor ?? a.InReplyToAuthor : a.InReplyToAuthor ?? b.InReplyToAuthor,
+        RootFallback = a.RootFallback && b.RootFallback,
         ParentIsQuestion = a.ParentIsQuestion == true || b.ParentIsQuestion == true ? true : a.ParentIsQuestion ?? b.ParentIsQuestion,
         Accepted = a.Accepted || b.Accepted,
         TextSignals = a.TextSignals | b.TextSignals,

@@ -52,3 +52,41 @@ public sealed class FactKeysTests
         OccurredAt = at,
     };
 }
+
+public sealed class FactSetTests
+{
+    private static Fact Row(string user, string? author, bool fallback) => new()
+    {
+        UserId = user,
+        InteractionId = "r:1",
+        Kind = InteractionKind.Reply,
+        Actor = "u:actor",
+        OccurredAt = DateTimeOffset.UnixEpoch,
+        InReplyToId = "p:1",
+        InReplyToAuthor = author,
+        ParentIsQuestion = false,
+        RootFallback = fallback,
+    };
+
+    [Fact]
+    public void Resolve_FallbackAndRealParentRows_RealAuthorWinsInAnyOrder()
+    {
+        var fallback = Row("u:root", "u:root", fallback: true);
+        var real = Row("u:parent", "u:parent", fallback: false);
+        var none = new Dictionary<string, ItemInfo>();
+
+        Assert.Equal("u:parent", FactSet.Resolve([fallback, real], none).Single().ParentAuthor);
+        Assert.Equal("u:parent", FactSet.Resolve([real, fallback], none).Single().ParentAuthor);
+    }
+
+    [Fact]
+    public void Resolve_FallbackOnly_ParentLaterIndexed_IndexAuthorWins()
+    {
+        var fallback = Row("u:root", "u:root", fallback: true);
+        var items = new Dictionary<string, ItemInfo> { ["p:1"] = new("p:1", "u:parent", InteractionKind.Reply, false, DateTimeOffset.UnixEpoch) };
+
+        Assert.Contains("p:1", FactSet.UnresolvedParents([fallback]));
+        Assert.Equal("u:parent", FactSet.Resolve([fallback], items).Single().ParentAuthor);
+        Assert.Equal("u:root", FactSet.Resolve([fallback], new Dictionary<string, ItemInfo>()).Single().ParentAuthor);
+    }
+}
