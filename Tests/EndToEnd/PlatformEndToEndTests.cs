@@ -49,7 +49,7 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
     {
         var first = await CountsWhenAsync(user, done);
         Assert.True(done(first), $"{user}: counts never reached the expected values: {first}");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await host.DrainAsync();
         var settled = await CountsWhenAsync(user, _ => true);
         Assert.Equal(first.GetRawText(), settled.GetRawText());
         return settled;

@@ -105,7 +105,7 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         }
 
         // Let the queue drain the redeliveries, then the counts must be what they were.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await host.DrainAsync();
         var after = await CountsWhenAsync(alice, _ => true);
         Assert.Equal(once.GetRawText(), after.GetRawText());
         Assert.Equal(1, after.GetProperty("reply").GetInt32());
@@ -121,7 +121,7 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         using var response = await _client.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
-        await Task.Delay(500);
+        await host.DrainAsync();
         using var engagement = await _client.GetAsync($"/api/users/{alice}/engagement");
         Assert.Equal(HttpStatusCode.NotFound, engagement.StatusCode);
     }

@@ -65,6 +65,17 @@ public sealed class DevHostFixture : IAsyncLifetime
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    /// <summary>
+    /// Waits until queue <c>interactions</c> holds no message, visible or not (a message being processed
+    /// is invisible but still counted), so that what was posted has been ingested or failed. Other tests
+    /// share the queue, so this may wait for their work too; it gives up after the timeout.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan? timeout = null)
+    {
+        var queue = Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient("interactions");
+        await Eventually.Until(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0, timeout ?? TimeSpan.FromSeconds(30));
+    }
+
     public async Task DisposeAsync()
     {
         Client?.Dispose();
