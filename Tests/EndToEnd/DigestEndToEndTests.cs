@@ -26,7 +26,11 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         var body = await File.ReadAllTextAsync(RepoPaths.Of("samples", "conversation.json"));
         using var response = await _host.Client.SendAsync(StandardSigner.Request(body, at: Monday));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await Eventually.Until(async () => (await _host.Client.GetAsync("/api/users/demo:gus/engagement")).StatusCode, s => s == HttpStatusCode.OK);
+        await Eventually.Until(async () =>
+        {
+            using var community = await _host.Client.GetAsync("/api/community");
+            return community.IsSuccessStatusCode ? JsonDocument.Parse(await community.Content.ReadAsStringAsync()).RootElement.GetProperty("interactions").GetInt32() : 0;
+        }, n => n == 13);
     }
 
     public async Task DisposeAsync()

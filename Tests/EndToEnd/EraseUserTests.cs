@@ -94,6 +94,7 @@ public sealed class EraseUserTests(DevHostFixture host)
         var now = DateTimeOffset.UtcNow;
         await PostAsync(EarlyReplies(p, ann, cy, now));
         await PostAsync(Conversation(p, ann, bob, cy, dan, now));
+        await host.DrainAsync(); // everything of the conversation ingested before anything is erased
         await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reply").GetInt32() == 2
             && e.GetProperty("counts").GetProperty("reaction").GetInt32() == 1);
 
@@ -158,6 +159,7 @@ public sealed class EraseUserTests(DevHostFixture host)
     {
         string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
         await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
+        await host.DrainAsync(); // everything of the conversation ingested before anything is erased
         await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reaction").GetInt32() == 1);
 
         Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
@@ -188,6 +190,7 @@ public sealed class EraseUserTests(DevHostFixture host)
     {
         string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
         await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
+        await host.DrainAsync(); // everything of the conversation ingested before anything is erased
         await WhenAsync($"/api/users/{bob}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 2);
 
         // An earlier erasure cut short: one of bob's rows of ann's interactions is gone already, so bob's batch fails with 404.
