@@ -24,19 +24,6 @@ public static class DigestComposer
         Person P(string id) => new(id, handleOf(id));
 
         var inMonth = interactions.Where(i => month.Contains(i.OccurredAt)).ToList();
-        int conversation = 0, broadcast = 0;
-        foreach (var i in inMonth.Where(i => i.Actor == userId && i.Kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Repost or InteractionKind.Quote))
-        {
-            if (Points.Of(i, options).Broadcast)
-            {
-                broadcast++;
-            }
-            else
-            {
-                conversation++;
-            }
-        }
-
         var owed = reciprocity.Owed.Take(MaxOwed)
             .Select(o => new OwedPerson(P(o.UserId), o.Received.Points, DeedsOf(o.UserId, userId, inMonth, timeZone)))
             .ToList();
@@ -50,7 +37,7 @@ public static class DigestComposer
             .FirstOrDefault();
 
         var isEmpty = inMonth.Count == 0;
-        var digest = new Digest(user, asOf, timeZone, isEmpty, engagement.Score, before.Score, conversation, broadcast, owed, open, best, "");
+        var digest = new Digest(user, asOf, timeZone, isEmpty, engagement.Score, before.Score, engagement.ConversationActions, engagement.BroadcastActions, owed, open, best, "");
         return digest with { Suggestion = Suggest(digest, engagement.Counts) };
     }
 

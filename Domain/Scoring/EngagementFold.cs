@@ -21,6 +21,14 @@ public sealed record Engagement(
     /// <summary>Authored interactions of any kind in the window; none means the user is <c>silent</c>.</summary>
     [JsonIgnore]
     public int Authored { get; init; }
+
+    /// <summary>Posts, replies, reposts and quotes in the window that scored a broadcast row.</summary>
+    [JsonIgnore]
+    public int BroadcastActions { get; init; }
+
+    /// <summary>Posts, replies, reposts and quotes in the window that did not.</summary>
+    [JsonIgnore]
+    public int ConversationActions { get; init; }
 }
 
 public static class EngagementFold
@@ -72,7 +80,7 @@ public static class EngagementFold
 
         // The score is the sum of the breakdown lines, so the explanation adds up exactly.
         score = breakdown.Sum(b => b.Points);
-        return new Engagement(userId, handle, window, score, broadcastRatio, 1 - broadcastRatio, counts, breakdown) { Authored = authored };
+        return new Engagement(userId, handle, window, score, broadcastRatio, 1 - broadcastRatio, counts, breakdown) { Authored = authored, BroadcastActions = broadcast, ConversationActions = conversational };
     }
 
     private static void Add(SortedDictionary<string, (int Count, double Points)> rows, string name, double points)

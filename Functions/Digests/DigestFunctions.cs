@@ -87,21 +87,15 @@ public sealed class DigestFunctions(
             return Problems.BadRequest(error!);
         }
 
-        Digest digest;
-        try
+        return await Problems.WhenStorageAnswersAsync(request, async () =>
         {
             var zone = DigestService.FindZone((await subscriptions.GetAsync(userId, cancellationToken))?.TimeZone) ?? TimeZoneInfo.Utc;
-            digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
-        }
-        catch (Exception e) when (EngageStorage.IsUnavailable(e))
-        {
-            return Problems.Unavailable(request, "Storage did not answer.");
-        }
-
-        var url = digests.UnsubscribeUrl(userId, clock.GetUtcNow());
-        return request.Query["format"] == "text"
-            ? new ContentResult { StatusCode = 200, ContentType = "text/plain; charset=utf-8", Content = DigestRenderer.Text(digest, url) }
-            : new ContentResult { StatusCode = 200, ContentType = "text/html; charset=utf-8", Content = DigestRenderer.Html(digest, url) };
+            var digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
+            var url = digests.UnsubscribeUrl(userId, clock.GetUtcNow());
+            return request.Query["format"] == "text"
+                ? new ContentResult { StatusCode = 200, ContentType = "text/plain; charset=utf-8", Content = DigestRenderer.Text(digest, url) }
+                : new ContentResult { StatusCode = 200, ContentType = "text/html; charset=utf-8", Content = DigestRenderer.Html(digest, url) };
+        });
     }
 
     /// <summary>Anonymous: the signed token is the credential. GET shows a confirmation page; POST (RFC 8058 one-click) unsubscribes.</summary>

@@ -18,14 +18,7 @@ public sealed class SubscriptionFunctions(SubscriptionStore subscriptions, TimeP
         string userId,
         CancellationToken cancellationToken)
     {
-        try
-        {
-            return await HandleAsync(request, userId, cancellationToken);
-        }
-        catch (Exception e) when (Storage.EngageStorage.IsUnavailable(e))
-        {
-            return Problems.Unavailable(request, "Storage did not answer.");
-        }
+        return await Problems.WhenStorageAnswersAsync(request, () => HandleAsync(request, userId, cancellationToken));
     }
 
     private async Task<IActionResult> HandleAsync(HttpRequest request, string userId, CancellationToken cancellationToken)

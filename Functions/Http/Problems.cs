@@ -30,6 +30,19 @@ public static class Problems
         return Problem(503, "Storage unavailable", detail);
     }
 
+    /// <summary>Runs a storage-backed handler; storage not answering becomes 503 + Retry-After (nothing was done that a retry cannot finish).</summary>
+    public static async Task<IActionResult> WhenStorageAnswersAsync(HttpRequest request, Func<Task<IActionResult>> handler, string detail = "Storage did not answer.")
+    {
+        try
+        {
+            return await handler();
+        }
+        catch (Exception e) when (Storage.EngageStorage.IsUnavailable(e))
+        {
+            return Unavailable(request, detail);
+        }
+    }
+
     public static ContentResult Json<T>(T value, int status = 200) => new()
     {
         StatusCode = status,

@@ -20,13 +20,8 @@ public sealed class ReplayFunction(Replayer replayer)
             return Problems.BadRequest(error!);
         }
 
-        try
-        {
-            return Problems.Json(await replayer.ReplayAsync(replay, cancellationToken), 202);
-        }
-        catch (Exception e) when (EngageStorage.IsUnavailable(e))
-        {
-            return Problems.Unavailable(request, "Storage did not answer; the replay may be repeated safely.");
-        }
+        return await Problems.WhenStorageAnswersAsync(request,
+            async () => Problems.Json(await replayer.ReplayAsync(replay, cancellationToken), 202),
+            "Storage did not answer; the replay may be repeated safely.");
     }
 }

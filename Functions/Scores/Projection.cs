@@ -52,14 +52,15 @@ public sealed class Projection(FactStore facts, ScoreStore scores, IOptions<Scor
         }).ToList();
         var previous = await scores.ReadScoresAsync(ct);
         var silent = new List<ScoreRow>();
-        foreach (var p in previous.Values.Where(p => !byUser.ContainsKey(p.UserId)))
+        foreach (var p in previous.Values.Where(p => !byUser.ContainsKey(p.UserId) && p.Level != Levels.Silent))
         {
+            // Only rows about to be rewritten are checked: one with no fact at all was erased (perhaps while
+            // this run scanned) and must not come back; rows already silent are left as they are.
             if (!await facts.ExistsAsync(p.UserId, ct))
             {
-                // No fact at all: erased (possibly while this run scanned); a score row would bring them back.
                 await scores.ForgetAsync(p.UserId, ct);
             }
-            else if (p.Level != Levels.Silent)
+            else
             {
                 silent.Add(p with { AsOf = window.AsOf, Score = 0, Level = Levels.Silent, BroadcastRatio = null, ReciprocityIndex = null, Given = 0, Received = 0 });
             }

@@ -73,7 +73,7 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
             return Problems.BadRequest(error!);
         }
 
-        return await StorageAsync(request, async () =>
+        return await Problems.WhenStorageAnswersAsync(request, async () =>
         {
             var interactions = await facts.ResolveAsync(await facts.ScanAsync(p.Window, cancellationToken), cancellationToken);
             var c = CommunityFold.Fold(interactions, p.Window, options.Value);
@@ -103,7 +103,7 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
             return Problems.BadRequest(error ?? "by must be engagement or reciprocity.");
         }
 
-        return await StorageAsync(request, async () =>
+        return await Problems.WhenStorageAnswersAsync(request, async () =>
         {
             var board = await scores.GetLeaderboardAsync(by, cancellationToken) ?? new Leaderboard(DateTimeOffset.MinValue, by, []);
             return Problems.Json(new { asOf = board.AsOf == DateTimeOffset.MinValue ? (DateTimeOffset?)null : board.AsOf, by, entries = board.Entries.Take(p.Top) });
@@ -124,7 +124,7 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
             return Problems.BadRequest(error!);
         }
 
-        return await StorageAsync(request, async () =>
+        return await Problems.WhenStorageAnswersAsync(request, async () =>
         {
             var read = await facts.ReadResolvedAsync(userId, p.Window, ct);
             if (read.Facts.Count == 0 && !await facts.ExistsAsync(userId, ct))
@@ -134,17 +134,5 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
 
             return Problems.Json(await fold(p, read));
         });
-    }
-
-    private static async Task<IActionResult> StorageAsync(HttpRequest request, Func<Task<IActionResult>> read)
-    {
-        try
-        {
-            return await read();
-        }
-        catch (Exception e) when (EngageStorage.IsUnavailable(e))
-        {
-            return Problems.Unavailable(request, "Storage did not answer.");
-        }
     }
 }

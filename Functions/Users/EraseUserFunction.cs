@@ -20,16 +20,11 @@ public sealed class EraseUserFunction(UserEraser eraser)
             return Problems.BadRequest(bad);
         }
 
-        try
-        {
-            return await eraser.EraseAsync(userId, cancellationToken) is null
+        // Nothing is lost on a 503: the user's own partition goes last, so repeating the DELETE finishes the erasure.
+        return await Problems.WhenStorageAnswersAsync(request, async () =>
+            await eraser.EraseAsync(userId, cancellationToken) is null
                 ? Problems.NotFound($"No interactions or subscription are known for user '{userId}'.")
-                : new NoContentResult();
-        }
-        catch (Exception e) when (EngageStorage.IsUnavailable(e))
-        {
-            // Nothing is lost: the user's own partition goes last, so repeating the DELETE finishes the erasure.
-            return Problems.Unavailable(request, "Storage did not answer; repeat the DELETE to finish the erasure.");
-        }
+                : new NoContentResult(),
+            "Storage did not answer; repeat the DELETE to finish the erasure.");
     }
 }
