@@ -71,6 +71,12 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
         Assert.Equal("gus", entries[0].GetProperty("handle").GetString());
         Assert.Equal(Now, board.GetProperty("asOf").GetDateTimeOffset());
 
+        // The broadcasters (dee: links and a repost; eve: "+1 same here") earn nothing and rank last.
+        var all = (await GetAsync("/api/leaderboard?by=engagement&top=1000")).GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(["demo:dee", "demo:eve"], all.TakeLast(2).Select(e => e.GetProperty("userId").GetString()));
+        Assert.All(all.TakeLast(2), e => Assert.Equal(0, e.GetProperty("score").GetDouble()));
+        Assert.All(all.SkipLast(2), e => Assert.True(e.GetProperty("score").GetDouble() > 0));
+
         var gus = await GetAsync("/api/users/demo:gus/engagement");
         Assert.Equal("champion", gus.GetProperty("level").GetString());
         var eve = await GetAsync("/api/users/demo:eve/engagement");

@@ -100,9 +100,12 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
         Assert.Equal(JsonValueKind.Null, r.GetProperty("replyRate").ValueKind);
         Assert.Equal(11 * D(1), r.GetProperty("received").GetProperty("points").GetDouble(), 9);
 
-        // fay's question is a give of 4·D(1) ≥ 3 that ben has not returned; ada's thanks was repaid by his answer.
+        // Owed is help received: cy's recommendation (3·D(1)) helped ben and he has not returned it. fay's question
+        // (4·D(1)) is an ask, waiting under open questions, and ada's thanks is thanks: neither is help.
         var owed = Assert.Single(r.GetProperty("owed").EnumerateArray());
-        Assert.Equal("demo:fay", owed.GetProperty("userId").GetString());
+        Assert.Equal("demo:cy", owed.GetProperty("userId").GetString());
+        Assert.Equal(3 * D(1), owed.GetProperty("received").GetProperty("points").GetDouble(), 9);
+        Assert.Equal(1, owed.GetProperty("received").GetProperty("count").GetInt32());
     }
 
     [Fact]
@@ -111,7 +114,11 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
         var e = await GetAsync("/api/users/demo:dee/engagement");
 
         AssertCounts(e, ("post", 2), ("repost", 1), ("linkOnly", 2));
-        Assert.Equal(0.25 * (D(5) + D(4) + D(3)), e.GetProperty("score").GetDouble(), 9);
+
+        // Broadcasting earns nothing: the rows stay in the breakdown with their count and 0 points.
+        Assert.Equal(0, e.GetProperty("score").GetDouble());
+        Assert.Equal([("linkOnlyPost", 2, 0.0), ("repost", 1, 0.0)], e.GetProperty("breakdown").EnumerateArray()
+            .Select(b => (b.GetProperty("signal").GetString()!, b.GetProperty("count").GetInt32(), b.GetProperty("points").GetDouble())));
         Assert.Equal(1, e.GetProperty("broadcastRatio").GetDouble());
         Assert.Equal(0, e.GetProperty("conversationRatio").GetDouble());
     }
@@ -122,7 +129,8 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
         var e = await GetAsync("/api/users/demo:eve/engagement");
 
         AssertCounts(e, ("reply", 1), ("lowContent", 1));
-        Assert.Equal(0.25 * D(2), e.GetProperty("score").GetDouble(), 9);
+        Assert.Equal(0, e.GetProperty("score").GetDouble());
+        Assert.Equal(1, e.GetProperty("breakdown")[0].GetProperty("count").GetInt32());
         Assert.Equal(1, e.GetProperty("broadcastRatio").GetDouble());
     }
 
