@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
@@ -13,7 +14,7 @@ namespace Engage.Tests.Scoring;
 /// headlines with links, accounts that only repost, and people who reply. The text signals come from the
 /// app's classifier; the scores from the engagement fold with the default options.
 /// </summary>
-public sealed class BroadcastRankingTests
+public sealed class BroadcastRankingTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset AsOf = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
     private static readonly Window Window = new(AsOf, Window.Default);
@@ -79,6 +80,12 @@ public sealed class BroadcastRankingTests
 
         Assert.Equal(6, broadcasters.Count);
         Assert.Equal(5, repliers.Count);
+        var counted = Scores(new ScoringOptions { BroadcastWeight = 1 });
+        foreach (var (user, score) in scores.OrderByDescending(s => s.Value))
+        {
+            output.WriteLine($"{user,-24} {roles[user],-12} {score,8:F2} (broadcast counted: {counted[user],6:F2})");
+        }
+
         var ranking = scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Select(s => roles[s.Key]).ToList();
         Assert.Equal([.. Enumerable.Repeat("replier", 5), .. Enumerable.Repeat("broadcaster", 6)], ranking);
         Assert.All(broadcasters, s => Assert.True(s < 1, $"a broadcaster scored {s}"));
