@@ -29,6 +29,8 @@ public sealed class EngageStorage(
     public TableClient Community => tables.GetTableClient(Names.Community);
     public TableClient Subscriptions => tables.GetTableClient(Names.Subscriptions);
     public TableClient Digests => tables.GetTableClient(Names.Digests);
+    public TableClient People => tables.GetTableClient(Names.People);
+    public TableClient Identities => tables.GetTableClient(Names.Identities);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);
