@@ -3,7 +3,7 @@ using Engage.Domain.Interactions;
 using Engage.Domain.People;
 using Engage.Domain.Scoring;
 using Engage.Tests.Scoring;
-using Sig = Engage.Domain.Signals.Signals;
+using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.People;
 
