@@ -59,3 +59,66 @@ public static class PersonMapping
         return mapped;
     }
 }
+
+/// <summary>Which roles a read counts: members always; <c>team</c> and <c>bot</c> only when asked for (<c>?include=team,bot</c>).</summary>
+public sealed record RoleFilter(bool Team, bool Bot)
+{
+    public static readonly RoleFilter MembersOnly = new(false, false);
+
+    /// <summary>Parses <c>include</c>: empty, or a comma-separated list of <c>team</c> and <c>bot</c>.</summary>
+    public static (RoleFilter? Filter, string? Error) Parse(string? include)
+    {
+        if (string.IsNullOrWhiteSpace(include))
+        {
+            return (MembersOnly, null);
+        }
+
+        bool team = false, bot = false;
+        foreach (var part in include.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            switch (part)
+            {
+                case PersonRoles.Team: team = true; break;
+                case PersonRoles.Bot: bot = true; break;
+                default: return (null, "include must be a comma-separated list of \"team\" and \"bot\".");
+            }
+        }
+
+        return (new RoleFilter(team, bot), null);
+    }
+
+    public bool Counts(string role) => role switch
+    {
+        PersonRoles.Team => Team,
+        PersonRoles.Bot => Bot,
+        _ => true,
+    };
+}
+
+public static class PersonFilter
+{
+    /// <summary>
+    /// Leaves out people the filter does not count: their interactions go, and gives to them are dropped from
+    /// the rest (a reply to a bot stays a reply of its author, with no one to give to).
+    /// </summary>
+    public static IReadOnlyList<Resolved> Exclude(IReadOnlyList<Resolved> mapped, Func<string, bool> excluded)
+    {
+        var kept = new List<Resolved>(mapped.Count);
+        foreach (var i in mapped)
+        {
+            if (excluded(i.Actor))
+            {
+                continue;
+            }
+
+            var parent = i.ParentAuthor is { } p && excluded(p) ? null : i.ParentAuthor;
+            var subject = i.SubjectAuthor is { } s && excluded(s) ? null : i.SubjectAuthor;
+            var mentions = i.Mentions.Any(excluded) ? i.Mentions.Where(m => !excluded(m)).ToList() : i.Mentions;
+            kept.Add(parent == i.ParentAuthor && subject == i.SubjectAuthor && ReferenceEquals(mentions, i.Mentions)
+                ? i
+                : i with { ParentAuthor = parent, SubjectAuthor = subject, Mentions = mentions });
+        }
+
+        return kept;
+    }
+}

@@ -1,4 +1,6 @@
 using Engage.Domain.Facts;
+using Engage.Domain.People;
+using Engage.Functions.People;
 using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Storage;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Engage.Functions.Scores;
 
 /// <summary>The score reads of api.md: a user's engagement and reciprocity, the community, the leaderboard.</summary>
-public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
+public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options, TimeProvider clock)
 {
     [Function("Engagement")]
     public Task<IActionResult> Engagement(
@@ -68,15 +70,21 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
         CancellationToken cancellationToken)
     {
         var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
+        var (include, includeError) = RoleFilter.Parse(request.Query["include"]);
+        if (p is null || include is null)
         {
-            return Problems.BadRequest(error!);
+            return Problems.BadRequest(error ?? includeError!);
         }
 
         return await Problems.WhenStorageAnswersAsync(request, async () =>
         {
             var interactions = await facts.ResolveAsync(await facts.ScanAsync(p.Window, cancellationToken), cancellationToken);
-            var c = CommunityFold.Fold(interactions, p.Window, options.Value);
+
+            // Community figures count people; team and bot people are left out unless ?include names them.
+            var (personOf, roles) = await people.ReadAllAsync(cancellationToken);
+            var mapped = PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id));
+            var counted = PersonFilter.Exclude(mapped, id => PersonIds.IsPerson(id) && !include.Counts(roles.GetValueOrDefault(id, PersonRoles.Member)));
+            var c = CommunityFold.Fold(counted, p.Window, options.Value);
             return Problems.Json(new
             {
                 asOf = p.Window.AsOf,
@@ -98,15 +106,16 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
     {
         var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow(), defaultTop: 20);
         var by = request.Query["by"].ToString() is { Length: > 0 } b ? b : "engagement";
-        if (p is null || by is not ("engagement" or "reciprocity"))
+        var (include, includeError) = RoleFilter.Parse(request.Query["include"]);
+        if (p is null || include is null || by is not ("engagement" or "reciprocity"))
         {
-            return Problems.BadRequest(error ?? "by must be engagement or reciprocity.");
+            return Problems.BadRequest(error ?? includeError ?? "by must be engagement or reciprocity.");
         }
 
         return await Problems.WhenStorageAnswersAsync(request, async () =>
         {
             var board = await scores.GetLeaderboardAsync(by, cancellationToken) ?? new Leaderboard(DateTimeOffset.MinValue, by, []);
-            return Problems.Json(new { asOf = board.AsOf == DateTimeOffset.MinValue ? (DateTimeOffset?)null : board.AsOf, by, entries = board.Entries.Take(p.Top) });
+            return Problems.Json(new { asOf = board.AsOf == DateTimeOffset.MinValue ? (DateTimeOffset?)null : board.AsOf, by, entries = board.Entries.Where(e => include.Counts(e.Role ?? PersonRoles.Member)).Take(p.Top) });
         });
     }
 

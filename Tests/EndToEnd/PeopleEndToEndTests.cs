@@ -66,6 +66,8 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
              {"id":"forum:q1","kind":"post","actor":"{{ForumDan}}","actorHandle":"dan","occurredAt":"{{Iso(Now.AddDays(-5))}}","text":"What is the best way to structure Bicep modules?"},
              {"id":"forum:a1","kind":"reply","actor":"{{ForumAna}}","actorHandle":"ana","occurredAt":"{{Iso(Now.AddDays(-4))}}","inReplyTo":{"id":"forum:q1","author":"{{ForumDan}}"},
               "text":"Split them per resource type under infra/app and keep main.bicep small; we test them offline with bicep build."},
+             {"id":"forum:b1","kind":"reply","actor":"forum:helperbot","actorHandle":"helperbot","occurredAt":"{{Iso(Now.AddDays(-4))}}","inReplyTo":{"id":"forum:q1","author":"{{ForumDan}}"},
+              "text":"Automated answer: modules per resource type are described in the Bicep documentation, with examples for app, storage and monitoring."},
              {"id":"forum:r1","kind":"reaction","actor":"{{ForumAna}}","actorHandle":"ana","occurredAt":"{{Iso(Now.AddDays(-1))}}","subject":{"id":"slack:T1.C1.{{replyTs}}","author":"{{SlackAna}}"} }
             ]}
             """;
@@ -74,7 +76,7 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        await Eventually.Until(() => GetAsync("/api/community"), c => c.ValueKind == JsonValueKind.Object && c.GetProperty("interactions").GetInt32() == 7);
+        await Eventually.Until(() => GetAsync("/api/community"), c => c.ValueKind == JsonValueKind.Object && c.GetProperty("interactions").GetInt32() == 8);
         await Eventually.Until(() => GetAsync($"/api/users/{MastodonAna}/reciprocity"), r => r.ValueKind == JsonValueKind.Object && r.GetProperty("received").GetProperty("count").GetInt32() == 1);
         await Eventually.Until(() => GetAsync($"/api/users/{SlackAna}/reciprocity"), r => r.ValueKind == JsonValueKind.Object && r.GetProperty("received").GetProperty("count").GetInt32() == 1);
     }
@@ -186,6 +188,52 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
         Assert.Equal("team", person.GetProperty("role").GetString());
         var ana = await GetAsync("/api/people/ana");
         Assert.Equal([MastodonAna, SlackAna], ana.GetProperty("identities").EnumerateArray().Select(i => i.GetProperty("userId").GetString()));
+    }
+
+    private async Task RunProjectionAsync()
+    {
+        using var run = await _host.Client.PostAsync("/admin/functions/ScoresProjection", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+    }
+
+    private static List<string> Ids(JsonElement board) => board.GetProperty("entries").EnumerateArray()
+        .Select(e => e.TryGetProperty("personId", out var person) ? "person " + person.GetString() : e.GetProperty("userId").GetString()!).ToList();
+
+    [Fact]
+    public async Task Roles_BotLeavesLeaderboardAndCommunity_PersonIsOneEntry()
+    {
+        await RunProjectionAsync();
+        var before = Ids(await GetAsync("/api/leaderboard?top=1000"));
+        var communityBefore = await GetAsync("/api/community");
+        Assert.Contains("forum:helperbot", before);
+
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/helperbot", new { role = "bot", identities = new[] { "forum:helperbot" } })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { name = "Ana Lima", identities = AnaIdentities })).Status);
+        await RunProjectionAsync();
+
+        var board = await GetAsync("/api/leaderboard?top=1000");
+        var ids = Ids(board);
+        Assert.DoesNotContain("forum:helperbot", ids);
+        Assert.DoesNotContain("person helperbot", ids);
+        Assert.Contains("person ana", ids);
+        Assert.DoesNotContain(ids, id => AnaIdentities.Contains(id));
+        var ana = board.GetProperty("entries").EnumerateArray().Single(e => e.TryGetProperty("personId", out var p) && p.GetString() == "ana");
+        Assert.Equal(AnaIdentities.Order(StringComparer.Ordinal), ana.GetProperty("identities").EnumerateArray().Select(i => i.GetString()));
+        Assert.False(ana.TryGetProperty("userId", out _));
+
+        var withBots = await GetAsync("/api/leaderboard?top=1000&include=team,bot");
+        var bot = withBots.GetProperty("entries").EnumerateArray().Single(e => e.TryGetProperty("personId", out var p) && p.GetString() == "helperbot");
+        Assert.Equal("bot", bot.GetProperty("role").GetString());
+
+        // Community: the bot's reply (a pair helperbot→dan, a user) is left out unless asked for; ana's three identities are one user.
+        var community = await GetAsync("/api/community");
+        var communityWithBots = await GetAsync("/api/community?include=bot");
+        Assert.Equal(communityBefore.GetProperty("users").GetInt32() - 2, communityWithBots.GetProperty("users").GetInt32());
+        Assert.Equal(communityWithBots.GetProperty("users").GetInt32() - 1, community.GetProperty("users").GetInt32());
+        Assert.Equal(communityWithBots.GetProperty("interactions").GetInt32() - 1, community.GetProperty("interactions").GetInt32());
+
+        using var bad = await _host.Client.GetAsync("/api/leaderboard?include=admins");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     [Theory]
