@@ -227,4 +227,7 @@ public sealed class HandleBook
     }
 
     public string? Of(string userId) => _handles.TryGetValue(userId, out var h) ? h.Handle : null;
+
+    /// <summary>Every user with a known handle, and that handle.</summary>
+    public IEnumerable<(string UserId, string Handle)> All => _handles.Select(h => (h.Key, h.Value.Handle));
 }

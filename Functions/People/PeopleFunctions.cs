@@ -21,6 +21,9 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
 {
     private sealed record Body(string? Name, string? Role, List<string>? Identities);
 
+    /// <summary>The literal route <c>people/suggestions</c> takes this name: no person can have it.</summary>
+    private const string SuggestionsRoute = "suggestions";
+
     /// <summary>How far back a person's identities are looked up for their handles.</summary>
     private static readonly TimeSpan HandleLookback = TimeSpan.FromDays(365);
 
@@ -31,6 +34,27 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
         CancellationToken cancellationToken) =>
         Problems.WhenStorageAnswersAsync(request, () => HandlePersonAsync(request, personId, cancellationToken),
             "Storage did not answer; repeat the request (PUT and DELETE are idempotent).");
+
+    /// <summary><c>GET /api/people/suggestions</c>: identities of the window's facts that look like one person; never linked automatically.</summary>
+    [Function("PeopleSuggestions")]
+    public async Task<IActionResult> Suggest(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/suggestions")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        if (p is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        return await Problems.WhenStorageAnswersAsync(request, async () =>
+        {
+            var handles = new HandleBook(await facts.ScanAsync(p.Window, cancellationToken));
+            var (personOf, _) = await people.ReadAllAsync(cancellationToken);
+            var suggestions = Suggestions.From(handles.All, id => personOf.GetValueOrDefault(id), p.Top);
+            return Problems.Json(new { suggestions });
+        });
+    }
 
     [Function("PersonEngagement")]
     public Task<IActionResult> Engagement(
@@ -111,9 +135,9 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
 
     private async Task<IActionResult> HandlePersonAsync(HttpRequest request, string personId, CancellationToken ct)
     {
-        if (!PersonIds.IsValid(personId))
+        if (!PersonIds.IsValid(personId) || personId == SuggestionsRoute)
         {
-            return Problems.BadRequest("personId must be 1 to 64 characters of [A-Za-z0-9._-].");
+            return Problems.BadRequest($"personId must be 1 to 64 characters of [A-Za-z0-9._-], and not \"{SuggestionsRoute}\".");
         }
 
         if (HttpMethods.IsGet(request.Method))

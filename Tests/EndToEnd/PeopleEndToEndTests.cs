@@ -251,6 +251,26 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Suggestions_SameHandleOnTwoPlatforms_UntilLinked()
+    {
+        var suggestions = (await GetAsync("/api/people/suggestions")).GetProperty("suggestions").EnumerateArray().ToList();
+
+        // Slack message events carry no handle, so ana's Slack identity cannot be suggested from them.
+        var ana = Assert.Single(suggestions);
+        Assert.Equal([ForumAna, MastodonAna], ana.GetProperty("identities").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("same handle on forum and mastodon", ana.GetProperty("reason").GetString());
+        Assert.Equal(0.8, ana.GetProperty("confidence").GetDouble());
+        using (var notAPerson = await _host.Client.GetAsync("/api/people/ana"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notAPerson.StatusCode); // never merged automatically
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { identities = AnaIdentities })).Status);
+        Assert.Empty((await GetAsync("/api/people/suggestions")).GetProperty("suggestions").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await PutAsync("/api/people/suggestions", new { identities = Array.Empty<string>() })).Status);
+    }
+
+    [Fact]
     public async Task Get_UnknownPerson_Is404()
     {
         using var get = await _host.Client.GetAsync("/api/people/nobody");
