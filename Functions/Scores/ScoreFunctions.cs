@@ -27,6 +27,7 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
             {
                 userId,
                 handle = e.Handle,
+                personId = await PersonOfAsync(userId, cancellationToken),
                 asOf = p.Window.AsOf,
                 window = ReadParameters.FormatDuration(p.Window.Length),
                 score = e.Score,
@@ -43,13 +44,14 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/reciprocity")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken) =>
-        ReadUserAsync(request, userId, (p, read) =>
+        ReadUserAsync(request, userId, async (p, read) =>
         {
             var r = ReciprocityFold.Fold(userId, read.Interactions, new HandleBook(read.Facts).Of, p.Window, options.Value, p.Top);
-            return Task.FromResult<object>(new
+            return (object)new
             {
                 userId,
                 handle = r.Handle,
+                personId = await PersonOfAsync(userId, cancellationToken),
                 asOf = p.Window.AsOf,
                 window = ReadParameters.FormatDuration(p.Window.Length),
                 given = r.Given,
@@ -61,8 +63,12 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
                 counterparts = r.Counterparts,
                 owed = r.Owed,
                 openQuestions = r.OpenQuestions,
-            });
+            };
         }, cancellationToken);
+
+    /// <summary>The person the identity is linked to, if any: the user routes stay per identity and name it.</summary>
+    private async Task<string?> PersonOfAsync(string userId, CancellationToken ct) =>
+        (await people.PersonOfAsync([userId], ct)).GetValueOrDefault(userId);
 
     [Function("Community")]
     public async Task<IActionResult> Community(
