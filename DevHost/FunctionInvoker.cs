@@ -24,7 +24,11 @@ public sealed class FunctionInvoker(IServiceProvider services)
         }).ToArray();
 
         var result = await InvokeAsync(function, context.RequestServices, args);
-        if (result is IActionResult action)
+        if (result is IResult http)
+        {
+            await http.ExecuteAsync(context);
+        }
+        else if (result is IActionResult action)
         {
             await action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
         }

@@ -20,22 +20,21 @@ public sealed class X : WebhookSource
     public override string SecretSetting => "Sources:X:ConsumerSecret";
 
     /// <summary>The CRC check: <c>GET ?crc_token=T</c> → <c>{"response_token":"sha256=" + base64(HMAC-SHA256(consumerSecret, T))}</c>.</summary>
-    public override WebhookReply? Get(WebhookRequest request, IReadOnlyList<string> secrets)
+    public override WebhookAnswer? Get(WebhookRequest request, IReadOnlyList<string> secrets)
     {
         var token = request.Query("crc_token");
         if (string.IsNullOrEmpty(token))
         {
-            return Problem(400, "Malformed CRC check", "The crc_token query parameter is required.");
+            return new WebhookRejection(400, "Malformed CRC check", "The crc_token query parameter is required.");
         }
 
         if (secrets.Count == 0)
         {
-            return Problem(404, "Not found", "No consumer secret is configured for source 'x'.");
+            return new WebhookRejection(404, "Not found", "No consumer secret is configured for source 'x'.");
         }
 
         // The first secret answers: during a rotation it is the one registered with X.
-        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["response_token"] = CrcResponseToken(secrets[0], token) });
-        return WebhookReply.Json(200, body);
+        return WebhookReply.Json(200, new CrcResponse(CrcResponseToken(secrets[0], token)));
     }
 
     public static string CrcResponseToken(string consumerSecret, string crcToken) =>
@@ -279,13 +278,7 @@ public sealed class X : WebhookSource
             Subject = new ItemRef(null, User(targetId)),
         };
     }
-
-    private static WebhookReply Problem(int status, string title, string detail) => new(status, "application/problem+json",
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["type"] = $"https://httpstatuses.io/{status}",
-            ["title"] = title,
-            ["status"] = status,
-            ["detail"] = detail,
-        }));
 }
+
+/// <summary>X's CRC answer: <c>{"response_token":"sha256=…"}</c>.</summary>
+public sealed record CrcResponse([property: System.Text.Json.Serialization.JsonPropertyName("response_token")] string ResponseToken);
