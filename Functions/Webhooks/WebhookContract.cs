@@ -7,4 +7,4 @@ namespace Engage.Functions.Webhooks;
 /// <see cref="Ignored"/> says why a delivery carries none (left out otherwise).
 /// </summary>
 public sealed record WebhookAccepted(string Source, string DeliveryId, int Interactions,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ignored);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ignored = null);
