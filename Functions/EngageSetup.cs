@@ -7,6 +7,7 @@ using Engage.Functions.Ingest;
 using Engage.Functions.Ops;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
+using Engage.Functions.Telemetry;
 using Engage.Functions.Users;
 using Engage.Functions.Webhooks;
 using Microsoft.Azure.Functions.Worker;
@@ -32,6 +33,8 @@ public static class EngageSetup
         services.ConfigureHttpJsonOptions(o => EngageJson.Apply(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemsExceptionHandler>();
+        services.AddSingleton<ContractDocument>();
+        builder.AddEngageTelemetry();
         if (builder is IFunctionsWorkerApplicationBuilder worker)
         {
             worker.UseMiddleware<ProblemsMiddleware>();

@@ -72,6 +72,8 @@ public sealed class DigestFunctions(
     }
 
     [Function("DigestPreview")]
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("format", "text for plain text; HTML otherwise.")]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/html", "text/plain")]
     public async Task<ContentHttpResult> Preview(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/digest")] HttpRequest request,
@@ -90,6 +92,7 @@ public sealed class DigestFunctions(
 
     /// <summary>Anonymous: the signed token is the credential. GET shows a confirmation page; POST (RFC 8058 one-click) unsubscribes.</summary>
     [Function("Unsubscribe")]
+    [QueryParameter("token", "The signed, expiring token from the digest mail.", Required = true)]
     [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/html")]
     public async Task<ContentHttpResult> Unsubscribe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "unsubscribe")] HttpRequest request,

@@ -13,6 +13,8 @@ namespace Engage.Functions.Scores;
 public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
 {
     [Function("Engagement")]
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
     public async Task<Results<Ok<EngagementResponse>, ProblemHttpResult>> Engagement(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/engagement")] HttpRequest request,
         string userId,
@@ -31,6 +33,9 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
     }
 
     [Function("Reciprocity")]
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    [QueryParameter("top", ReadQuery.Top, Format = "int32")]
     public async Task<Results<Ok<ReciprocityResponse>, ProblemHttpResult>> Reciprocity(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/reciprocity")] HttpRequest request,
         string userId,
@@ -50,6 +55,8 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
     }
 
     [Function("Community")]
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
     public async Task<Ok<CommunityResponse>> Community(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "community")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -62,6 +69,8 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
     }
 
     [Function("Leaderboard")]
+    [QueryParameter("by", "engagement (default) or reciprocity.")]
+    [QueryParameter("top", ReadQuery.Top, Format = "int32")]
     public async Task<Ok<LeaderboardResponse>> Leaderboard(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "leaderboard")] HttpRequest request,
         CancellationToken cancellationToken)

@@ -108,7 +108,7 @@ public sealed class EraseUserTests(DevHostFixture host)
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        await host.Services.GetRequiredService<ScoreStore>().WriteScoresAsync([new ScoreRow(ann, "ann", DateTimeOffset.UtcNow, 12, "engaged", 0.5, 1, 3, 4)], CancellationToken.None);
+        await host.Services.GetRequiredService<ScoreStore>().WriteScoresAsync([new UserScore(ann, "ann", DateTimeOffset.UtcNow, 12, "engaged", 0.5, 1, 3, 4)], CancellationToken.None);
         await host.Services.GetRequiredService<DigestState>().ClaimAsync(ann, "2026-W47", "message-1", CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engage.DevHost;
+using Engage.Functions.Http;
 using Engage.Functions.Storage;
 using Engage.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +54,7 @@ public sealed class QueuePollerTests
             MaxPollingInterval = TimeSpan.FromMilliseconds(100),
         });
         var poller = new QueuePoller(new FunctionCatalog([descriptor]), new FunctionInvoker(services), queues,
-            services.GetRequiredService<EngageStorage>(), options, NullLogger<QueuePoller>.Instance);
+            services.GetRequiredService<EngageStorage>(), services.GetRequiredService<Engage.Functions.Telemetry.EngageMetrics>(), options, NullLogger<QueuePoller>.Instance);
         await poller.StartAsync(CancellationToken.None);
         return (poller, queue, poison);
     }
