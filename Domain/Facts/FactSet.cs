@@ -18,7 +18,7 @@ public sealed record Resolved
     public Signals.SignalSet Signals { get; init; }
     public bool Accepted { get; init; }
 
-    /// <summary>A reply to one's own item: scored as a post (scoring.md).</summary>
+    /// <summary>A reply to one's own item: scored as a post (docs/scoring.md).</summary>
     public bool SelfReply => Kind == InteractionKind.Reply && ParentAuthor == Actor;
 
     /// <summary>Users this interaction gives to, once each (<see cref="Gives"/>).</summary>

@@ -4,7 +4,7 @@ namespace Engage.Domain.Interactions;
 public sealed record ItemRef(string? Id, string? Author);
 
 /// <summary>
-/// A canonical interaction (scoring.md): one structural kind, an actor, what it refers to,
+/// A canonical interaction (docs/scoring.md): one structural kind, an actor, what it refers to,
 /// who it mentions, when it happened (platform time) and the actor's own text.
 /// </summary>
 public sealed record Interaction

@@ -158,7 +158,7 @@ public sealed class X : WebhookSource
 
         if (t.At("retweeted_status") is { ValueKind: JsonValueKind.Object } retweeted)
         {
-            // A retweet has no text of its own and so no mentions (scoring.md).
+            // A retweet has no text of its own and so no mentions (docs/scoring.md).
             return IdOf(retweeted) is { } subjectId
                 ? interaction with { Kind = InteractionKind.Repost, Subject = new ItemRef(User(subjectId), IdOf(retweeted, "user") is { } a ? User(a) : null) }
                 : null;
@@ -188,7 +188,7 @@ public sealed class X : WebhookSource
     /// <summary>
     /// The tweet's own text (<c>extended_tweet.full_text</c>, <c>full_text</c> or <c>text</c>, cut to
     /// <c>display_text_range</c> so the @handles X puts in front of a reply are not read as words) and the
-    /// mentions of the matching <c>entities</c> — all of them, those leading @handles included (scoring.md).
+    /// mentions of the matching <c>entities</c> — all of them, those leading @handles included (docs/scoring.md).
     /// </summary>
     private static (string? Text, List<string> Mentions, Dictionary<string, string> Handles) OwnText(JsonElement t, string actor)
     {

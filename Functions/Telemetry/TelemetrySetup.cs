@@ -14,6 +14,7 @@ namespace Engage.Functions.Telemetry;
 public static class TelemetrySetup
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
     /// <summary>
     /// Engage's meter is always there; when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set, OpenTelemetry
@@ -37,6 +38,13 @@ public static class TelemetrySetup
             return builder;
         }
 
+        var credential = Credential(builder.Configuration[AuthenticationStringSetting]);
+        void Exporter(AzureMonitorExporterOptions o)
+        {
+            o.ConnectionString = connectionString;
+            o.Credential = credential;
+        }
+
         // The Azure SDK's activities (storage dependencies) are off unless this switch is on.
         AppContext.SetSwitch("Azure.Experimental.EnableActivitySource", true);
         var telemetry = services.AddOpenTelemetry()
@@ -48,7 +56,7 @@ public static class TelemetrySetup
                 .AddAzureMonitorTraceExporter(o =>
                 {
                     // Every request and dependency is kept (docs/decisions/0702): Engage's volume is deliveries, not page views.
-                    o.ConnectionString = connectionString;
+                    Exporter(o);
                     o.SamplingRatio = 1.0F;
                     o.TracesPerSecond = null;
                 }))
@@ -56,13 +64,32 @@ public static class TelemetrySetup
                 .AddMeter(EngageMetrics.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddAzureMonitorMetricExporter(o => o.ConnectionString = connectionString))
-            .WithLogging(logging => logging.AddAzureMonitorLogExporter(o => o.ConnectionString = connectionString));
+                .AddAzureMonitorMetricExporter(Exporter))
+            .WithLogging(logging => logging.AddAzureMonitorLogExporter(Exporter));
         if (builder is IFunctionsWorkerApplicationBuilder)
         {
             telemetry.UseFunctionsWorkerDefaults();
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// <c>ClientId={id};Authorization=AAD</c> (what Bicep sets, as the Functions host reads it): the exporter signs
+    /// in with that user-assigned identity, as Application Insights with local auth disabled requires. Otherwise none.
+    /// </summary>
+    internal static Azure.Core.TokenCredential? Credential(string? authenticationString)
+    {
+        var parts = (authenticationString ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1], StringComparer.OrdinalIgnoreCase);
+        if (!parts.TryGetValue("Authorization", out var authorization) || !string.Equals(authorization, "AAD", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
+            ? new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.SystemAssigned);
     }
 }

@@ -7,7 +7,7 @@ namespace Engage.Tests.EndToEnd;
 
 /// <summary>
 /// samples/conversation.json replayed through DevHost: every figure below was worked out by hand from
-/// scoring.md (points per row × 2^(−age/30 days)), not by running the code.
+/// docs/scoring.md (points per row × 2^(−age/30 days)), not by running the code.
 /// </summary>
 [Collection(DevHostCollection.Name)]
 public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetime

@@ -97,3 +97,20 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Contains(Points("engage.interactions.ingested"), p => p.Tags["source"] is "standard" && p.Value >= 2);
     }
 }
+
+public sealed class TelemetryCredentialTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("ClientId=0b0c1d2e-0000-0000-0000-000000000000")]
+    [InlineData("Authorization=Key")]
+    public void Credential_WithoutAad_IsNone(string? authentication) =>
+        Assert.Null(TelemetrySetup.Credential(authentication));
+
+    [Theory]
+    [InlineData("ClientId=0b0c1d2e-0000-0000-0000-000000000000;Authorization=AAD")]
+    [InlineData("Authorization=aad")]
+    public void Credential_Aad_IsManagedIdentity(string authentication) =>
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(TelemetrySetup.Credential(authentication));
+}

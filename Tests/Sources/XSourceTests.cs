@@ -108,7 +108,7 @@ public sealed class XNormalizeTests
         Assert.Equal("exampledev", reply.ActorHandle);
         Assert.Equal(new ItemRef("x:1050118601234567890", "x:2244994945"), reply.InReplyTo);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1539202764000), reply.OccurredAt);
-        // Every entry of user_mentions is a mention, the leading @handles included (scoring.md).
+        // Every entry of user_mentions is a mention, the leading @handles included (docs/scoring.md).
         Assert.Equal(["x:2244994945", "x:6253282000"], reply.Mentions);
         Assert.Equal("TwitterDev", reply.MentionHandles!["x:2244994945"]);
         // The text is the tweet's own words: display_text_range leaves out the leading @handles.
