@@ -27,7 +27,7 @@ public sealed class EngageMetrics
         _interactions = meter.CreateCounter<long>("engage.interactions.ingested", "{interaction}",
             "Interactions written to the facts by the ingest function, by source.");
         _poison = meter.CreateCounter<long>("engage.queue.poison", "{message}",
-            "Queue messages that failed their last dequeue and went to the poison queue, by queue.");
+            "Queue messages that failed their last dequeue and went to the poison queue, by function.");
     }
 
     public void DeliveryAccepted(string source, int interactions) =>
@@ -38,5 +38,6 @@ public sealed class EngageMetrics
 
     public void Ingested(string source, int count) => _interactions.Add(count, new KeyValuePair<string, object?>("source", source));
 
-    public void Poisoned(string queue) => _poison.Add(1, new KeyValuePair<string, object?>("queue", queue));
+    /// <param name="function">The queue function whose message failed its last dequeue.</param>
+    public void Poisoned(string function) => _poison.Add(1, new KeyValuePair<string, object?>("function", function));
 }
