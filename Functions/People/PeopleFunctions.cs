@@ -7,7 +7,7 @@ using Engage.Functions.Http;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -28,36 +28,30 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
     private static readonly TimeSpan HandleLookback = TimeSpan.FromDays(365);
 
     [Function("Person")]
-    public Task<IActionResult> Person(
+    public Task<IResult> Person(
         [HttpTrigger(AuthorizationLevel.Function, "get", "put", "delete", Route = "people/{personId}")] HttpRequest request,
         string personId,
         CancellationToken cancellationToken) =>
-        Problems.WhenStorageAnswersAsync(request, () => HandlePersonAsync(request, personId, cancellationToken),
-            "Storage did not answer; repeat the request (PUT and DELETE are idempotent).");
+        HandlePersonAsync(request, personId, cancellationToken);
 
     /// <summary><c>GET /api/people/suggestions</c>: identities of the window's facts that look like one person; never linked automatically.</summary>
     [Function("PeopleSuggestions")]
-    public async Task<IActionResult> Suggest(
+    public async Task<IResult> Suggest(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/suggestions")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var handles = new HandleBook(await facts.ScanAsync(p.Window, cancellationToken));
-            var (personOf, _) = await people.ReadAllAsync(cancellationToken);
-            var suggestions = Suggestions.From(handles.All, id => personOf.GetValueOrDefault(id), p.Top);
-            return Problems.Json(new { suggestions });
-        });
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        var handles = new HandleBook(await facts.ScanAsync(p.Window, cancellationToken));
+        var (personOf, _) = await people.ReadAllAsync(cancellationToken);
+        var suggestions = Suggestions.From(handles.All, id => personOf.GetValueOrDefault(id), p.Top);
+        return Json(new { suggestions });
     }
 
+    private static IResult Json(object value) =>
+        Results.Content(JsonSerializer.Serialize(value, EngageJson.Options), "application/json; charset=utf-8");
+
     [Function("PersonEngagement")]
-    public Task<IActionResult> Engagement(
+    public Task<IResult> Engagement(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/engagement")] HttpRequest request,
         string personId,
         CancellationToken cancellationToken) =>
@@ -83,7 +77,7 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
         }, cancellationToken);
 
     [Function("PersonReciprocity")]
-    public Task<IActionResult> Reciprocity(
+    public Task<IResult> Reciprocity(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/reciprocity")] HttpRequest request,
         string personId,
         CancellationToken cancellationToken) =>
@@ -133,37 +127,38 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
         return entry;
     }
 
-    private async Task<IActionResult> HandlePersonAsync(HttpRequest request, string personId, CancellationToken ct)
+    private async Task<IResult> HandlePersonAsync(HttpRequest request, string personId, CancellationToken ct)
     {
         if (!PersonIds.IsValid(personId) || personId == SuggestionsRoute)
         {
-            return Problems.BadRequest($"personId must be 1 to 64 characters of [A-Za-z0-9._-], and not \"{SuggestionsRoute}\".");
+            throw Problems.BadRequest($"personId must be 1 to 64 characters of [A-Za-z0-9._-], and not \"{SuggestionsRoute}\".");
         }
 
         if (HttpMethods.IsGet(request.Method))
         {
             return await people.GetAsync(personId, ct) is { } found
-                ? Problems.Json(await ViewAsync(found, ct))
+                ? Json(await ViewAsync(found, ct))
                 : Problems.NotFound($"No person '{personId}' is known.");
         }
 
         if (HttpMethods.IsDelete(request.Method))
         {
             return await people.DeleteAsync(personId, ct)
-                ? new NoContentResult()
-                : Problems.NotFound($"No person '{personId}' is known.");
+                ? TypedResults.NoContent()
+                : (IResult)Problems.NotFound($"No person '{personId}' is known.");
         }
 
         var (person, error) = await ParseAsync(request, personId, ct);
         if (person is null)
         {
-            return Problems.BadRequest(error!);
+            throw Problems.BadRequest(error!);
         }
+
 
         var move = request.Query["move"].ToString() is { Length: > 0 } m && bool.TryParse(m, out var b) && b;
         var result = await people.PutAsync(person, move, ct);
         return result.Person is { } saved
-            ? Problems.Json(await ViewAsync(saved, ct))
+            ? Json(await ViewAsync(saved, ct))
             : Problems.Problem(409, "Conflict",
                 $"Identity '{result.ConflictUserId}' is linked to person '{result.ConflictPersonId}'; add ?move=true to move it to '{personId}'.");
     }
@@ -239,20 +234,14 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
 
     private sealed record PersonRead(Person Person, List<object> Identities, IReadOnlyList<Resolved> Interactions, Func<string, string?> NameOf);
 
-    private async Task<IActionResult> ReadPersonAsync(HttpRequest request, string personId, Func<ReadParameters, PersonRead, Task<object>> fold, CancellationToken ct)
+    private async Task<IResult> ReadPersonAsync(HttpRequest request, string personId, Func<ReadParameters, PersonRead, Task<object>> fold, CancellationToken ct)
     {
         if (!PersonIds.IsValid(personId))
         {
-            return Problems.BadRequest("personId must be 1 to 64 characters of [A-Za-z0-9._-].");
+            throw Problems.BadRequest("personId must be 1 to 64 characters of [A-Za-z0-9._-].");
         }
 
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
         {
             if (await people.GetAsync(personId, ct) is not { } person)
             {
@@ -276,8 +265,8 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
                 : PersonIds.IsPerson(id) ? heads.TryGetValue(id, out var h) ? h.Name : null
                 : handles.Of(id);
             var identities = await IdentitiesAsync(person, handles, ct);
-            return Problems.Json(await fold(p, new PersonRead(person, identities, mapped, NameOf)));
-        });
+            return Json(await fold(p, new PersonRead(person, identities, mapped, NameOf)));
+        }
     }
 
     private static IEnumerable<string> Ids(Resolved i)
