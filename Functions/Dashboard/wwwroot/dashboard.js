@@ -322,9 +322,9 @@
     const svg = s("svg", { viewBox: `0 0 ${size} ${size}`, role: "group", "aria-labelledby": "network-h network-desc" },
       s("desc", { id: "network-desc" }, `${pairs.length} strongest pairs; ${pairs.filter(p => p.mutual).length} mutual.`),
       s("defs", {},
-        s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" },
+        s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerUnits: "userSpaceOnUse", markerWidth: "11", markerHeight: "11", orient: "auto-start-reverse" },
           s("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#9a4d00" })),
-        s("marker", { id: "arrow-hl", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" },
+        s("marker", { id: "arrow-hl", viewBox: "0 0 10 10", refX: "10", refY: "5", markerUnits: "userSpaceOnUse", markerWidth: "11", markerHeight: "11", orient: "auto-start-reverse" },
           s("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#b0166b" }))));
     const nodeRadius = 14;
     for (const p of pairs) {
@@ -432,6 +432,7 @@
     await Promise.all(jobs);
     if (mine !== generation) return;
     refreshDatalist();
+    if (state.member && document.activeElement !== $("search")) $("search").value = known.get(state.member) || state.member;
     $("status").textContent = `Showing ${windowLabel(state.window)} up to ${when(asOf)}` + (state.member ? ` for ${label(state.member)}.` : ".");
     document.body.dataset.loaded = String(mine);
   }
