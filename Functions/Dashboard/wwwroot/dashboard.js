@@ -104,7 +104,11 @@
     }
     return body;
   }
-  const userPath = (userId, what) => "users/" + encodeURIComponent(userId) + "/" + what;
+  // Platform userIds always hold a ':' (github:octocat); personIds never do (the People API). A member of
+  // the page is either, so showing people once their API has landed is this one switch plus the entries'
+  // personId below.
+  const memberPath = (id, what) => (id.includes(":") ? "users/" : "people/") + encodeURIComponent(id) + "/" + what;
+  const entryId = e => e.personId || e.userId;
 
   // ---------- names: who is who (from every answer that names users) ----------
   const known = new Map(); // userId -> handle
@@ -177,9 +181,9 @@
       h("caption", {}, caption),
       h("thead", {}, h("tr", {}, h("th", { scope: "col", class: "num" }, "#"), h("th", { scope: "col" }, "Member"),
         h("th", { scope: "col", class: "num" }, by === "engagement" ? "Score" : "Index"), h("th", { scope: "col" }, "Level"))),
-      h("tbody", {}, entries.map((e, i) => h("tr", { class: e.userId === state.member ? "current" : "" },
+      h("tbody", {}, entries.map((e, i) => h("tr", { class: entryId(e) === state.member ? "current" : "" },
         h("td", { class: "num" }, i + 1),
-        h("td", {}, memberLink(state, e.userId, e.handle)),
+        h("td", {}, memberLink(state, entryId(e), e.handle || e.name)),
         h("td", { class: "num" }, fmt(e.score, by === "engagement" ? 1 : 2)),
         h("td", {}, h("span", { class: "level " + e.level }, e.level))))));
   }
@@ -227,9 +231,9 @@
 
   // ---------- member ----------
   function renderMember(state, e, r) {
-    learn(e.userId, e.handle);
-    fill("member-h", "Member ", label(e.userId, e.handle));
-    fill("member-id", `${e.userId} · ${windowLabel(e.window)} up to ${when(e.asOf)}`);
+    learn(entryId(e), e.handle || e.name);
+    fill("member-h", "Member ", label(entryId(e), e.handle || e.name));
+    fill("member-id", `${entryId(e)} · ${windowLabel(e.window)} up to ${when(e.asOf)}`);
     fill("member-score", fmt(e.score, 1) + " points");
     const level = fill("member-level", e.level);
     level.className = "level " + e.level;
@@ -259,8 +263,8 @@
     const counts = Object.entries(e.counts || {});
     fill("member-counts", counts.map(([k, v]) => h("div", { "data-count": k, class: v ? "" : "zero" }, h("dt", {}, k), h("dd", {}, v))));
 
-    for (const c of r.counterparts || []) learn(c.userId, c.handle);
-    for (const o of r.owed || []) learn(o.userId, o.handle);
+    for (const c of r.counterparts || []) learn(entryId(c), c.handle);
+    for (const o of r.owed || []) learn(entryId(o), o.handle);
     for (const q of r.openQuestions || []) learn(q.from, q.fromHandle);
     fill("member-reciprocity",
       figure("given", "Given", `${r.given.count} · ${fmt(r.given.points, 1)} pts`),
@@ -269,8 +273,8 @@
       figure("replyRate", "Reply rate", pct(r.replyRate)),
       figure("latency", "Median reply latency", r.medianReplyLatency ? humanDuration(r.medianReplyLatency) : "—"));
 
-    fill("member-owed", (r.owed || []).length ? r.owed.map(o => h("li", { "data-user": o.userId },
-      "Owes ", memberLink(state, o.userId, o.handle), `: received ${o.received.count} (${fmt(o.received.points, 1)} pts), gave ${o.given.count} (${fmt(o.given.points, 1)} pts) since ${when(o.since)}`))
+    fill("member-owed", (r.owed || []).length ? r.owed.map(o => h("li", { "data-user": entryId(o) },
+      "Owes ", memberLink(state, entryId(o), o.handle), `: received ${o.received.count} (${fmt(o.received.points, 1)} pts), gave ${o.given.count} (${fmt(o.given.points, 1)} pts) since ${when(o.since)}`))
       : h("li", { class: "empty" }, "Owes no one."));
     fill("member-questions", (r.openQuestions || []).length ? r.openQuestions.map(q => h("li", { "data-question": q.id },
       "From ", memberLink(state, q.from, q.fromHandle), `, asked ${when(q.askedAt)} (${q.id})`))
@@ -281,8 +285,8 @@
       h("caption", {}, "Everyone they gave to or received from, most recent first"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Member"), h("th", { scope: "col", class: "num" }, "Given"),
         h("th", { scope: "col", class: "num" }, "Received"), h("th", { scope: "col" }, "Balance"), h("th", { scope: "col" }, "Last"))),
-      h("tbody", {}, cps.map(c => h("tr", { "data-user": c.userId },
-        h("td", {}, memberLink(state, c.userId, c.handle)),
+      h("tbody", {}, cps.map(c => h("tr", { "data-user": entryId(c) },
+        h("td", {}, memberLink(state, entryId(c), c.handle)),
         h("td", { class: "num" }, `${c.given.count} · ${fmt(c.given.points, 1)}`),
         h("td", { class: "num" }, `${c.received.count} · ${fmt(c.received.points, 1)}`),
         h("td", {}, balance(c.balance), fmt(c.balance, 2)),
@@ -405,7 +409,7 @@
         .then(([cur, prev]) => mine === generation && renderCommunity(state, cur, prev), e => sectionError("community-figures", e)),
       Promise.all([api("leaderboard", { ...params, by: "engagement", top: 1000 }), api("leaderboard", { ...params, by: "reciprocity", top: 20 })])
         .then(([eb, rb]) => {
-          for (const x of [...eb.entries, ...rb.entries]) learn(x.userId, x.handle);
+          for (const x of [...eb.entries, ...rb.entries]) learn(entryId(x), x.handle || x.name);
           if (mine === generation) renderBoards(state, eb, rb);
         }, e => sectionError("board-engagement", e)),
       api("community/pairs", { ...params, top: 30 })
@@ -415,7 +419,7 @@
           weeks.map((w, i) => ({ at: w.asOf, label: shortDate(ends[i]), value: w.interactions })), "", 0), e => sectionError("trend-community", e)),
     ];
     if (state.member) {
-      jobs.push(Promise.all([api(userPath(state.member, "engagement"), params), api(userPath(state.member, "reciprocity"), params)])
+      jobs.push(Promise.all([api(memberPath(state.member, "engagement"), params), api(memberPath(state.member, "reciprocity"), params)])
         .then(([e, r]) => {
           if (mine !== generation) return;
           renderMember(state, e, r);
@@ -425,7 +429,7 @@
           fill("member-id", "");
           showError(e.status === 404 ? `No interactions are known for ${state.member}.` : "Member: " + e.message);
         }));
-      jobs.push(Promise.all(ends.map(end => api(userPath(state.member, "engagement"), { asOf: isoSeconds(end), window: "P7D" })))
+      jobs.push(Promise.all(ends.map(end => api(memberPath(state.member, "engagement"), { asOf: isoSeconds(end), window: "P7D" })))
         .then(weeks => mine === generation && barChart("trend-member", `${label(state.member)}: engagement points per week`,
           weeks.map((w, i) => ({ at: w.asOf, label: shortDate(ends[i]), value: w.score })), "member", 1), e => sectionError("trend-member", e)));
     }
