@@ -118,6 +118,15 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task Page_CommunityMemberAndPhoneViews_HaveNoAxeViolations()
+    {
+        var violations = (await fixture.Browser).GetProperty("accessibility").EnumerateArray().Select(v => v.ToString()).ToList();
+
+        // axe-core's WCAG 2.1 A/AA and best-practice rules: labels, names, contrast, landmarks, ARIA.
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
     public async Task SharedLink_At375Pixels_OpensTheViewWithoutSidewaysScrolling()
     {
         var mobile = (await fixture.Browser).GetProperty("mobile");

@@ -3,6 +3,19 @@
 // saw as JSON for DashboardBrowserTests to assert on.
 // Usage: node dashboard-check.mjs <baseUrl> <desktop png> <mobile png>
 import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+// axe-core checks what can be checked automatically (labels, names, contrast, landmarks, ARIA); it is
+// evaluated through the DevTools protocol, which the page's Content-Security-Policy does not apply to.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+async function audit(page, view) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  })).violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")) })));
+  return violations.map(v => ({ view, ...v }));
+}
 
 const [base, desktopPng, mobilePng] = process.argv.slice(2);
 const origin = new URL(base).origin;
@@ -12,7 +25,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"],
 });
-const result = { requests: [], consoleErrors: [], steps: [] };
+const result = { requests: [], consoleErrors: [], accessibility: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("request", r => result.requests.push(r.url()));
@@ -45,6 +58,7 @@ try {
     nodes: await page.locator("#network-graph a.node").count() };
   result.communityTrendBars = await page.locator("#trend-community rect.bar").count();
   result.memberHiddenAtFirst = await page.locator("#member").isHidden();
+  result.accessibility.push(...await audit(page, "community"));
 
   // 2. Clicking a member on the leaderboard opens their view.
   await page.locator('#board-engagement-table a[data-user="demo:ada"]').click();
@@ -69,6 +83,7 @@ try {
     trendBars: await page.locator("#trend-member rect.bar").count(),
   };
   await page.screenshot({ path: desktopPng, fullPage: true });
+  result.accessibility.push(...await audit(page, "member"));
 
   // 3. Links between members: ada's counterpart ben, by keyboard (focus the link, press Enter).
   await page.locator('#counterparts-table a[data-user="demo:ben"]').focus();
@@ -105,6 +120,7 @@ try {
     clientWidth: await shared.evaluate(() => document.documentElement.clientWidth),
   };
   await shared.screenshot({ path: mobilePng, fullPage: true });
+  result.accessibility.push(...await audit(shared, "375px member"));
 
   result.outside = result.requests.filter(u => !u.startsWith(origin + "/"));
   result.apiWithoutKey = result.requests.filter(u => u.startsWith(origin + "/api/") && new URL(u).searchParams.get("code") !== key);
