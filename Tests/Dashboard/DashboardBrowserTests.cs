@@ -100,6 +100,16 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task UnknownMember_ShowsTheApisProblem_AndNoMemberView()
+    {
+        var unknown = (await fixture.Browser).GetProperty("unknown");
+
+        Assert.Equal("No interactions are known for demo:nobody.", Text(unknown, "error"));
+        Assert.True(unknown.GetProperty("memberHidden").GetBoolean());
+        Assert.Empty(unknown.GetProperty("otherConsoleErrors").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Page_MakesNoRequestOutsideTheApp_AndPassesTheKeyOnEveryCall()
     {
         var seen = await fixture.Browser;

@@ -122,6 +122,21 @@ try {
   await shared.screenshot({ path: mobilePng, fullPage: true });
   result.accessibility.push(...await audit(shared, "375px member"));
 
+  // 7. An unknown member: the API's 404 problem is shown to the reader, the member view stays hidden.
+  // (Chromium logs every 4xx response as a console error; those are kept apart from the other pages'.)
+  const unknown = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+  const unknownConsole = [];
+  unknown.on("request", r => result.requests.push(r.url()));
+  unknown.on("console", m => { if (m.type() === "error") unknownConsole.push(m.text()); });
+  unknown.on("pageerror", e => result.consoleErrors.push("pageerror: " + e.message));
+  await unknown.goto(`${base}/api/dashboard?code=${key}#asOf=2026-11-20T12:00:00Z&window=P30D&member=demo:nobody`);
+  await unknown.waitForFunction(() => Number(document.body.dataset.loaded || 0) >= 1);
+  result.unknown = {
+    error: (await unknown.locator("#error").innerText()).trim(),
+    memberHidden: await unknown.locator("#member").isHidden(),
+    otherConsoleErrors: unknownConsole.filter(t => !/status of 404/.test(t)),
+  };
+
   result.outside = result.requests.filter(u => !u.startsWith(origin + "/"));
   result.apiWithoutKey = result.requests.filter(u => u.startsWith(origin + "/api/") && new URL(u).searchParams.get("code") !== key);
   result.apiRequests = result.requests.filter(u => u.startsWith(origin + "/api/")).length;

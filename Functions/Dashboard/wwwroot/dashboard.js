@@ -425,8 +425,9 @@
           renderMember(state, e, r);
           if (focusMember) $("member-h").focus();
         }, e => {
-          fill("member-h", "Member ", state.member);
-          fill("member-id", "");
+          if (mine !== generation) return;
+          $("member").hidden = true;
+          $("trend-member").hidden = true;
           showError(e.status === 404 ? `No interactions are known for ${state.member}.` : "Member: " + e.message);
         }));
       jobs.push(Promise.all(ends.map(end => api(memberPath(state.member, "engagement"), { asOf: isoSeconds(end), window: "P7D" })))
