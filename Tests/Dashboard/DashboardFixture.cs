@@ -17,7 +17,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     private Task<JsonElement>? _browser;
 
     public HttpClient Client => _host.Client;
-    public string Folder { get; } = Directory.CreateTempSubdirectory("engage-dashboard-").FullName;
+    /// <summary>Screenshots of the last run, overwritten each time (docs/dashboard.png is a copy of the desktop one).</summary>
+    public string Folder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots")).FullName;
     public string DesktopPng => Path.Combine(Folder, "dashboard.png");
     public string MobilePng => Path.Combine(Folder, "dashboard-375.png");
 
