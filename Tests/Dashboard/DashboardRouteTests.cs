@@ -68,7 +68,36 @@ public sealed partial class DashboardRouteTests(DashboardFixture fixture)
         Assert.Equal(2, top.GetProperty("pairs").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Weekly_SampleConversation_FoldsEachWeekLikeTheCommunityRead()
+    {
+        var weekly = await fixture.GetJsonAsync("/api/community/weekly?asOf=2026-11-20T12:00:00Z&window=P30D");
+        var weeks = weekly.GetProperty("weeks").EnumerateArray().ToList();
+
+        // Five started weeks in 30 days; hal and gus spoke 11-10..12, everyone else 11-15..19.
+        Assert.Equal(["2026-10-23T12:00:00Z", "2026-10-30T12:00:00Z", "2026-11-06T12:00:00Z", "2026-11-13T12:00:00Z", "2026-11-20T12:00:00Z"],
+            weeks.Select(w => w.GetProperty("asOf").GetString()));
+        Assert.Equal([0, 0, 0, 4, 9], weeks.Select(w => w.GetProperty("interactions").GetInt32()));
+        foreach (var week in weeks)
+        {
+            var one = await fixture.GetJsonAsync($"/api/community?window=P7D&asOf={week.GetProperty("asOf").GetString()}");
+            Assert.Equal(one.GetProperty("users").GetInt32(), week.GetProperty("users").GetInt32());
+            Assert.Equal(one.GetProperty("interactions").GetInt32(), week.GetProperty("interactions").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Weekly_LongWindow_IsCappedAt26Weeks()
+    {
+        var weekly = await fixture.GetJsonAsync("/api/community/weekly?asOf=2026-11-20T12:00:00Z&window=P365D");
+
+        Assert.Equal(26, weekly.GetProperty("weeks").GetArrayLength());
+        Assert.Equal("P365D", weekly.GetProperty("window").GetString());
+    }
+
     [Theory]
+    [InlineData("/api/community/weekly?window=PT0H")]
+    [InlineData("/api/community/weekly?asOf=1999-12-31")]
     [InlineData("/api/community/pairs?top=0")]
     [InlineData("/api/community/pairs?top=1001")]
     [InlineData("/api/community/pairs?window=P1Y")]

@@ -196,6 +196,7 @@
   }
 
   // ---------- charts ----------
+  // Weeks end at asOf, asOf − 7 d, …: one per started week of the window, at most 26 (as /api/community/weekly).
   function barChart(figureId, caption, points, cls, digits) {
     const width = 360, height = 160, left = 34, bottom = 22, top = 10;
     const max = Math.max(...points.map(p => p.value), 0) || 1;
@@ -414,9 +415,9 @@
         }, e => sectionError("board-engagement", e)),
       api("community/pairs", { ...params, top: 30 })
         .then(d => mine === generation && renderNetwork(state, d), e => sectionError("network-graph", e)),
-      Promise.all(ends.map(end => api("community", { asOf: isoSeconds(end), window: "P7D" })))
-        .then(weeks => mine === generation && barChart("trend-community", "Community: interactions per week",
-          weeks.map((w, i) => ({ at: w.asOf, label: shortDate(ends[i]), value: w.interactions })), "", 0), e => sectionError("trend-community", e)),
+      api("community/weekly", params)
+        .then(d => mine === generation && barChart("trend-community", "Community: interactions per week",
+          d.weeks.map(w => ({ at: w.asOf, label: shortDate(new Date(w.asOf)), value: w.interactions })), "", 0), e => sectionError("trend-community", e)),
     ];
     if (state.member) {
       jobs.push(Promise.all([api(memberPath(state.member, "engagement"), params), api(memberPath(state.member, "reciprocity"), params)])
