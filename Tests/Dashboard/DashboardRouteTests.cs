@@ -78,6 +78,8 @@ public sealed partial class DashboardRouteTests(DashboardFixture fixture)
         Assert.Equal(["2026-10-23T12:00:00Z", "2026-10-30T12:00:00Z", "2026-11-06T12:00:00Z", "2026-11-13T12:00:00Z", "2026-11-20T12:00:00Z"],
             weeks.Select(w => w.GetProperty("asOf").GetString()));
         Assert.Equal([0, 0, 0, 4, 9], weeks.Select(w => w.GetProperty("interactions").GetInt32()));
+        Assert.Equal(6, weeks[4].GetProperty("users").GetInt32());
+        Assert.Equal(4.0 / 9, weeks[4].GetProperty("broadcastShare").GetDouble(), 12); // dee's two links and repost, eve's "+1"
         foreach (var week in weeks)
         {
             var one = await fixture.GetJsonAsync($"/api/community?window=P7D&asOf={week.GetProperty("asOf").GetString()}");
@@ -102,7 +104,7 @@ public sealed partial class DashboardRouteTests(DashboardFixture fixture)
     [InlineData("/api/community/pairs?top=1001")]
     [InlineData("/api/community/pairs?window=P1Y")]
     [InlineData("/api/community/pairs?asOf=yesterday")]
-    public async Task Pairs_MalformedParameters_Are400Problems(string path)
+    public async Task PairsAndWeekly_MalformedParameters_Are400Problems(string path)
     {
         using var response = await fixture.Client.GetAsync(path);
 
