@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
@@ -8,7 +9,8 @@ namespace Engage.Functions.Dashboard;
 public sealed class DashboardFunction
 {
     [Function("Dashboard")]
-    public IActionResult Run(
+    [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/html")]
+    public ContentHttpResult Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "dashboard")] HttpRequest request)
     {
         var headers = request.HttpContext.Response.Headers;
@@ -16,6 +18,6 @@ public sealed class DashboardFunction
         headers.CacheControl = "no-store";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        return new ContentResult { StatusCode = 200, ContentType = "text/html; charset=utf-8", Content = DashboardPage.Html };
+        return TypedResults.Text(DashboardPage.Html, "text/html; charset=utf-8");
     }
 }

@@ -2,7 +2,7 @@ using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -18,21 +18,15 @@ public sealed record CommunityWeeklyResponse(DateTimeOffset AsOf, string Window,
 public sealed class CommunityWeeklyFunction(FactStore facts, IOptions<ScoringOptions> options, TimeProvider clock)
 {
     [Function("CommunityWeekly")]
-    public async Task<IActionResult> Run(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    public async Task<Ok<CommunityWeeklyResponse>> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "community/weekly")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var interactions = await facts.ResolveAsync(await facts.ScanAsync(WeeklyFold.Span(p.Window), cancellationToken), cancellationToken);
-            var weeks = WeeklyFold.Community(interactions, p.Window, options.Value);
-            return Problems.Json(new CommunityWeeklyResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), weeks));
-        });
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        var interactions = await facts.ResolveAsync(await facts.ScanAsync(WeeklyFold.Span(p.Window), cancellationToken), cancellationToken);
+        var weeks = WeeklyFold.Community(interactions, p.Window, options.Value);
+        return TypedResults.Ok(new CommunityWeeklyResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), weeks));
     }
 }

@@ -2,7 +2,7 @@ using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -18,22 +18,17 @@ public sealed record PairsResponse(DateTimeOffset AsOf, string Window, IReadOnly
 public sealed class PairsFunction(FactStore facts, IOptions<ScoringOptions> options, TimeProvider clock)
 {
     [Function("CommunityPairs")]
-    public async Task<IActionResult> Run(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    [QueryParameter("top", "How many pairs, strongest first: 1-1000, default 30.", Format = "int32")]
+    public async Task<Ok<PairsResponse>> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "community/pairs")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow(), defaultTop: 30);
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var scanned = await facts.ScanAsync(p.Window, cancellationToken);
-            var interactions = await facts.ResolveAsync(scanned, cancellationToken);
-            var pairs = PairsFold.Fold(interactions, new HandleBook(scanned).Of, p.Window, options.Value, p.Top);
-            return Problems.Json(new PairsResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), pairs));
-        });
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow(), defaultTop: 30);
+        var scanned = await facts.ScanAsync(p.Window, cancellationToken);
+        var interactions = await facts.ResolveAsync(scanned, cancellationToken);
+        var pairs = PairsFold.Fold(interactions, new HandleBook(scanned).Of, p.Window, options.Value, p.Top);
+        return TypedResults.Ok(new PairsResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), pairs));
     }
 }
