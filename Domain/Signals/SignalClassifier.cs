@@ -98,10 +98,20 @@ public sealed partial class SignalClassifier
     private readonly HashSet<string> dateWords;
     private readonly HashSet<string> leadIns;
 
+    private readonly SignalModel? model;
+
+    /// <summary>The classifier with the committed linear head (<see cref="SignalModel.Default"/>).</summary>
     public SignalClassifier(SignalLexicon lexicon)
+        : this(lexicon, SignalModel.Default)
+    {
+    }
+
+    /// <summary>The classifier with <paramref name="model"/> as its linear head; with null the rules decide alone.</summary>
+    public SignalClassifier(SignalLexicon lexicon, SignalModel? model)
     {
         ArgumentNullException.ThrowIfNull(lexicon);
         this.lexicon = lexicon;
+        this.model = model;
         tlds = Set(lexicon.LinkTlds);
         questionOpeners = new PhraseSet(lexicon.QuestionOpeners);
         rhetoricalQuestions = new PhraseSet(lexicon.RhetoricalQuestions);
@@ -132,12 +142,43 @@ public sealed partial class SignalClassifier
     public SignalExplanation Explain(SignalInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Text is not { Length: > 0 } raw || input.Kind is InteractionKind.Repost or InteractionKind.Reaction or InteractionKind.Follow)
+        if (input.Text is not { Length: > 0 } raw || string.IsNullOrWhiteSpace(raw)
+            || input.Kind is InteractionKind.Repost or InteractionKind.Reaction or InteractionKind.Follow)
         {
             return SignalExplanation.None;
         }
 
         var text = SignalText.Analyze(raw, lexicon, tlds);
+        var reasons = RuleReasons(text, input);
+        if (model is not null)
+        {
+            reasons = ModelReasons(text, input, reasons, model);
+        }
+
+        var signals = SignalSet.None;
+        foreach (var reason in reasons)
+        {
+            signals |= reason.Signal;
+        }
+
+        return new SignalExplanation(signals, reasons);
+    }
+
+    /// <summary>The features the linear head reads for <paramref name="input"/> (empty for texts the classifier skips).</summary>
+    public IReadOnlyCollection<string> Features(SignalInput input, SignalFeatureSet set)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Text is not { Length: > 0 } raw || input.Kind is InteractionKind.Repost or InteractionKind.Reaction or InteractionKind.Follow)
+        {
+            return [];
+        }
+
+        var text = SignalText.Analyze(raw, lexicon, tlds);
+        return Features(text, input, RuleReasons(text, input), set);
+    }
+
+    private List<SignalReason> RuleReasons(SignalText text, SignalInput input)
+    {
         var reasons = new List<SignalReason>();
         var questionSentences = FindQuestions(text, reasons);
         FindThanks(text, input.Kind, questionSentences, reasons);
@@ -170,13 +211,7 @@ public sealed partial class SignalClassifier
             FindLinkOnly(text, reasons);
         }
 
-        var signals = SignalSet.None;
-        foreach (var reason in reasons)
-        {
-            signals |= reason.Signal;
-        }
-
-        return new SignalExplanation(signals, reasons);
+        return reasons;
     }
 
     private static HashSet<string> Set(IEnumerable<string> words) => new(words.Select(PhraseSet.Normalize), StringComparer.Ordinal);

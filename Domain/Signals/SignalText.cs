@@ -468,8 +468,9 @@ internal sealed partial class SignalText
         var at = Array.IndexOf(own, '@', s, end - s);
         if (at > s)
         {
+            // Trimming may end before the '@' ("d’@ISTAART" trims to "d"): then there is no domain part at all.
             var e = TrimLinkEnd(own, s, end);
-            if (Array.IndexOf(own, '.', at, e - at) > at)
+            if (e > at && Array.IndexOf(own, '.', at, e - at) > at)
             {
                 // An e-mail address or message id: neither a link nor a mention.
                 Emails.Add(new Range(s, e - s));
