@@ -40,7 +40,7 @@ public sealed partial class SignalClassifier
             }
 
             var top = features
-                .Select(f => (f, w: weights.Weights.GetValueOrDefault(f)))
+                .Select(f => (f, w: weights.Weight(f)))
                 .Where(x => x.w > 0)
                 .OrderByDescending(x => x.w)
                 .ThenBy(x => x.f, StringComparer.Ordinal)

@@ -5,18 +5,21 @@ using Engage.Domain.Interactions;
 namespace Engage.Domain.Signals;
 
 /// <summary>
-/// Deterministic, explainable text signals (scoring.md, "Signals") over the actor's own text. Every word
-/// list is in <see cref="SignalLexicon"/>. <see cref="Explain"/> returns, per signal, the rule and the span
-/// that set it. <see cref="SignalSet.Answer"/> is never set here: it depends on the parent and is decided by
-/// the fold.
+/// Text signals (docs/signals.md) over the actor's own text, in two layers. First a declarative rule table over a
+/// markup-aware tokenizer; every word list is in <see cref="SignalLexicon"/>. Then a linear head
+/// (<see cref="SignalModel"/>, logistic regression per signal over words, word pairs, the shape of the text and
+/// the rules that fired) decides question, joins the rules for recommendation, lowContent and linkOnly, and leaves
+/// thanks to the rules, as chosen by cross-validation. <see cref="Explain"/> returns, per signal, the rule and span,
+/// or the model's probability and its top-weighted features. <see cref="SignalSet.Answer"/> is never set here: it
+/// depends on the parent and is decided by the fold.
 /// <para>
-/// <b>Own text.</b> Quoted lines ("&gt; …", "Ana&gt; …"), attribution lines ("On Monday, Ana wrote:"),
-/// forwarded blocks, mail headers, signatures and PGP armour are someone else's or nobody's words and are
-/// ignored. Code (``` fences, `inline`, indented lines that read like code) is ignored for every rule but
-/// evidence. Links, e-mail addresses, @mentions (also Slack <c>&lt;@U123&gt;</c> and Mastodon
+/// <b>Own text.</b> Markdown block quotes ("&gt; …") and an e-mail reply's attribution line ("On Monday, Ana wrote:")
+/// are someone else's words and are ignored. Code (``` fences, `inline`, indented lines that read like code) is
+/// ignored for every rule but evidence. Links, e-mail addresses, @mentions (also Slack <c>&lt;@U123&gt;</c> and Mastodon
 /// <c>@a@b.social</c>), #hashtags and emoji are recognised before words are read. Only the first
 /// <see cref="SignalLexicon.MaxTextLength"/> characters are read; any text, any script, never throws.
 /// </para>
+/// <para>The rules below are what each rule feature means.</para>
 /// <para>
 /// <b>question</b>: a sentence ending in <c>?</c> (also <c>？</c>, <c>؟</c>) that is not a <c>?</c> inside a URL,
 /// code or quoted line, not "(?)" (doubt), not followed by a closing quote (a quoted question: <c>"why?"</c>);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -53,16 +54,19 @@ public sealed class SignalWeights
     [JsonPropertyName("weights")]
     public SortedDictionary<string, double> Weights { get; init; } = new(StringComparer.Ordinal);
 
+    private FrozenDictionary<string, double>? lookup;
+
+    /// <summary>The weight of <paramref name="feature"/>, 0 when it has none (ordinal hash lookup).</summary>
+    public double Weight(string feature) =>
+        (lookup ??= Weights.ToFrozenDictionary(StringComparer.Ordinal)).GetValueOrDefault(feature);
+
     /// <summary>The probability of the signal given <paramref name="features"/> (each counted once).</summary>
     public double Probability(IReadOnlyCollection<string> features)
     {
         var z = Bias;
         foreach (var feature in features)
         {
-            if (Weights.TryGetValue(feature, out var w))
-            {
-                z += w;
-            }
+            z += Weight(feature);
         }
 
         return 1.0 / (1.0 + Math.Exp(-z));

@@ -33,7 +33,7 @@ internal static class SignalBench
 
         var approaches = options.GetValueOrDefault("approaches", "Rules,Linear,Hybrid,HybridChars")
             .Split(',').Select(a => Enum.Parse<SignalApproach>(a, ignoreCase: true)).ToList();
-        var shared = Path.Combine(root, "..", "shared", "data");
+        var shared = SharedData(root);
         var dev = Path.Combine(shared, "signals", "dev.jsonl");
         var slack = File.Exists(dev) ? LabelledText.Load(dev).Where(t => t.Platform == "slack").ToList() : [];
         var trainer = new TrainerOptions();
@@ -91,7 +91,7 @@ internal static class SignalBench
 
     private static void Throughput(string root, int count, IReadOnlyList<LabelledText> fallback)
     {
-        var corpus = Path.Combine(root, "..", "shared", "data", "corpora", "messages.jsonl.gz");
+        var corpus = Path.Combine(SharedData(root), "corpora", "messages.jsonl.gz");
         var inputs = new List<SignalInput>();
         if (File.Exists(corpus))
         {
@@ -153,6 +153,10 @@ internal static class SignalBench
         var median = times.Order().ElementAt(1);
         Console.WriteLine($"{name,-32} {inputs.Count / median,10:F0} texts/s");
     }
+
+    /// <summary>The data folder beside the repository: ENGAGE_SHARED_DATA when set, else ../shared/data.</summary>
+    private static string SharedData(string root) =>
+        Environment.GetEnvironmentVariable("ENGAGE_SHARED_DATA") is { Length: > 0 } given ? given : Path.Combine(root, "..", "shared", "data");
 
     private static string Root()
     {
