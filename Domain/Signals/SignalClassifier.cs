@@ -75,7 +75,7 @@ public sealed partial class SignalClassifier
     /// Version of the classifier's behaviour, recorded beside stored signals so that a later classifier can tell
     /// which facts to reclassify. Change it whenever the same text may classify differently.
     /// </summary>
-    public const string ClassifierVersion = "2026.11.1";
+    public const string ClassifierVersion = "2026.11.2";
 
     private readonly SignalLexicon lexicon;
     private readonly HashSet<string> tlds;
