@@ -19,6 +19,7 @@ namespace Engage.Functions.Webhooks;
 /// </summary>
 public sealed class WebhookIntake(
     SourceRegistry sources,
+    WebhookRateLimiter limiter,
     EngageStorage storage,
     IOptions<WebhooksOptions> options,
     TimeProvider clock,
@@ -26,6 +27,11 @@ public sealed class WebhookIntake(
 {
     public async Task<IActionResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
     {
+        if (limiter.Admit(http, sourceName) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         if (sources.Find(sourceName) is not var (source, secrets))
         {
             return Problems.NotFound($"No webhook source '{sourceName}' is enabled here (unknown, or its secret is not configured).");
