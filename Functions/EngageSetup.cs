@@ -54,6 +54,7 @@ public static class EngageSetup
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
         services.AddSingleton<WebhookRateLimiter>();
+        services.AddSingleton<WebhookArchive>();
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure.Storage.Blobs.Models;
 using Engage.Domain.Interactions;
 using Engage.Domain.Sources;
 using Engage.Functions.Http;
@@ -21,6 +20,7 @@ public sealed class WebhookIntake(
     SourceRegistry sources,
     WebhookRateLimiter limiter,
     EngageStorage storage,
+    WebhookArchive archive,
     IOptions<WebhooksOptions> options,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
@@ -58,6 +58,12 @@ public sealed class WebhookIntake(
             return Problems.Problem(rejection.Status, rejection.Title, rejection.Detail);
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            // JSON is UTF-8 (RFC 8259); System.Text.Json checks string contents only when they are read, deep in a normalizer.
+            return Problems.BadRequest("The body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -84,12 +90,15 @@ public sealed class WebhookIntake(
 
             try
             {
-                await ArchiveAsync(source.Name, deliveryId, body, http.Headers, ct);
+                var archived = await archive.StoreAsync(source.Name, deliveryId, clock.GetUtcNow(), body, http.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), ct);
                 var normalized = Normalize(source, delivery, payload, out var problem);
                 if (normalized is null)
                 {
                     return Problems.BadRequest(problem!);
                 }
+
+                // Who the body names, so an erasure finds it without reading the archive (decision 0901).
+                await archive.IndexAsync(archived, normalized.Interactions, ct);
 
                 // Everything that could make a stored interaction fail later is refused now, before the 202.
                 var now = clock.GetUtcNow();
@@ -151,22 +160,6 @@ public sealed class WebhookIntake(
         }
 
         return null;
-    }
-
-    /// <summary>The raw body, with the headers replay needs to normalize it again (<see cref="ArchivedHeaders"/>) as metadata.</summary>
-    private async Task ArchiveAsync(string source, string deliveryId, byte[] body, IHeaderDictionary headers, CancellationToken ct)
-    {
-        await storage.EnsureReadyAsync(ct);
-        var now = clock.GetUtcNow();
-        var name = ArchivePath(source, now, deliveryId);
-        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body), new BlobUploadOptions
-        {
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-            Metadata = new Dictionary<string, string>
-            {
-                [ArchivedHeaders.MetadataKey] = ArchivedHeaders.Encode(headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))),
-            },
-        }, ct);
     }
 
     /// <summary><c>{source}/{yyyy}/{MM}/{dd}/{deliveryId}.json</c>, dated by the day of receipt (UTC); replay selects bodies by that date.</summary>
