@@ -43,7 +43,7 @@ public sealed class FuzzTests : IAsyncLifetime
     }
 
     /// <summary>(source, event header for GitHub/Discourse, body) for every fixture and a seeded sample of GitHub's examples.</summary>
-    private static List<(string Source, string? Event, byte[] Body)> Corpus(Random random)
+    internal static List<(string Source, string? Event, byte[] Body)> Corpus(Random random)
     {
         var corpus = new List<(string, string?, byte[])>();
         foreach (var source in new[] { "slack", "x", "discourse", "mastodon" })
@@ -80,18 +80,19 @@ public sealed class FuzzTests : IAsyncLifetime
     }
 
     /// <summary>Signs raw bytes (invalid UTF-8 included) the way each platform does.</summary>
-    private static HttpRequestMessage Signed(string source, string? eventName, byte[] body, int n)
+    internal static HttpRequestMessage Signed(string source, string? eventName, byte[] body, int n, IReadOnlyDictionary<string, string?>? secrets = null)
     {
+        secrets ??= DevHostFixture.Secrets;
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/webhooks/{source}") { Content = new ByteArrayContent(body) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         void Add(string name, string value) => request.Headers.TryAddWithoutValidation(name, value);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        byte[] Key(string setting) => Encoding.UTF8.GetBytes(DevHostFixture.Secrets[setting]!);
+        byte[] Key(string setting) => Encoding.UTF8.GetBytes(secrets[setting]!);
         switch (source)
         {
             case "standard":
                 var id = $"msg_fuzz_{n}";
-                var key = Convert.FromBase64String(StandardSigner.Secret["whsec_".Length..]);
+                var key = Convert.FromBase64String(secrets["Sources:Standard:Secret"]!["whsec_".Length..]);
                 Add("webhook-id", id);
                 Add("webhook-timestamp", now);
                 Add("webhook-signature", "v1," + Convert.ToBase64String(Mac(key, Encoding.UTF8.GetBytes($"{id}.{now}."), body)));
