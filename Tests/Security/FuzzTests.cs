@@ -18,9 +18,11 @@ namespace Engage.Tests.Security;
 /// </summary>
 public sealed class FuzzTests : IAsyncLifetime
 {
-    private const int Seed = 16_2026;
-    private const int Deliveries = 360;
-    private const int Reads = 240;
+    /// <summary>Fixed, so a failure is reproducible; <c>ENGAGE_FUZZ_SEED</c> / <c>ENGAGE_FUZZ_SCALE</c> explore further by hand.</summary>
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("ENGAGE_FUZZ_SEED"), out var s) ? s : 16_2026;
+    private static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("ENGAGE_FUZZ_SCALE"), out var m) && m > 0 ? m : 1;
+    private static readonly int Deliveries = 360 * Scale;
+    private static readonly int Reads = 240 * Scale;
 
     private readonly DevHostFixture _host = new();
     private readonly CapturedLogs _logs = new();
