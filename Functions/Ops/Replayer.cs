@@ -99,9 +99,8 @@ public sealed class Replayer(SourceRegistry sources, EngageStorage storage, Webh
             return null;
         }
 
-        await archive.IndexAsync(name, interactions, ct);
         var deliveryId = Path.GetFileNameWithoutExtension(name);
-        foreach (var message in IngestMessage.Pack(source.Name, deliveryId, interactions))
+        foreach (var message in IngestMessage.Pack(source.Name, deliveryId, interactions, name))
         {
             await storage.Interactions.SendMessageAsync(message, ct);
         }

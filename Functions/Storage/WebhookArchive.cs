@@ -17,7 +17,8 @@ public sealed record ArchiveErasure(int Deleted, int Redacted);
 
 /// <summary>
 /// The raw archive (container <c>webhooks</c>) in one place: the write of a delivery's body, the index
-/// of who each body names (table <c>archiveusers</c>: PK = userId, RK = blob name), reading a body back
+/// of who each body names (table <c>archiveusers</c>: PK = userId, RK = blob name; written by the
+/// ingestion of the delivery's messages, which carry the blob name), reading a body back
 /// as interactions (for replay), and erasing a user from every body that names them
 /// (docs/decisions/0901-erasure-reaches-the-archive.md).
 /// </summary>

@@ -97,9 +97,6 @@ public sealed class WebhookIntake(
                     return Problems.BadRequest(problem!);
                 }
 
-                // Who the body names, so an erasure finds it without reading the archive (decision 0901).
-                await archive.IndexAsync(archived, normalized.Interactions, ct);
-
                 // Everything that could make a stored interaction fail later is refused now, before the 202.
                 var now = clock.GetUtcNow();
                 if (normalized.Interactions.Select(i => InteractionLimits.Problem(i, now)).FirstOrDefault(p => p is not null) is { } limit)
@@ -110,7 +107,7 @@ public sealed class WebhookIntake(
                 IReadOnlyList<string> messages;
                 try
                 {
-                    messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions);
+                    messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions, archived);
                 }
                 catch (PayloadException e)
                 {
