@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Engage.Functions.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Engage.DevHost;
 
@@ -34,6 +33,5 @@ public sealed class ApiKeyCheck(IConfiguration configuration)
 
     /// <summary>The 401 the Functions host would answer, as problem+json.</summary>
     public static Task RejectAsync(HttpContext context) =>
-        Problems.Problem(401, "Unauthorized", $"This route needs a function key: header '{Header}' or query 'code'.")
-            .ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
+        Problems.Problem(401, "Unauthorized", $"This route needs a function key: header '{Header}' or query 'code'.").ExecuteAsync(context);
 }

@@ -34,6 +34,7 @@ public sealed class Ingestor(
     SignalClassifier classifier,
     WebhookArchive archive,
     IOptions<IngestOptions> options,
+    Telemetry.EngageMetrics metrics,
     ILogger<Ingestor> logger)
 {
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
@@ -66,6 +67,7 @@ public sealed class Ingestor(
             }
         }
 
+        metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count);
         logger.LogInformation("Ingested {Count} interactions from {Source}", ingest.Interactions.Count, ingest.Source);
     }
 

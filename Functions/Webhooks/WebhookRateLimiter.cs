@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Engage.Functions.Http;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -38,7 +37,7 @@ public sealed class WebhookRateLimiter : IDisposable
     }
 
     /// <summary>Null when the delivery may go on; otherwise the 429 to answer (with <c>Retry-After</c> set).</summary>
-    public IActionResult? Admit(HttpRequest http, string sourceName)
+    public IResult? Admit(HttpRequest http, string sourceName)
     {
         var partition = _known.Contains(sourceName) ? sourceName.ToLowerInvariant() : Unknown;
         using var lease = _limiter.AttemptAcquire(partition);

@@ -1,7 +1,7 @@
 using Engage.Domain.Sources;
 using Engage.Functions.Webhooks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ public sealed class WebhookRateLimiterTests
         Options.Create(new WebhooksOptions { RateLimit = new RateLimitOptions { Burst = burst, PermitsPerSecond = 1 } }),
         NullLogger<WebhookRateLimiter>.Instance);
 
-    private static (IActionResult? Result, HttpContext Context) Admit(WebhookRateLimiter limiter, string source)
+    private static (IResult? Result, HttpContext Context) Admit(WebhookRateLimiter limiter, string source)
     {
         var context = new DefaultHttpContext();
         return (limiter.Admit(context.Request, source), context);
@@ -31,9 +31,9 @@ public sealed class WebhookRateLimiterTests
         Assert.Null(Admit(limiter, "GitHub").Result);
         var (refused, context) = Admit(limiter, "github");
 
-        var problem = Assert.IsType<ContentResult>(refused);
+        var problem = Assert.IsType<ProblemHttpResult>(refused);
         Assert.Equal(429, problem.StatusCode);
-        Assert.Equal("application/problem+json", problem.ContentType);
+        Assert.Equal("Too many requests", problem.ProblemDetails.Title);
         Assert.True(int.TryParse(context.Response.Headers.RetryAfter.ToString(), out var seconds) && seconds >= 1, context.Response.Headers.RetryAfter.ToString());
         Assert.Null(Admit(limiter, "slack").Result);
     }
