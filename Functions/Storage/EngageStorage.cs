@@ -29,6 +29,7 @@ public sealed class EngageStorage(
     public TableClient Community => tables.GetTableClient(Names.Community);
     public TableClient Subscriptions => tables.GetTableClient(Names.Subscriptions);
     public TableClient Digests => tables.GetTableClient(Names.Digests);
+    public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);
