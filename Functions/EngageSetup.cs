@@ -52,6 +52,7 @@ public static class EngageSetup
         services.AddSingleton<SourceRegistry>();
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
+        services.AddSingleton<ITextClassifier, LexiconTextClassifier>();
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();

@@ -68,6 +68,9 @@ namespace Engage.Domain.Signals;
 /// </summary>
 public sealed partial class SignalClassifier
 {
+    /// <summary>Recorded on every fact; raise it whenever a change can alter what a text is classified as (replay then reclassifies stored facts).</summary>
+    public const string Version = "1.0";
+
     private readonly SignalLexicon lexicon;
     private readonly HashSet<string> tlds;
     private readonly PhraseSet questionOpeners;
