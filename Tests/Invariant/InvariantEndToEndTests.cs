@@ -95,10 +95,10 @@ public static class InvariantRun
     }
 
     /// <summary>Checks every user and the community against the clean fold, waiting up to a minute for the last work to land; returns the number of users.</summary>
-    public static async Task<int> AssertFiguresAsync(HttpClient client, CleanRun clean, ScoringOptions options)
+    public static async Task<int> AssertFiguresAsync(HttpClient client, CleanRun clean, ScoringOptions options, DateTimeOffset? asOf = null)
     {
-        var window = new Window(Now, Window.Default);
-        var query = $"asOf={Uri.EscapeDataString(Now.ToString("O", CultureInfo.InvariantCulture))}&window=P{(int)Window.Default.TotalDays}D";
+        var window = new Window(asOf ?? Now, Window.Default);
+        var query = $"asOf={Uri.EscapeDataString(window.AsOf.ToString("O", CultureInfo.InvariantCulture))}&window=P{(int)Window.Default.TotalDays}D";
         var users = clean.Users.ToList();
         var pending = new ConcurrentDictionary<string, string>(users.ToDictionary(u => u, _ => "not read"));
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
