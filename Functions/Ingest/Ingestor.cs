@@ -96,7 +96,7 @@ public sealed class Ingestor(
         if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
         {
             await store.InsertItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
-                (signals & Signals.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version }, ct);
+                (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version }, ct);
         }
 
         var facts = Fact.For(interaction, signals, parent).Select(f => f with { ClassifierVersion = version }).ToList();
@@ -120,7 +120,7 @@ public sealed class Ingestor(
     /// interaction is still stored, without text signals and without a version (logged): a replay after
     /// the classifier is fixed fills them in.
     /// </summary>
-    private (Signals Signals, string? Version) Classify(Interaction interaction, ItemInfo? parent)
+    private (SignalSet Signals, string? Version) Classify(Interaction interaction, ItemInfo? parent)
     {
         try
         {
@@ -130,13 +130,13 @@ public sealed class Ingestor(
                 interaction.Mentions,
                 ParentIsQuestion: parent?.Question ?? false,
                 SelfReply: interaction.Kind == InteractionKind.Reply && (interaction.InReplyTo?.Author ?? parent?.Author) == interaction.Actor,
-                Accepted: interaction.Accepted)) & ~Signals.Answer;
+                Accepted: interaction.Accepted)) & ~SignalSet.Answer;
             return (signals, classifier.Version);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "The text classifier failed on interaction {InteractionId}: it is stored without text signals", interaction.Id);
-            return (Signals.None, null);
+            return (SignalSet.None, null);
         }
     }
 

@@ -11,15 +11,15 @@ public interface ITextClassifier
     /// <summary>Stored on each fact; a newer version may rewrite the signals of facts read by an older one.</summary>
     string Version { get; }
 
-    Signals Classify(SignalInput input);
+    SignalSet Classify(SignalInput input);
 }
 
 /// <summary>The Domain classifier with its configured lexicon.</summary>
 public sealed class LexiconTextClassifier(SignalClassifier classifier) : ITextClassifier
 {
-    public string Version => SignalClassifier.Version;
+    public string Version => SignalClassifier.ClassifierVersion;
 
-    public Signals Classify(SignalInput input) => classifier.Classify(input);
+    public SignalSet Classify(SignalInput input) => classifier.Classify(input);
 }
 
 /// <summary>

@@ -4,7 +4,6 @@ using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
 using Engage.Domain.Signals;
-using SignalSet = Engage.Domain.Signals.Signals;
 using Engage.Functions.Ingest;
 using Engage.Functions.Storage;
 using Engage.Tests.Support;

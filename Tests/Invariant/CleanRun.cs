@@ -7,7 +7,6 @@ using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Http;
 using Engage.Functions.Ingest;
-using SignalSet = Engage.Domain.Signals.Signals;
 
 namespace Engage.Tests.Invariant;
 

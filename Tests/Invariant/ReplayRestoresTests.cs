@@ -11,7 +11,6 @@ using Engage.Functions.Storage;
 using Engage.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using SignalSet = Engage.Domain.Signals.Signals;
 
 namespace Engage.Tests.Invariant;
 

@@ -1,6 +1,5 @@
 using Engage.Domain.Signals;
 using Engage.Functions.Ingest;
-using SignalSet = Engage.Domain.Signals.Signals;
 
 namespace Engage.Tests.Support;
 
@@ -12,7 +11,7 @@ public sealed class ScriptedClassifier : ITextClassifier
 {
     private static readonly SignalClassifier Real = new(new SignalLexicon());
 
-    public string Version { get; set; } = SignalClassifier.Version;
+    public string Version { get; set; } = SignalClassifier.ClassifierVersion;
 
     public Func<SignalInput, SignalSet> Rule { get; set; } = Real.Classify;
 
