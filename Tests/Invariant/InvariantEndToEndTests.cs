@@ -63,15 +63,15 @@ public static class InvariantRun
 
     /// <summary>
     /// Settings for a run where a reply may come long before its parent: the pending-parent give waits
-    /// (5 s, then 2 s between tries, 60 tries) for longer than the whole posting takes, so that no give falls
-    /// back to the thread root only because the run is big.
+    /// (5 s, then 2 s × <see cref="Scale"/> between tries, 60 tries) for longer than the whole posting takes, so
+    /// that no give falls back to the thread root only because the run is big.
     /// </summary>
     public static void Configure(DevHostFixture host)
     {
         host.Overrides["Ingest:PendingParentDelay"] = "00:00:05";
         host.Overrides["Ingest:MaxDequeueCount"] = "60";
         host.Overrides["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "60";
-        host.Overrides["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:02";
+        host.Overrides["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = TimeSpan.FromSeconds(2 * Scale).ToString("c", CultureInfo.InvariantCulture);
     }
 
     public sealed record Posted(HttpStatusCode Status, string Body, TimeSpan? RetryAfter);
