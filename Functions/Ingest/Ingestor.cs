@@ -34,6 +34,7 @@ public sealed class Ingestor(
     EngageStorage storage,
     ITextClassifier classifier,
     IOptions<IngestOptions> options,
+    Telemetry.EngageMetrics metrics,
     ILogger<Ingestor> logger)
 {
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
@@ -63,6 +64,7 @@ public sealed class Ingestor(
             }
         }
 
+        metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count - parked);
         logger.LogInformation("Ingested {Count} interactions from {Source} delivery {DeliveryId}, {Parked} parked",
             ingest.Interactions.Count - parked, ingest.Source, ingest.DeliveryId, parked);
     }

@@ -15,8 +15,8 @@ public abstract record DeliveryOutcome
     {
     }
 
-    /// <summary>Answered without storing anything (Slack url_verification, GitHub ping).</summary>
-    public sealed record Handshake(WebhookReply Reply) : DeliveryOutcome;
+    /// <summary>The source's own answer, nothing stored (Slack url_verification, GitHub ping, an acknowledged event).</summary>
+    public sealed record Handshake(WebhookAnswer Answer, string DeliveryId) : DeliveryOutcome;
 
     /// <summary>Refused before anything was enqueued; <paramref name="Status"/> is the HTTP status to answer.</summary>
     public sealed record Refused(int Status, string Title, string Detail) : DeliveryOutcome;
@@ -56,7 +56,7 @@ public sealed class DeliveryPipeline(EngageStorage storage, TimeProvider clock, 
             var payload = document.RootElement;
             if (source.Handshake(delivery, payload) is { } handshake)
             {
-                return new DeliveryOutcome.Handshake(handshake);
+                return new DeliveryOutcome.Handshake(handshake, source.DeliveryId(delivery, payload));
             }
 
             var deliveryId = source.DeliveryId(delivery, payload);

@@ -1,8 +1,6 @@
 using Engage.Domain.Sources;
 using Engage.Functions.Http;
-using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +17,7 @@ public sealed class WebhookIntake(
     IOptions<WebhooksOptions> options,
     ILogger<WebhookIntake> logger)
 {
-    public async Task<IActionResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
+    public async Task<IResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
     {
         if (sources.Find(sourceName) is not var (source, secrets))
         {
@@ -30,7 +28,7 @@ public sealed class WebhookIntake(
         {
             var request = ToRequest(http, ReadOnlyMemory<byte>.Empty);
             return source.Get(request, secrets) is { } reply
-                ? Reply(reply)
+                ? Answer(reply, source.Name, "")
                 : Problems.Problem(405, "Method not allowed", $"Source '{source.Name}' takes POST only.");
         }
 
@@ -41,32 +39,22 @@ public sealed class WebhookIntake(
         }
 
         // The single entry point of the delivery path: a limiter or any other gate belongs here, before anything is stored.
+        // Storage not answering inside the pipeline becomes 503 + Retry-After (Problems.Translate): nothing was promised yet.
         var delivery = ToRequest(http, body);
-        try
+        var outcome = await pipeline.ReceiveAsync(source, secrets, delivery, http.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), ct);
+        switch (outcome)
         {
-            var outcome = await pipeline.ReceiveAsync(source, secrets, delivery, http.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), ct);
-            switch (outcome)
-            {
-                case DeliveryOutcome.Handshake h:
-                    return Reply(h.Reply);
-                case DeliveryOutcome.Refused r:
-                    return Problems.Problem(r.Status, r.Title, r.Detail);
-                case DeliveryOutcome.Accepted a:
-                    logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, a.DeliveryId, a.Interactions);
-                    return Problems.Json(new Accepted(source.Name, a.DeliveryId, a.Interactions, a.Ignored), 202);
-                default:
-                    throw new InvalidOperationException($"Unknown outcome {outcome}.");
-            }
-        }
-        catch (Exception e) when (EngageStorage.IsUnavailable(e))
-        {
-            logger.LogError(e, "Storage unavailable while storing a {Source} delivery", source.Name);
-            return Problems.Unavailable(http, "The delivery could not be stored; retry later.");
+            case DeliveryOutcome.Handshake h:
+                return Answer(h.Answer, source.Name, h.DeliveryId);
+            case DeliveryOutcome.Refused r:
+                return Problems.Problem(r.Status, r.Title, r.Detail);
+            case DeliveryOutcome.Accepted a:
+                logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, a.DeliveryId, a.Interactions);
+                return TypedResults.Accepted((string?)null, new WebhookAccepted(source.Name, a.DeliveryId, a.Interactions, a.Ignored));
+            default:
+                throw new InvalidOperationException($"Unknown outcome {outcome}.");
         }
     }
-
-    private sealed record Accepted(string Source, string DeliveryId, int Interactions,
-        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Ignored);
 
     /// <summary><c>{source}/{yyyy}/{MM}/{dd}/{deliveryId}.json</c>, dated by the day of receipt (UTC); replay selects bodies by that date.</summary>
     internal static string ArchivePath(string source, DateTimeOffset receivedAt, string deliveryId)
@@ -115,10 +103,12 @@ public sealed class WebhookIntake(
         return buffer.ToArray();
     }
 
-    private static ContentResult Reply(WebhookReply reply) => new()
+    /// <summary>A source's own answer: a handshake as is, an acknowledgement as a 202 with nothing stored, a rejection as a problem.</summary>
+    private static IResult Answer(WebhookAnswer answer, string source, string deliveryId) => answer switch
     {
-        StatusCode = reply.Status,
-        ContentType = reply.ContentType,
-        Content = reply.Body,
+        WebhookReply reply => TypedResults.Text(reply.Body, reply.ContentType, statusCode: reply.Status),
+        WebhookAcknowledged ack => TypedResults.Accepted((string?)null, new WebhookAccepted(source, deliveryId, 0, ack.Reason)),
+        WebhookRejection rejection => Problems.Problem(rejection.Status, rejection.Title, rejection.Detail),
+        _ => throw new InvalidOperationException($"Unknown webhook answer {answer.GetType().Name}."),
     };
 }

@@ -24,9 +24,9 @@ public sealed class BreakableSource(WebhookSource inner, BreakableSource.Switch 
 
     public override string Name => inner.Name;
     public override string SecretSetting => inner.SecretSetting;
-    public override WebhookReply? Get(WebhookRequest request, IReadOnlyList<string> secrets) => inner.Get(request, secrets);
+    public override WebhookAnswer? Get(WebhookRequest request, IReadOnlyList<string> secrets) => inner.Get(request, secrets);
     public override WebhookRejection? Verify(WebhookRequest request, IReadOnlyList<string> secrets, DateTimeOffset now) => inner.Verify(request, secrets, now);
-    public override WebhookReply? Handshake(WebhookRequest request, JsonElement payload) => inner.Handshake(request, payload);
+    public override WebhookAnswer? Handshake(WebhookRequest request, JsonElement payload) => inner.Handshake(request, payload);
     public override string DeliveryId(WebhookRequest request, JsonElement payload) => inner.DeliveryId(request, payload);
 
     public override Normalized Normalize(WebhookRequest request, JsonElement payload)
