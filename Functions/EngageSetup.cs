@@ -70,6 +70,8 @@ public static class EngageSetup
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
         services.AddSingleton<WebhookRateLimiter>();
         services.AddSingleton<WebhookArchive>();
+        services.AddSingleton<ITextClassifier, LexiconTextClassifier>();
+        services.AddSingleton<DeliveryPipeline>();
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();

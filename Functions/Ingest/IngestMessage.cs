@@ -38,6 +38,13 @@ public sealed record IngestMessage
     /// <summary>For <see cref="PendingParentType"/>: who gets the give if the parent never shows up.</summary>
     public string? ThreadRootAuthor { get; init; }
 
+    /// <summary>Why an interaction was parked (on <c>interactions-poison</c>); ingestion ignores it when the message is replayed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+
+    /// <summary>Error text kept on a parked message (the message must fit the queue).</summary>
+    public const int MaxErrorChars = 500;
+
     public string ToJson() => JsonSerializer.Serialize(this, EngageJson.Options);
 
     public static IngestMessage Parse(string json) =>

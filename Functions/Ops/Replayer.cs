@@ -2,7 +2,6 @@ using System.Globalization;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Engage.Domain.Sources;
-using Engage.Functions.Ingest;
 using Engage.Functions.Storage;
 using Engage.Functions.Webhooks;
 using Microsoft.Extensions.Logging;
@@ -15,11 +14,11 @@ public sealed record Requeued(int Interactions, int Digests);
 public sealed record ReplayResult(int Bodies, int Interactions, int Failed, Requeued Requeued);
 
 /// <summary>
-/// <c>POST /api/ops/replay</c>: normalizes archived bodies again (after a normalizer fix) and puts poison
-/// messages back on their queues. Harmless to repeat: ingestion is idempotent by key, digests by week.
+/// <c>POST /api/ops/replay</c>: sends archived bodies through the delivery pipeline again (after a normalizer
+/// or classifier change; <see cref="DeliveryPipeline.ReplayAsync"/>) and puts poison messages back on their queues. Harmless to repeat: ingestion is idempotent by key, digests by week.
 /// Signatures are not checked again: a body is archived only after its signature was verified.
 /// </summary>
-public sealed class Replayer(SourceRegistry sources, EngageStorage storage, WebhookArchive archive, ILogger<Replayer> logger)
+public sealed class Replayer(SourceRegistry sources, DeliveryPipeline pipeline, EngageStorage storage, WebhookArchive archive, ILogger<Replayer> logger)
 {
     private const int Degree = 8;
 
@@ -100,12 +99,17 @@ public sealed class Replayer(SourceRegistry sources, EngageStorage storage, Webh
         }
 
         var deliveryId = Path.GetFileNameWithoutExtension(name);
-        foreach (var message in IngestMessage.Pack(source.Name, deliveryId, interactions, name))
+        // The limits are checked as of the end of the day of receipt (the archive's date), as intake checked them then.
+        var receivedAt = new DateTimeOffset(ArchiveDay(name)!.Value.ToDateTime(TimeOnly.MaxValue), TimeSpan.Zero);
+        var outcome = await pipeline.ReplayAsync(source.Name, interactions, deliveryId, name, receivedAt, ct);
+        if (outcome is DeliveryOutcome.Accepted accepted)
         {
-            await storage.Interactions.SendMessageAsync(message, ct);
+            return accepted.Interactions;
         }
 
-        return interactions.Count;
+        // One body must not stop the replay of the others; a fix and another replay recover it.
+        logger.LogError("Archived body {Blob} could not be replayed by the {Source} source: {Outcome}", name, source.Name, outcome);
+        return null;
     }
 
     /// <summary>
