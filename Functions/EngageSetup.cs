@@ -2,6 +2,7 @@ using Engage.Domain.Scoring;
 using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Digests;
+using Engage.Functions.Import;
 using Engage.Functions.Ingest;
 using Engage.Functions.Ops;
 using Engage.Functions.Scores;
@@ -65,6 +66,7 @@ public static class EngageSetup
         services.AddEngageEmail(configuration);
         services.AddSingleton<UserEraser>();
         services.AddSingleton<Replayer>();
+        services.AddEngageImport();
         return builder;
     }
 }
