@@ -122,13 +122,21 @@ public static class DiscourseHistory
 /// <summary>Slack messages (<c>conversations.history</c> / <c>.replies</c>) as the Events API <c>message</c> event.</summary>
 public static class SlackHistory
 {
-    public static HistoryItem Message(string teamId, string channel, JsonElement message)
+    /// <summary>
+    /// <paramref name="appBotUserId"/> is the importing app's own bot user (<c>auth.test</c>'s <c>user_id</c>): the
+    /// Events API names it in <c>authorizations</c>, and mentions of it address the app, not a person.
+    /// </summary>
+    public static HistoryItem Message(string teamId, string channel, JsonElement message, string? appBotUserId = null)
     {
         var e = HistoryItem.Copy(message)!.AsObject();
         e["type"] = "message";
         e["channel"] = channel;
-        return new HistoryItem(
-            new Dictionary<string, string>(),
-            new JsonObject { ["type"] = "event_callback", ["team_id"] = teamId, ["event"] = e });
+        var payload = new JsonObject { ["type"] = "event_callback", ["team_id"] = teamId, ["event"] = e };
+        if (appBotUserId is not null)
+        {
+            payload["authorizations"] = new JsonArray(new JsonObject { ["is_bot"] = true, ["user_id"] = appBotUserId });
+        }
+
+        return new HistoryItem(new Dictionary<string, string>(), payload);
     }
 }

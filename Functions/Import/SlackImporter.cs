@@ -34,12 +34,14 @@ public sealed partial class SlackImporter(ISlackApi api, Slack source, ILogger<S
                 using (var auth = await OkAsync(await api.AuthTest(ct), "auth.test", ct))
                 {
                     var team = auth.RootElement.Str("team_id") ?? throw new PlatformRefusedException("auth.test gave no team_id.");
-                    return new ImportPage([], [step.Next("history", $"{team}|")]);
+                    // The token's own user: with a bot token, the app's bot user, whose mentions address the app.
+                    var bot = auth.RootElement.Str("user_id") ?? "";
+                    return new ImportPage([], [step.Next("history", $"{team}|{bot}|")]);
                 }
 
             case "history":
             {
-                var (team, cursor) = Split(step.Cursor);
+                var (team, bot, cursor) = Split(step.Cursor);
                 var oldest = step.Since?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
                 using var json = await OkAsync(await api.History(step.Target, oldest, cursor, ct), "conversations.history", ct);
                 var messages = json.RootElement.Array("messages").ToList();
@@ -48,33 +50,33 @@ public sealed partial class SlackImporter(ISlackApi api, Slack source, ILogger<S
                 {
                     if (message.Long("reply_count") is > 0 && message.Str("ts") is { } ts)
                     {
-                        next.Add(step.Next("replies", $"{team}|{ts}|"));
+                        next.Add(step.Next("replies", $"{team}|{bot}|{ts}|"));
                     }
                 }
 
                 if (NextCursor(json.RootElement) is { } more)
                 {
-                    next.Add(step with { Cursor = $"{team}|{more}" });
+                    next.Add(step with { Cursor = $"{team}|{bot}|{more}" });
                 }
 
-                var (interactions, skipped) = Normalize(messages.Select(m => SlackHistory.Message(team, step.Target, m)), step.Since);
+                var (interactions, skipped) = Normalize(messages.Select(m => SlackHistory.Message(team, step.Target, m, Bot(bot))), step.Since);
                 return new ImportPage(interactions, next, skipped);
             }
 
             case "replies":
             {
                 var parts = (step.Cursor ?? "").Split('|');
-                if (parts.Length != 3)
+                if (parts.Length != 4)
                 {
                     throw new PlatformRefusedException("Malformed slack replies cursor.");
                 }
 
-                var (team, threadTs, cursor) = (parts[0], parts[1], parts[2].Length == 0 ? null : parts[2]);
+                var (team, bot, threadTs, cursor) = (parts[0], parts[1], parts[2], parts[3].Length == 0 ? null : parts[3]);
                 using var json = await OkAsync(await api.Replies(step.Target, threadTs, cursor, ct), "conversations.replies", ct);
                 // The first message of every page is the thread's parent, already read from the history.
                 var replies = json.RootElement.Array("messages").Where(m => m.Str("ts") != threadTs);
-                var (interactions, skipped) = Normalize(replies.Select(m => SlackHistory.Message(team, step.Target, m)), step.Since);
-                return new ImportPage(interactions, NextCursor(json.RootElement) is { } more ? [step with { Cursor = $"{team}|{threadTs}|{more}" }] : [], skipped);
+                var (interactions, skipped) = Normalize(replies.Select(m => SlackHistory.Message(team, step.Target, m, Bot(bot))), step.Since);
+                return new ImportPage(interactions, NextCursor(json.RootElement) is { } more ? [step with { Cursor = $"{team}|{bot}|{threadTs}|{more}" }] : [], skipped);
             }
 
             default:
@@ -99,6 +101,8 @@ public sealed partial class SlackImporter(ISlackApi api, Slack source, ILogger<S
     private static string? NextCursor(JsonElement root) =>
         root.Str("response_metadata", "next_cursor") is { Length: > 0 } c ? c : null;
 
-    private static (string Team, string? Cursor) Split(string? cursor) =>
-        cursor?.Split('|', 2) is [var team, var rest] ? (team, rest.Length == 0 ? null : rest) : throw new PlatformRefusedException("Malformed slack cursor.");
+    private static (string Team, string Bot, string? Cursor) Split(string? cursor) =>
+        cursor?.Split('|', 3) is [var team, var bot, var rest] ? (team, bot, rest.Length == 0 ? null : rest) : throw new PlatformRefusedException("Malformed slack cursor.");
+
+    private static string? Bot(string bot) => bot.Length == 0 ? null : bot;
 }

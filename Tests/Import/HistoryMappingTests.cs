@@ -77,7 +77,8 @@ public sealed class HistoryMappingTests
         var message = JsonSerializer.SerializeToElement(e.EnumerateObject().Where(p => p.Name is not ("channel" or "type")).ToDictionary(p => p.Name, p => p.Value));
         var fromWebhook = Webhook(new Slack(), json, []);
         Assert.NotEmpty(fromWebhook.Interactions);
-        var item = SlackHistory.Message(doc.RootElement.GetProperty("team_id").GetString()!, e.GetProperty("channel").GetString()!, message);
+        var bot = doc.RootElement.TryGetProperty("authorizations", out var a) ? a.EnumerateArray().Where(x => x.GetProperty("is_bot").GetBoolean()).Select(x => x.GetProperty("user_id").GetString()).FirstOrDefault() : null;
+        var item = SlackHistory.Message(doc.RootElement.GetProperty("team_id").GetString()!, e.GetProperty("channel").GetString()!, message, bot);
         Assert.Equal(Canonical(fromWebhook), Canonical(item.NormalizeWith(new Slack())));
     }
 
