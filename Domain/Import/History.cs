@@ -87,8 +87,9 @@ public static class GitHubHistory
 /// <summary>Mastodon statuses (REST) as the <c>status.created</c> webhook that carries them.</summary>
 public static class MastodonHistory
 {
-    public static HistoryItem Status(JsonElement status) => new(
-        new Dictionary<string, string>(),
+    /// <summary>A status as <paramref name="server"/>'s API returned it (its ids are that server's; null: the author's home server).</summary>
+    public static HistoryItem Status(JsonElement status, string? server = null) => new(
+        server is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [Mastodon.ServerHeader] = server },
         new JsonObject { ["event"] = "status.created", ["created_at"] = status.Str("created_at"), ["object"] = HistoryItem.Copy(status) });
 }
 

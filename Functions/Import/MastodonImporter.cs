@@ -34,6 +34,7 @@ public sealed partial class MastodonImporter(PlatformClients clients, IOptions<I
             : $"{(m.Groups["scheme"].Success ? m.Groups["scheme"].Value : "https")}://{m.Groups["server"].Value}";
         var api = clients.Mastodon(baseUrl);
         var name = m.Groups["name"].Value;
+        var server = m.Groups["server"].Value.ToLowerInvariant();
         switch (step.Stage)
         {
             case "account":
@@ -45,17 +46,17 @@ public sealed partial class MastodonImporter(PlatformClients clients, IOptions<I
 
             case "statuses":
                 var (accountId, maxId) = SplitCursor(step.Cursor);
-                return await PageAsync(step, api, await api.AccountStatuses(accountId, maxId, ct), next => $"{accountId}|{next}", ct);
+                return await PageAsync(step, api, server, await api.AccountStatuses(accountId, maxId, ct), next => $"{accountId}|{next}", ct);
 
             case "tag":
-                return await PageAsync(step, api, await api.TagTimeline(name, step.Cursor, ct), next => next, ct);
+                return await PageAsync(step, api, server, await api.TagTimeline(name, step.Cursor, ct), next => next, ct);
 
             default:
                 throw new PlatformRefusedException($"Unknown mastodon import stage '{step.Stage}'.");
         }
     }
 
-    private async Task<ImportPage> PageAsync(ImportStep step, IMastodonApi api, HttpResponseMessage response, Func<string, string> cursor, CancellationToken ct)
+    private async Task<ImportPage> PageAsync(ImportStep step, IMastodonApi api, string server, HttpResponseMessage response, Func<string, string> cursor, CancellationToken ct)
     {
         var linkNext = NextLinkParameter(response, "max_id");
         using var json = await ReadAsync(response, $"{step.Stage} page", ct);
@@ -66,7 +67,7 @@ public sealed partial class MastodonImporter(PlatformClients clients, IOptions<I
         {
             if (status.Str("id") is { } id && seen.Add(id))
             {
-                items.Add(MastodonHistory.Status(status));
+                items.Add(MastodonHistory.Status(status, server));
             }
 
             var threaded = status.Str("in_reply_to_id") is not null || status.Long("replies_count") is > 0;
@@ -77,7 +78,7 @@ public sealed partial class MastodonImporter(PlatformClients clients, IOptions<I
                 {
                     if (related.Str("id") is { } relatedId && seen.Add(relatedId))
                     {
-                        items.Add(MastodonHistory.Status(related));
+                        items.Add(MastodonHistory.Status(related, server));
                     }
                 }
             }

@@ -21,9 +21,17 @@ public sealed class ImportHost(string gitHubBaseUrl) : IAsyncDisposable
     public DevHostFixture Host { get; private set; } = null!;
     public HttpClient Client => Host.Client;
 
+    /// <summary>More settings for the host (applied at every start).</summary>
+    public Dictionary<string, string?> Overrides { get; } = [];
+
     public async Task StartAsync()
     {
         Host = new DevHostFixture();
+        foreach (var (key, value) in Overrides)
+        {
+            Host.Overrides[key] = value;
+        }
+
         Host.Overrides["AzureWebJobsStorage"] = _azurite.ConnectionString;
         Host.Overrides["Import:GitHub:BaseUrl"] = gitHubBaseUrl;
         Host.Overrides["Import:GitHub:Token"] = "test-github-token";
