@@ -2,7 +2,7 @@ using System.Globalization;
 using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
-using Sig = Engage.Domain.Signals.Signals;
+using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Domain.Digests;
 

@@ -28,7 +28,7 @@ public sealed record Fact
     public IReadOnlyList<string> Mentions { get; init; } = [];
 
     /// <summary>Signals read from the actor's own text at ingest (everything but <c>answer</c>, which depends on the parent).</summary>
-    public Signals.Signals TextSignals { get; init; }
+    public Signals.SignalSet TextSignals { get; init; }
     public bool Accepted { get; init; }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed record Fact
     /// Builds the facts of one interaction: one for the actor, one per known give target.
     /// <paramref name="parent"/> is what the items index knew of the parent at ingest, if anything.
     /// </summary>
-    public static IReadOnlyList<Fact> For(Interaction interaction, Signals.Signals textSignals, ItemInfo? parent)
+    public static IReadOnlyList<Fact> For(Interaction interaction, Signals.SignalSet textSignals, ItemInfo? parent)
     {
         var resolved = interaction.InReplyTo?.Author is null && parent is not null
             ? interaction with { InReplyTo = interaction.InReplyTo! with { Author = parent.Author } }

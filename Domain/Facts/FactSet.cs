@@ -15,7 +15,7 @@ public sealed record Resolved
     public string? SubjectId { get; init; }
     public string? SubjectAuthor { get; init; }
     public IReadOnlyList<string> Mentions { get; init; } = [];
-    public Signals.Signals Signals { get; init; }
+    public Signals.SignalSet Signals { get; init; }
     public bool Accepted { get; init; }
 
     /// <summary>A reply to one's own item: scored as a post (scoring.md).</summary>
@@ -91,13 +91,13 @@ public static class FactSet
             // A thread-root fallback stands only while the parent is unknown: once the items index knows it, its author wins.
             var parentAuthor = f.RootFallback && parent is not null ? parent.Author : f.InReplyToAuthor ?? parent?.Author;
             var parentQuestion = f.ParentIsQuestion == true || parent?.Question == true;
-            var signals = f.TextSignals & ~Signals.Signals.Answer;
+            var signals = f.TextSignals & ~Signals.SignalSet.Answer;
             var isAnswer = f.Kind == InteractionKind.Reply
                 && (f.Accepted || (parentQuestion && parentAuthor is not null && parentAuthor != f.Actor
-                    && (signals & Signals.Signals.LowContent) == 0));
+                    && (signals & Signals.SignalSet.LowContent) == 0));
             if (isAnswer)
             {
-                signals |= Signals.Signals.Answer;
+                signals |= Signals.SignalSet.Answer;
             }
 
             result.Add(new Resolved

@@ -63,7 +63,7 @@ public static class CommunityFold
         var open = 0;
         foreach (var i in interactions)
         {
-            if (!window.Contains(i.OccurredAt) || (i.Signals & Signals.Signals.Question) == 0)
+            if (!window.Contains(i.OccurredAt) || (i.Signals & Signals.SignalSet.Question) == 0)
             {
                 continue;
             }

@@ -31,7 +31,7 @@ public sealed record Counts
         _ => Follow,
     };
 
-    public Counts Add(InteractionKind kind, Signals.Signals signals, int mentions) => this with
+    public Counts Add(InteractionKind kind, Signals.SignalSet signals, int mentions) => this with
     {
         Post = Post + (kind == InteractionKind.Post ? 1 : 0),
         Reply = Reply + (kind == InteractionKind.Reply ? 1 : 0),
@@ -39,15 +39,15 @@ public sealed record Counts
         Quote = Quote + (kind == InteractionKind.Quote ? 1 : 0),
         Reaction = Reaction + (kind == InteractionKind.Reaction ? 1 : 0),
         Follow = Follow + (kind == InteractionKind.Follow ? 1 : 0),
-        Question = Question + Has(signals, Signals.Signals.Question),
-        Answer = Answer + Has(signals, Signals.Signals.Answer),
-        Thanks = Thanks + Has(signals, Signals.Signals.Thanks),
-        Recommendation = Recommendation + Has(signals, Signals.Signals.Recommendation),
-        Evidence = Evidence + Has(signals, Signals.Signals.Evidence),
-        LowContent = LowContent + Has(signals, Signals.Signals.LowContent),
-        LinkOnly = LinkOnly + Has(signals, Signals.Signals.LinkOnly),
+        Question = Question + Has(signals, Signals.SignalSet.Question),
+        Answer = Answer + Has(signals, Signals.SignalSet.Answer),
+        Thanks = Thanks + Has(signals, Signals.SignalSet.Thanks),
+        Recommendation = Recommendation + Has(signals, Signals.SignalSet.Recommendation),
+        Evidence = Evidence + Has(signals, Signals.SignalSet.Evidence),
+        LowContent = LowContent + Has(signals, Signals.SignalSet.LowContent),
+        LinkOnly = LinkOnly + Has(signals, Signals.SignalSet.LinkOnly),
         MentionsMade = MentionsMade + mentions,
     };
 
-    private static int Has(Signals.Signals set, Signals.Signals one) => (set & one) != 0 ? 1 : 0;
+    private static int Has(Signals.SignalSet set, Signals.SignalSet one) => (set & one) != 0 ? 1 : 0;
 }

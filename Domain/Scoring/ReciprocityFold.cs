@@ -139,7 +139,7 @@ public static class ReciprocityFold
                 due++;
             }
 
-            if (reply is null && (ask.Signals & Signals.Signals.Question) != 0)
+            if (reply is null && (ask.Signals & Signals.SignalSet.Question) != 0)
             {
                 open.Add(new OpenQuestion(ask.Id, ask.Actor, handleOf(ask.Actor), ask.OccurredAt));
             }

@@ -7,7 +7,7 @@ namespace Engage.Domain.Signals;
 /// <summary>
 /// Deterministic, explainable text signals (scoring.md, "Signals") over the actor's own text. Every word
 /// list is in <see cref="SignalLexicon"/>. <see cref="Explain"/> returns, per signal, the rule and the span
-/// that set it. <see cref="Signals.Answer"/> is never set here: it depends on the parent and is decided by
+/// that set it. <see cref="SignalSet.Answer"/> is never set here: it depends on the parent and is decided by
 /// the fold.
 /// <para>
 /// <b>Own text.</b> Quoted lines ("&gt; …", "Ana&gt; …"), attribution lines ("On Monday, Ana wrote:"),
@@ -68,6 +68,12 @@ namespace Engage.Domain.Signals;
 /// </summary>
 public sealed partial class SignalClassifier
 {
+    /// <summary>
+    /// Version of the classifier's behaviour, recorded beside stored signals so that a later classifier can tell
+    /// which facts to reclassify. Change it whenever the same text may classify differently.
+    /// </summary>
+    public const string ClassifierVersion = "2026.11.1";
+
     private readonly SignalLexicon lexicon;
     private readonly HashSet<string> tlds;
     private readonly PhraseSet questionOpeners;
@@ -120,7 +126,7 @@ public sealed partial class SignalClassifier
         leadIns = Set(lexicon.QuestionLeadIns);
     }
 
-    public Signals Classify(SignalInput input) => Explain(input).Signals;
+    public SignalSet Classify(SignalInput input) => Explain(input).Signals;
 
     /// <summary>The signals of <paramref name="input"/> with, for each, the rules that set it and the matched text.</summary>
     public SignalExplanation Explain(SignalInput input)
@@ -143,7 +149,7 @@ public sealed partial class SignalClassifier
         }
 
         // Naming people to follow or hire has substance, however short: never lowContent.
-        var recommends = reasons.Exists(r => r.Signal == Signals.Recommendation);
+        var recommends = reasons.Exists(r => r.Signal == SignalSet.Recommendation);
         if (!recommends && questionSentences.Count == 0 && data.Count == 0 && text.Code.Count == 0)
         {
             FindLowContent(text, reasons);
@@ -155,7 +161,7 @@ public sealed partial class SignalClassifier
             FindLowContent(text, reasons);
             if (reasons.Count > before)
             {
-                reasons.RemoveAll(r => r.Signal == Signals.Evidence);
+                reasons.RemoveAll(r => r.Signal == SignalSet.Evidence);
             }
         }
 
@@ -164,7 +170,7 @@ public sealed partial class SignalClassifier
             FindLinkOnly(text, reasons);
         }
 
-        var signals = Signals.None;
+        var signals = SignalSet.None;
         foreach (var reason in reasons)
         {
             signals |= reason.Signal;
@@ -175,7 +181,7 @@ public sealed partial class SignalClassifier
 
     private static HashSet<string> Set(IEnumerable<string> words) => new(words.Select(PhraseSet.Normalize), StringComparer.Ordinal);
 
-    private static SignalReason Reason(SignalText text, Signals signal, string rule, int start, int end)
+    private static SignalReason Reason(SignalText text, SignalSet signal, string rule, int start, int end)
     {
         var length = Math.Min(end - start, 280);
         return new SignalReason(signal, rule, start, length, text.Slice(start, length));
@@ -203,7 +209,7 @@ public sealed partial class SignalClassifier
             }
 
             found.Add(s);
-            reasons.Add(Reason(text, Signals.Question, rule, sentence.Start, sentence.End));
+            reasons.Add(Reason(text, SignalSet.Question, rule, sentence.Start, sentence.End));
         }
 
         return found;
@@ -363,7 +369,7 @@ public sealed partial class SignalClassifier
                 var rule = ThanksRule(text, kind, sentence, i, length, lastQuestion);
                 if (rule is not null)
                 {
-                    reasons.Add(Reason(text, Signals.Thanks, rule, words[i].Start, words[i + length - 1].End));
+                    reasons.Add(Reason(text, SignalSet.Thanks, rule, words[i].Start, words[i + length - 1].End));
                     return;
                 }
 
@@ -553,7 +559,7 @@ public sealed partial class SignalClassifier
             var end = sentence.EndWord;
             if (RecommendedBefore(words, sentence.FirstWord, end) is { } found)
             {
-                reasons.Add(Reason(text, Signals.Recommendation, found.Rule, words[found.From].Start, words[found.To].End));
+                reasons.Add(Reason(text, SignalSet.Recommendation, found.Rule, words[found.From].Start, words[found.To].End));
                 return;
             }
 
@@ -611,7 +617,7 @@ public sealed partial class SignalClassifier
 
                 if (mention is { } m)
                 {
-                    reasons.Add(Reason(text, Signals.Recommendation, direct > 0 ? "recommendation.direct" : "recommendation.near", words[i].Start, words[m].End));
+                    reasons.Add(Reason(text, SignalSet.Recommendation, direct > 0 ? "recommendation.direct" : "recommendation.near", words[i].Start, words[m].End));
                     return;
                 }
             }
@@ -674,7 +680,7 @@ public sealed partial class SignalClassifier
         var found = new List<SignalReason>();
         foreach (var link in text.Links)
         {
-            found.Add(Reason(text, Signals.Evidence, "evidence.link", link.Start, link.End));
+            found.Add(Reason(text, SignalSet.Evidence, "evidence.link", link.Start, link.End));
         }
 
         var view = text.Own.ToCharArray();
@@ -695,7 +701,7 @@ public sealed partial class SignalClassifier
                 if (rule is not null)
                 {
                     var end = rule == "evidence.percentage" ? s.IndexOf('%', m.Index + m.Length) + 1 : m.Index + m.Length;
-                    found.Add(Reason(text, Signals.Evidence, rule, rule == "evidence.reference" ? m.Index - 1 : m.Index, end));
+                    found.Add(Reason(text, SignalSet.Evidence, rule, rule == "evidence.reference" ? m.Index - 1 : m.Index, end));
                     if (found.Count >= 6)
                     {
                         break;
@@ -869,7 +875,7 @@ public sealed partial class SignalClassifier
             var span = FullSpan(text);
             if (span.Length > 0)
             {
-                reasons.Add(Reason(text, Signals.LowContent, text.Emoji.Count > 0 ? "lowContent.emoji-only" : "lowContent.no-words", span.Start, span.End));
+                reasons.Add(Reason(text, SignalSet.LowContent, text.Emoji.Count > 0 ? "lowContent.emoji-only" : "lowContent.no-words", span.Start, span.End));
             }
 
             return;
@@ -903,7 +909,7 @@ public sealed partial class SignalClassifier
 
         if (firstMatch >= 0 && extra <= lexicon.LowContentMaxExtraWords)
         {
-            reasons.Add(Reason(text, Signals.LowContent, "lowContent.reaction", firstMatch, lastMatchEnd));
+            reasons.Add(Reason(text, SignalSet.LowContent, "lowContent.reaction", firstMatch, lastMatchEnd));
         }
     }
 
@@ -943,7 +949,7 @@ public sealed partial class SignalClassifier
         if (meaningful < lexicon.LinkOnlyMinWords)
         {
             var link = text.Links[0];
-            reasons.Add(Reason(text, Signals.LinkOnly, "linkOnly.link", link.Start, link.End));
+            reasons.Add(Reason(text, SignalSet.LinkOnly, "linkOnly.link", link.Start, link.End));
         }
     }
 

@@ -71,12 +71,12 @@ public sealed class Ingestor(
             interaction.Mentions,
             ParentIsQuestion: parent?.Question ?? false,
             SelfReply: interaction.Kind == InteractionKind.Reply && (interaction.InReplyTo?.Author ?? parent?.Author) == interaction.Actor,
-            Accepted: interaction.Accepted)) & ~Signals.Answer;
+            Accepted: interaction.Accepted)) & ~SignalSet.Answer;
 
         if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
         {
             await store.InsertItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
-                (signals & Signals.Question) != 0, interaction.OccurredAt, interaction.ActorHandle), ct);
+                (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle), ct);
         }
 
         var facts = Fact.For(interaction, signals, parent);

@@ -6,7 +6,7 @@ using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
 using Engage.Functions.Http;
-using SignalSet = Engage.Domain.Signals.Signals;
+using SignalSet = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Functions.Storage;
 

@@ -5,7 +5,7 @@ using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
 using Engage.Tests.Support;
-using Sig = Engage.Domain.Signals.Signals;
+using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Digests;
 

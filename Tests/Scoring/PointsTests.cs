@@ -1,7 +1,7 @@
 using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
-using Sig = Engage.Domain.Signals.Signals;
+using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Scoring;
 

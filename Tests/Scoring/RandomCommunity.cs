@@ -1,6 +1,6 @@
 using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
-using Sig = Engage.Domain.Signals.Signals;
+using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Scoring;
 

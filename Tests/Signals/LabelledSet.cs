@@ -15,7 +15,7 @@ public sealed record LabelledItem(string Id, string Source, string Kind, string 
         _ => throw new InvalidDataException($"Unknown kind '{Kind}' in labelled item {Id}"),
     };
 
-    public Engage.Domain.Signals.Signals Expected => Labels.Aggregate(Engage.Domain.Signals.Signals.None, (all, label) => all | LabelledSet.Parse(label));
+    public Engage.Domain.Signals.SignalSet Expected => Labels.Aggregate(Engage.Domain.Signals.SignalSet.None, (all, label) => all | LabelledSet.Parse(label));
 }
 
 internal static class LabelledSet
@@ -23,20 +23,20 @@ internal static class LabelledSet
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
     /// <summary>The signals the classifier decides (Answer is the fold's).</summary>
-    public static readonly Engage.Domain.Signals.Signals[] Evaluated =
+    public static readonly Engage.Domain.Signals.SignalSet[] Evaluated =
     [
-        Engage.Domain.Signals.Signals.Question, Engage.Domain.Signals.Signals.Thanks, Engage.Domain.Signals.Signals.Recommendation,
-        Engage.Domain.Signals.Signals.Evidence, Engage.Domain.Signals.Signals.LowContent, Engage.Domain.Signals.Signals.LinkOnly,
+        Engage.Domain.Signals.SignalSet.Question, Engage.Domain.Signals.SignalSet.Thanks, Engage.Domain.Signals.SignalSet.Recommendation,
+        Engage.Domain.Signals.SignalSet.Evidence, Engage.Domain.Signals.SignalSet.LowContent, Engage.Domain.Signals.SignalSet.LinkOnly,
     ];
 
-    public static Engage.Domain.Signals.Signals Parse(string label) => label switch
+    public static Engage.Domain.Signals.SignalSet Parse(string label) => label switch
     {
-        "question" => Engage.Domain.Signals.Signals.Question,
-        "thanks" => Engage.Domain.Signals.Signals.Thanks,
-        "recommendation" => Engage.Domain.Signals.Signals.Recommendation,
-        "evidence" => Engage.Domain.Signals.Signals.Evidence,
-        "lowContent" => Engage.Domain.Signals.Signals.LowContent,
-        "linkOnly" => Engage.Domain.Signals.Signals.LinkOnly,
+        "question" => Engage.Domain.Signals.SignalSet.Question,
+        "thanks" => Engage.Domain.Signals.SignalSet.Thanks,
+        "recommendation" => Engage.Domain.Signals.SignalSet.Recommendation,
+        "evidence" => Engage.Domain.Signals.SignalSet.Evidence,
+        "lowContent" => Engage.Domain.Signals.SignalSet.LowContent,
+        "linkOnly" => Engage.Domain.Signals.SignalSet.LinkOnly,
         _ => throw new InvalidDataException($"Unknown label '{label}'"),
     };
 

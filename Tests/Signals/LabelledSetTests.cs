@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Engage.Domain.Signals;
 using Xunit.Abstractions;
-using SignalFlags = Engage.Domain.Signals.Signals;
+using SignalFlags = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Signals;
 

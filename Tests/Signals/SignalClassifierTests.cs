@@ -1,6 +1,6 @@
 using Engage.Domain.Interactions;
 using Engage.Domain.Signals;
-using SignalFlags = Engage.Domain.Signals.Signals;
+using SignalFlags = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Signals;
 

@@ -1,7 +1,7 @@
 using Engage.Domain.Interactions;
 using Engage.Domain.Signals;
 using Microsoft.Extensions.Configuration;
-using SignalFlags = Engage.Domain.Signals.Signals;
+using SignalFlags = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Signals;
 

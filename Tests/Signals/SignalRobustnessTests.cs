@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Engage.Domain.Interactions;
 using Engage.Domain.Signals;
-using SignalFlags = Engage.Domain.Signals.Signals;
+using SignalFlags = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Tests.Signals;
 

@@ -64,7 +64,7 @@ for (var n = 0; n < factCount; n++)
         InReplyToAuthor = parent is null ? null : authored ? other : user,
         ParentIsQuestion = parent is null ? null : random.Next(3) == 0 ? null : random.Next(2) == 0,
         Mentions = random.Next(4) == 0 ? [other] : [],
-        TextSignals = (Signals)(random.Next(128) & ~(int)Signals.Answer),
+        TextSignals = (SignalSet)(random.Next(128) & ~(int)SignalSet.Answer),
         Handles = new Dictionary<string, string> { [other] = other[6..] },
     });
 }

@@ -2,7 +2,7 @@ namespace Engage.Domain.Signals;
 
 /// <summary>Signals an interaction can carry (scoring.md), 0..n per interaction.</summary>
 [Flags]
-public enum Signals
+public enum SignalSet
 {
     None = 0,
     Question = 1,
