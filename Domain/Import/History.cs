@@ -68,6 +68,10 @@ public static class GitHubHistory
     public static HistoryItem DiscussionComment(JsonObject discussion, JsonObject comment) =>
         Event("discussion_comment", new JsonObject { ["action"] = "created", ["discussion"] = discussion, ["comment"] = comment });
 
+    /// <summary>The acceptance of a discussion's answer (its own fact, as the webhook makes it).</summary>
+    public static HistoryItem DiscussionAnswered(JsonObject discussion, JsonObject answer) =>
+        Event("discussion", new JsonObject { ["action"] = "answered", ["discussion"] = discussion, ["answer"] = answer });
+
     /// <summary>The number at the end of an <c>issue_url</c> or <c>pull_request_url</c>.</summary>
     public static int? NumberFromUrl(string? url)
     {

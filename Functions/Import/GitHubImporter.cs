@@ -13,10 +13,11 @@ namespace Engage.Functions.Import;
 /// GitHub history of one repository (<c>owner/repo</c>), in four stages, each paged by the <c>Link</c> header:
 /// issues (<c>/issues?state=all&amp;since=</c>, which also lists pull requests by their issue id), pull requests
 /// (<c>/pulls?state=all</c>, their own ids), conversation comments (<c>/issues/comments?since=</c>) and review
-/// comments (<c>/pulls/comments?since=</c>). A comment's parent (issue id and author) comes from what the earlier
+/// comments (<c>/pulls/comments?since=</c>), then discussions with their comments, replies and accepted answers
+/// through GraphQL (newest first, by <c>endCursor</c>). A comment's parent (issue id and author) comes from what the earlier
 /// stages recorded, or from one <c>GET</c> of the issue or pull request when it was not listed.
 /// </summary>
-public sealed partial class GitHubImporter(IGitHubApi api, ImportStore store, GitHub source, ILogger<GitHubImporter> logger)
+public sealed partial class GitHubImporter(IGitHubApi api, IGitHubApi graphQL, ImportStore store, GitHub source, ILogger<GitHubImporter> logger)
     : HistoryImporterBase(source, logger), IHistoryImporter
 {
     public string Source => "github";
@@ -32,7 +33,7 @@ public sealed partial class GitHubImporter(IGitHubApi api, ImportStore store, Gi
     public async Task<ImportPage> RunAsync(ImportStep step, CancellationToken ct)
     {
         var (owner, repo) = Split(step.Target);
-        var page = int.Parse(step.Cursor ?? "1", NumberStyles.None, CultureInfo.InvariantCulture);
+        var page = step.Stage == "discussions" ? 0 : int.Parse(step.Cursor ?? "1", NumberStyles.None, CultureInfo.InvariantCulture);
         var since = step.Since?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         return step.Stage switch
         {
@@ -40,6 +41,7 @@ public sealed partial class GitHubImporter(IGitHubApi api, ImportStore store, Gi
             "pulls" => await PullsAsync(step, await api.Pulls(owner, repo, page, ct), ct),
             "issue-comments" => await CommentsAsync(step, await api.IssueComments(owner, repo, since, page, ct), "issue", ct),
             "review-comments" => await CommentsAsync(step, await api.ReviewComments(owner, repo, since, page, ct), "pull", ct),
+            "discussions" => await DiscussionsAsync(step, owner, repo, ct),
             _ => throw new PlatformRefusedException($"Unknown github import stage '{step.Stage}'."),
         };
     }
@@ -119,7 +121,7 @@ public sealed partial class GitHubImporter(IGitHubApi api, ImportStore store, Gi
         var (interactions, unreadable) = Normalize(items, step.Since);
         ImportStep? following = next is not null ? step.Next(step.Stage, next)
             : step.Stage == "issue-comments" ? step.Next("review-comments", "1")
-            : null;
+            : step.Next("discussions", "");
         return new ImportPage(interactions, following is null ? [] : [following], skipped + unreadable);
     }
 
@@ -150,6 +152,85 @@ public sealed partial class GitHubImporter(IGitHubApi api, ImportStore store, Gi
         await store.RememberParentsAsync(step.ImportId, fetched, ct);
         return known;
     }
+
+    private const string DiscussionsQuery = """
+        query($owner: String!, $name: String!, $after: String) {
+          repository(owner: $owner, name: $name) {
+            discussions(first: 25, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
+              pageInfo { hasNextPage endCursor }
+              nodes {
+                databaseId title body createdAt author { login __typename } answer { databaseId }
+                comments(first: 50) { nodes {
+                  databaseId body createdAt author { login __typename }
+                  replies(first: 50) { nodes { databaseId body createdAt author { login __typename } } }
+                } }
+              }
+            }
+          }
+        }
+        """;
+
+    /// <summary>One page of discussions (GraphQL), each with its comments, their replies and the accepted answer, in the webhooks' REST shapes.</summary>
+    private async Task<ImportPage> DiscussionsAsync(ImportStep step, string owner, string repo, CancellationToken ct)
+    {
+        var query = new System.Text.Json.Nodes.JsonObject
+        {
+            ["query"] = DiscussionsQuery,
+            ["variables"] = new System.Text.Json.Nodes.JsonObject { ["owner"] = owner, ["name"] = repo, ["after"] = string.IsNullOrEmpty(step.Cursor) ? null : step.Cursor },
+        };
+        using var json = await ReadAsync(await graphQL.GraphQL(query, ct), "GraphQL discussions", ct);
+        if (json.RootElement.At("errors") is { ValueKind: JsonValueKind.Array } errors && errors.GetArrayLength() > 0)
+        {
+            throw new PlatformRefusedException($"GraphQL discussions: {errors[0].Str("message")}");
+        }
+
+        var connection = json.RootElement.At("data", "repository", "discussions");
+        var items = new List<HistoryItem>();
+        var older = false;
+        foreach (var node in connection?.Array("nodes") ?? [])
+        {
+            older |= step.Since is { } since && node.Time("createdAt") < since;
+            var discussion = Rest(node, null);
+            discussion["title"] = node.Str("title");
+            items.Add(GitHubHistory.Discussion(discussion));
+            var answerId = node.Long("answer", "databaseId");
+            foreach (var comment in node.Array("comments", "nodes"))
+            {
+                var rest = Rest(comment, null);
+                items.Add(GitHubHistory.DiscussionComment(discussion.DeepClone().AsObject(), rest));
+                if (comment.Long("databaseId") == answerId)
+                {
+                    items.Add(GitHubHistory.DiscussionAnswered(discussion.DeepClone().AsObject(), rest.DeepClone().AsObject()));
+                }
+
+                foreach (var reply in comment.Array("replies", "nodes"))
+                {
+                    var restReply = Rest(reply, comment.Long("databaseId"));
+                    items.Add(GitHubHistory.DiscussionComment(discussion.DeepClone().AsObject(), restReply));
+                    if (reply.Long("databaseId") == answerId)
+                    {
+                        items.Add(GitHubHistory.DiscussionAnswered(discussion.DeepClone().AsObject(), restReply.DeepClone().AsObject()));
+                    }
+                }
+            }
+        }
+
+        var (interactions, skipped) = Normalize(items, step.Since);
+        var more = connection?.Bool("pageInfo", "hasNextPage") == true && !older ? connection?.Str("pageInfo", "endCursor") : null;
+        return new ImportPage(interactions, more is null ? [] : [step with { Cursor = more }], skipped);
+    }
+
+    /// <summary>A GraphQL discussion, comment or reply in the REST shape the webhooks carry (<c>id</c>, <c>user</c>, <c>created_at</c>, <c>parent_id</c>).</summary>
+    private static System.Text.Json.Nodes.JsonObject Rest(JsonElement node, long? parentId) => new()
+    {
+        ["id"] = node.Long("databaseId"),
+        ["body"] = node.Str("body"),
+        ["created_at"] = node.Str("createdAt"),
+        ["parent_id"] = parentId,
+        ["user"] = node.Str("author", "login") is { } login
+            ? new System.Text.Json.Nodes.JsonObject { ["login"] = login, ["type"] = node.Str("author", "__typename") == "Bot" ? "Bot" : "User" }
+            : null,
+    };
 
     private static (string Owner, string Repo) Split(string target) =>
         target.Split('/') is [var owner, var repo] ? (owner, repo) : throw new PlatformRefusedException("A github target is owner/repo.");

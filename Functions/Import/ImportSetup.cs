@@ -11,6 +11,13 @@ namespace Engage.Functions.Import;
 public sealed class PlatformClients(IHttpClientFactory factory, IOptions<ImportOptions> options)
 {
     public IGitHubApi GitHub() => RestService.ForGenerated<IGitHubApi>(Client("github", options.Value.GitHub.BaseUrl));
+
+    /// <summary>GitHub's GraphQL root: <c>https://api.github.com</c> itself, or <c>https://HOST/api</c> for Enterprise Server's <c>/api/v3</c>.</summary>
+    public IGitHubApi GitHubGraphQL()
+    {
+        var rest = options.Value.GitHub.BaseUrl.TrimEnd('/');
+        return RestService.ForGenerated<IGitHubApi>(Client("github", rest.EndsWith("/api/v3", StringComparison.OrdinalIgnoreCase) ? rest[..^3] : rest));
+    }
     public ISlackApi Slack() => RestService.ForGenerated<ISlackApi>(Client("slack", options.Value.Slack.BaseUrl));
     public IMastodonApi Mastodon(string baseUrl) => RestService.ForGenerated<IMastodonApi>(Client("mastodon", baseUrl));
     public IDiscourseApi Discourse(string baseUrl) => RestService.ForGenerated<IDiscourseApi>(Client("discourse", baseUrl));
@@ -51,7 +58,7 @@ public static class ImportSetup
 
         services.AddSingleton<PlatformClients>();
         services.AddSingleton<ImportStore>();
-        services.AddTransient<IHistoryImporter>(sp => new GitHubImporter(sp.GetRequiredService<PlatformClients>().GitHub(), sp.GetRequiredService<ImportStore>(),
+        services.AddTransient<IHistoryImporter>(sp => new GitHubImporter(sp.GetRequiredService<PlatformClients>().GitHub(), sp.GetRequiredService<PlatformClients>().GitHubGraphQL(), sp.GetRequiredService<ImportStore>(),
             Source<GitHub>(sp), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GitHubImporter>>()));
         services.AddTransient<IHistoryImporter>(sp => new MastodonImporter(sp.GetRequiredService<PlatformClients>(), sp.GetRequiredService<IOptions<ImportOptions>>(),
             Source<Mastodon>(sp), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MastodonImporter>>()));

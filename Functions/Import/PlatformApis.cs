@@ -25,6 +25,10 @@ public interface IGitHubApi
 
     [Get("/repos/{owner}/{repo}/pulls/{number}")]
     Task<HttpResponseMessage> Pull(string owner, string repo, int number, CancellationToken ct);
+
+    /// <summary>GraphQL (discussions have no REST listing). The client's base address is the GraphQL root.</summary>
+    [Post("/graphql")]
+    Task<HttpResponseMessage> GraphQL([Body] System.Text.Json.Nodes.JsonObject query, CancellationToken ct);
 }
 
 /// <summary>Mastodon REST v1.</summary>

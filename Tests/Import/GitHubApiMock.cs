@@ -31,8 +31,11 @@ public sealed class GitHubApiMock : IDisposable
     public WireMockServer Server { get; } = WireMockServer.Start();
     public string Url => Server.Url!;
 
-    public GitHubApiMock(string repository, IReadOnlyList<RecordedGitHubObject> objects, TimeSpan? delay = null)
+    public const string NoDiscussions = """{"data":{"repository":{"discussions":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}}}""";
+
+    public GitHubApiMock(string repository, IReadOnlyList<RecordedGitHubObject> objects, TimeSpan? delay = null, string discussions = NoDiscussions)
     {
+        Server.Given(Request.Create().WithPath("/graphql").UsingPost()).AtPriority(20).RespondWith(Json(discussions));
         var mine = objects.Where(o => o.Repository == repository).ToList();
         Pages(repository, "issues", mine.Where(o => o.Kind == "issue").OrderBy(o => o.CreatedAt, StringComparer.Ordinal), delay);
         Pages(repository, "pulls", mine.Where(o => o.Kind == "pull_request").OrderByDescending(o => o.CreatedAt, StringComparer.Ordinal), delay);

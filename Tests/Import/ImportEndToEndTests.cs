@@ -115,7 +115,8 @@ public sealed class ImportEndToEndTests
     private static int ExpectedPages()
     {
         var mine = Recorded.Where(o => o.Repository == Repository).ToList();
-        return new[] { "issue", "pull_request", "issue_comment", "pr_review_comment" }.Sum(k => GitHubApiMock.PageCount(mine.Count(o => o.Kind == k)));
+        // One page per listing, and the (empty) discussions page.
+        return new[] { "issue", "pull_request", "issue_comment", "pr_review_comment" }.Sum(k => GitHubApiMock.PageCount(mine.Count(o => o.Kind == k))) + 1;
     }
 
     /// <summary>Every actor's engagement and reciprocity over the whole history, as JSON text: the figures two stores must agree on.</summary>
@@ -277,6 +278,39 @@ public sealed class ImportEndToEndTests
         using var request = GitHubSigner.Request(body, gitHubEvent);
         using var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Import_Discussions_ComeThroughGraphQLWithRepliesAndTheAcceptedAnswer()
+    {
+        // The shape of GitHub's GraphQL answer for repository.discussions (docs.github.com, "Using the GraphQL API for Discussions").
+        const string discussions = """
+            {"data":{"repository":{"discussions":{"pageInfo":{"hasNextPage":false,"endCursor":"Y3Vyc29yOjE="},"nodes":[
+              {"databaseId":5001,"title":"How do I cache dependencies?","body":"Builds take 10 minutes, what do you use?","createdAt":"2025-05-01T10:00:00Z",
+               "author":{"login":"Ana","__typename":"User"},"answer":{"databaseId":6001},
+               "comments":{"nodes":[
+                 {"databaseId":6001,"body":"Use actions/cache keyed on the lock file: it cut ours to 2 minutes.","createdAt":"2025-05-01T11:00:00Z",
+                  "author":{"login":"bo","__typename":"User"},
+                  "replies":{"nodes":[{"databaseId":6002,"body":"Thanks @bo, that worked!","createdAt":"2025-05-01T12:00:00Z","author":{"login":"Ana","__typename":"User"}}]}},
+                 {"databaseId":6003,"body":"Automated reminder","createdAt":"2025-05-02T11:00:00Z","author":{"login":"helper","__typename":"Bot"},"replies":{"nodes":[]}}]}}]}}}}
+            """;
+        using var github = new GitHubApiMock("octo/discuss", [], discussions: discussions);
+        await using var host = new ImportHost(github.Url);
+        await host.StartAsync();
+
+        var status = await host.WaitDoneAsync(await host.StartImportAsync("github", "octo/discuss"));
+
+        // The discussion, the answer, ana's reply and the acceptance; the bot's comment is not a person's.
+        Assert.Equal(4, status.GetProperty("interactions").GetInt32());
+        const string q = "asOf=2025-05-03T00:00:00Z&window=P30D";
+        var bo = await host.Client.GetFromJsonAsync<JsonElement>($"/api/users/github:bo/engagement?{q}");
+        Assert.Equal(1, bo.GetProperty("counts").GetProperty("reply").GetInt32());
+        Assert.Equal(1, bo.GetProperty("counts").GetProperty("answer").GetInt32());
+        Assert.True(bo.GetProperty("score").GetDouble() >= 5, "an accepted answer scores 10 points (decayed)");
+        var ana = (await host.Client.GetFromJsonAsync<JsonElement>($"/api/users/github:ana/engagement?{q}")).GetProperty("counts");
+        Assert.Equal(1, ana.GetProperty("post").GetInt32());
+        Assert.Equal(1, ana.GetProperty("thanks").GetInt32());
+        Assert.Single(github.Server.LogEntries, e => e.RequestMessage.Path == "/graphql");
     }
 
     [Theory]
