@@ -131,7 +131,7 @@ async Task<double> RunAsync(Func<HttpClient, QueueClient, Task> work)
         ["Scores:Schedule"] = "0 0 0 1 1 *",
         ["Digest:Schedule"] = "0 0 0 1 1 *",
         ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
-        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Default"] = "Error",
     });
     await app.StartAsync();
     var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
