@@ -24,6 +24,7 @@ public static class DevHostApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.MapFunctions();
         return app;
     }

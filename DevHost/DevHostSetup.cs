@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
+using Engage.Functions.Http;
 using Engage.Functions.Webhooks;
 
 namespace Engage.DevHost;

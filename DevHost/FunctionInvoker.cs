@@ -1,5 +1,6 @@
 using System.Reflection;
 using Azure.Storage.Queues.Models;
+using Engage.Functions.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
@@ -24,7 +25,11 @@ public sealed class FunctionInvoker(IServiceProvider services)
         }).ToArray();
 
         var result = await InvokeAsync(function, context.RequestServices, args);
-        if (result is IActionResult action)
+        if (result is IResult http)
+        {
+            await http.ExecuteAsync(context);
+        }
+        else if (result is IActionResult action)
         {
             await action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
         }
@@ -52,8 +57,11 @@ public sealed class FunctionInvoker(IServiceProvider services)
             _ => Unsupported(function, p),
         });
 
+    /// <summary>A queue or timer invocation, in a DI scope of its own and a span of its own (the worker's invocation span under the Functions host).</summary>
     private async Task InvokeWithScopeAsync(FunctionDescriptor function, Func<ParameterInfo, object?> bind)
     {
+        using var activity = Engage.Functions.Telemetry.EngageMetrics.Source.StartActivity(function.Name, System.Diagnostics.ActivityKind.Consumer);
+        activity?.SetTag("faas.trigger", function.Trigger == TriggerKind.Queue ? "pubsub" : "timer");
         await using var scope = services.CreateAsyncScope();
         await InvokeAsync(function, scope.ServiceProvider, function.Method.GetParameters().Select(bind).ToArray());
     }

@@ -1,6 +1,8 @@
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Engage.Functions.Http;
 using Engage.Functions.Storage;
+using Engage.Functions.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Engage.DevHost;
@@ -16,6 +18,7 @@ public sealed class QueuePoller(
     FunctionInvoker invoker,
     QueueServiceClient queues,
     EngageStorage storage,
+    EngageMetrics metrics,
     IOptions<QueueHostOptions> options,
     ILogger<QueuePoller> logger) : BackgroundService
 {
@@ -79,6 +82,7 @@ public sealed class QueuePoller(
             {
                 logger.LogError(e, "Moving message to queue '{Poison}' after {Count} dequeues of function {Function}", poison.Name, message.DequeueCount, function.Name);
                 await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+                metrics.Poisoned(function.Name);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
             }
             else

@@ -1,4 +1,5 @@
 using Cronos;
+using Engage.Functions.Http;
 
 namespace Engage.DevHost;
 

@@ -2,13 +2,16 @@ using Engage.Domain.Scoring;
 using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Digests;
+using Engage.Functions.Http;
 using Engage.Functions.Import;
 using Engage.Functions.Ingest;
 using Engage.Functions.Ops;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
+using Engage.Functions.Telemetry;
 using Engage.Functions.Users;
 using Engage.Functions.Webhooks;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +29,18 @@ public static class EngageSetup
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+
+        // The HTTP contract: typed results serialized by the source-generated context, errors as problem details.
+        services.ConfigureHttpJsonOptions(o => EngageJson.Apply(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemsExceptionHandler>();
+        services.AddSingleton<ContractDocument>();
+        builder.AddEngageTelemetry();
+        if (builder is IFunctionsWorkerApplicationBuilder worker)
+        {
+            worker.UseMiddleware<ProblemsMiddleware>();
+        }
+
         services.AddOptions<StorageNames>().BindConfiguration(StorageNames.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -18,40 +18,11 @@ public sealed record Resolved
     public Signals.SignalSet Signals { get; init; }
     public bool Accepted { get; init; }
 
-    /// <summary>A reply to one's own item: scored as a post (scoring.md).</summary>
+    /// <summary>A reply to one's own item: scored as a post (docs/scoring.md).</summary>
     public bool SelfReply => Kind == InteractionKind.Reply && ParentAuthor == Actor;
 
-    /// <summary>Users this interaction gives to, once each (scoring.md "Gives").</summary>
-    public IReadOnlyList<string> GiveTargets()
-    {
-        var targets = new List<string>(1 + Mentions.Count);
-        void Add(string? user)
-        {
-            if (!string.IsNullOrEmpty(user) && user != Actor && !targets.Contains(user))
-            {
-                targets.Add(user);
-            }
-        }
-
-        if (Kind == InteractionKind.Reply)
-        {
-            Add(ParentAuthor);
-        }
-        else if (Kind is InteractionKind.Repost or InteractionKind.Quote or InteractionKind.Reaction or InteractionKind.Follow)
-        {
-            Add(SubjectAuthor);
-        }
-
-        if (Kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Quote)
-        {
-            foreach (var mention in Mentions)
-            {
-                Add(mention);
-            }
-        }
-
-        return targets;
-    }
+    /// <summary>Users this interaction gives to, once each (<see cref="Gives"/>).</summary>
+    public IReadOnlyList<string> GiveTargets() => Gives.Targets(Kind, Actor, ParentAuthor, SubjectAuthor, Mentions);
 }
 
 /// <summary>

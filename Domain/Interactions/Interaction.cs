@@ -4,7 +4,7 @@ namespace Engage.Domain.Interactions;
 public sealed record ItemRef(string? Id, string? Author);
 
 /// <summary>
-/// A canonical interaction (scoring.md): one structural kind, an actor, what it refers to,
+/// A canonical interaction (docs/scoring.md): one structural kind, an actor, what it refers to,
 /// who it mentions, when it happened (platform time) and the actor's own text.
 /// </summary>
 public sealed record Interaction
@@ -38,38 +38,8 @@ public sealed record Interaction
     /// </summary>
     public string? ThreadRootAuthor { get; init; }
 
-    /// <summary>Users who receive a give from this interaction (scoring.md "Gives"), parent authors the payload does not name excluded.</summary>
-    public IReadOnlyList<string> KnownGiveTargets()
-    {
-        var targets = new List<string>(1 + Mentions.Count);
-        void Add(string? user)
-        {
-            if (!string.IsNullOrEmpty(user) && user != Actor && !targets.Contains(user))
-            {
-                targets.Add(user);
-            }
-        }
-
-        switch (Kind)
-        {
-            case InteractionKind.Reply:
-                Add(InReplyTo?.Author);
-                break;
-            case InteractionKind.Repost or InteractionKind.Quote or InteractionKind.Reaction or InteractionKind.Follow:
-                Add(Subject?.Author);
-                break;
-        }
-
-        if (Kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Quote)
-        {
-            foreach (var mention in Mentions)
-            {
-                Add(mention);
-            }
-        }
-
-        return targets;
-    }
+    /// <summary>Users who receive a give from this interaction (<see cref="Gives"/>), parent authors the payload does not name excluded.</summary>
+    public IReadOnlyList<string> KnownGiveTargets() => Gives.Targets(Kind, Actor, InReplyTo?.Author, Subject?.Author, Mentions);
 
     /// <summary>True when a reply's parent author must be resolved through the items index.</summary>
     public bool NeedsParentAuthor => Kind == InteractionKind.Reply && InReplyTo?.Id is not null && InReplyTo.Author is null;

@@ -1,6 +1,6 @@
 namespace Engage.Domain.Interactions;
 
-/// <summary>The structural kind of an interaction: exactly one per interaction (scoring.md).</summary>
+/// <summary>The structural kind of an interaction: exactly one per interaction (docs/scoring.md).</summary>
 public enum InteractionKind
 {
     Post,

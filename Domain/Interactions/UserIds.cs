@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Engage.Domain.Interactions;
 
-/// <summary>userIds are <c>{source}:{stable id}</c>, characters <c>[A-Za-z0-9._:-]</c>, at most 256 (scoring.md).</summary>
+/// <summary>userIds are <c>{source}:{stable id}</c>, characters <c>[A-Za-z0-9._:-]</c>, at most 256 (docs/scoring.md).</summary>
 public static partial class UserIds
 {
     public const int MaxLength = 256;

@@ -3,7 +3,7 @@ using Engage.Domain.Interactions;
 
 namespace Engage.Domain.Scoring;
 
-/// <summary>Community figures over a window (scoring.md, last paragraph).</summary>
+/// <summary>Community figures over a window (docs/scoring.md, last paragraph).</summary>
 public sealed record Community(
     Window Window,
     int Users,

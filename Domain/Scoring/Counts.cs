@@ -3,7 +3,7 @@ using Engage.Domain.Signals;
 
 namespace Engage.Domain.Scoring;
 
-/// <summary>Plain counts of a user's authored interactions in a window (api.md <c>counts</c>).</summary>
+/// <summary>Plain counts of a user's authored interactions in a window (docs/api.md <c>counts</c>).</summary>
 public sealed record Counts
 {
     public int Post { get; init; }

@@ -1,7 +1,7 @@
 namespace Engage.Domain.Scoring;
 
 /// <summary>
-/// Levels are percentiles among active users (scoring.md): top 10 % <c>champion</c>, next 25 %
+/// Levels are percentiles among active users (docs/scoring.md): top 10 % <c>champion</c>, next 25 %
 /// <c>engaged</c>, next 65 % <c>participant</c>; no facts in the window: <c>silent</c>. The projection
 /// computes the score cut-offs; reads place a score against the last projection's cut-offs.
 /// </summary>

@@ -4,7 +4,7 @@ using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Domain.Scoring;
 
-/// <summary>The row of the points table an interaction scores (scoring.md "Engagement"); its name is the breakdown's <c>signal</c>.</summary>
+/// <summary>The row of the points table an interaction scores (docs/scoring.md "Engagement"); its name is the breakdown's <c>signal</c>.</summary>
 public enum ScoreRow
 {
     AcceptedAnswer,
@@ -58,7 +58,7 @@ public static class Points
 
             case InteractionKind.Reply when !i.SelfReply:
                 {
-                    // Accepted answers always (scoring.md): a person marked it, however short it is.
+                    // Accepted answers always (docs/scoring.md): a person marked it, however short it is.
                     if (Has(s, Sig.LowContent) && !i.Accepted)
                     {
                         return new(ScoreRow.LowContentReply, o.LowContentReply, 0, true);

@@ -16,7 +16,7 @@ public sealed record Owed(string UserId, string? Handle, Flow Received, Flow Giv
 
 public sealed record OpenQuestion(string Id, string From, string? FromHandle, DateTimeOffset AskedAt);
 
-/// <summary>What a user gave and received over a window (scoring.md "Reciprocity").</summary>
+/// <summary>What a user gave and received over a window (docs/scoring.md "Reciprocity").</summary>
 public sealed record Reciprocity(
     string UserId,
     string? Handle,

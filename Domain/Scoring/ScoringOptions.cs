@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Engage.Domain.Scoring;
 
-/// <summary>The points table and decay of scoring.md (configuration section <c>Scoring</c>); the defaults are the documented ones.</summary>
+/// <summary>The points table and decay of docs/scoring.md (configuration section <c>Scoring</c>); the defaults are the documented ones.</summary>
 public sealed class ScoringOptions
 {
     public const string Section = "Scoring";

@@ -5,7 +5,7 @@ using Engage.Domain.Interactions;
 namespace Engage.Domain.Signals;
 
 /// <summary>
-/// Deterministic, explainable text signals (scoring.md, "Signals") over the actor's own text. Every word
+/// Deterministic, explainable text signals (docs/scoring.md, "Signals") over the actor's own text. Every word
 /// list is in <see cref="SignalLexicon"/>. <see cref="Explain"/> returns, per signal, the rule and the span
 /// that set it. <see cref="SignalSet.Answer"/> is never set here: it depends on the parent and is decided by
 /// the fold.

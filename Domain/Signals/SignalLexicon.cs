@@ -2,7 +2,7 @@ namespace Engage.Domain.Signals;
 
 /// <summary>
 /// Every word list and threshold the <see cref="SignalClassifier"/> uses, in one place. Bound from the
-/// configuration section <c>Signals</c>; the defaults below are the documented behaviour (scoring.md,
+/// configuration section <c>Signals</c>; the defaults below are the documented behaviour (docs/scoring.md,
 /// "Signals"). Phrases are matched case-insensitively on whole words; a space in a phrase matches any run
 /// of whitespace. Binding a list from configuration appends to the defaults (the .NET binder's list
 /// behaviour); set an index explicitly (<c>Signals:Thanks:0</c>) to replace an entry.

@@ -1,6 +1,6 @@
 namespace Engage.Domain.Signals;
 
-/// <summary>Signals an interaction can carry (scoring.md), 0..n per interaction.</summary>
+/// <summary>Signals an interaction can carry (docs/scoring.md), 0..n per interaction.</summary>
 [Flags]
 public enum SignalSet
 {

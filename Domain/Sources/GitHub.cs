@@ -34,14 +34,10 @@ public sealed class GitHub : WebhookSource
     }
 
     /// <summary><c>ping</c> (sent when a webhook is created) is answered 202 without being stored: it carries nothing.</summary>
-    public override WebhookReply? Handshake(WebhookRequest request, JsonElement payload) =>
+    public override WebhookAnswer? Handshake(WebhookRequest request, JsonElement payload) =>
         Event(request) == "ping"
-            ? WebhookReply.Json(202, JsonSerializer.Serialize(
-                new PingAnswer(Name, request.Header(DeliveryHeader)?.Trim() ?? "", 0, "ping: the webhook is set up and its signature verified"),
-                JsonSerializerOptions.Web))
+            ? new WebhookAcknowledged("ping: the webhook is set up and its signature verified")
             : null;
-
-    private sealed record PingAnswer(string Source, string DeliveryId, int Interactions, string Ignored);
 
     public override string DeliveryId(WebhookRequest request, JsonElement payload) => request.Header(DeliveryHeader)?.Trim() ?? "";
 

@@ -77,7 +77,7 @@ public sealed partial class Slack : WebhookSource
         Signatures.HmacSha256(Encoding.UTF8.GetBytes(secret), $"v0:{timestamp}:", body);
 
     /// <summary>Slack's URL check is signed like any event; it is answered with the challenge, nothing stored.</summary>
-    public override WebhookReply? Handshake(WebhookRequest request, JsonElement payload)
+    public override WebhookAnswer? Handshake(WebhookRequest request, JsonElement payload)
     {
         if (payload.ValueKind != JsonValueKind.Object || payload.Str("type") != "url_verification")
         {
@@ -86,8 +86,7 @@ public sealed partial class Slack : WebhookSource
 
         return payload.At("challenge") is { ValueKind: JsonValueKind.String } c && c.GetString() is { Length: > 0 and <= 1024 } challenge
             ? new WebhookReply(200, "text/plain; charset=utf-8", challenge)
-            : new WebhookReply(400, "application/problem+json",
-                """{"type":"https://httpstatuses.io/400","title":"Malformed delivery","status":400,"detail":"url_verification without a challenge."}""");
+            : WebhookRejection.BadRequest("url_verification without a challenge.");
     }
 
     /// <summary>The envelope's <c>event_id</c>, the same on every retry; envelopes without one (app_rate_limited) are named by their body.</summary>

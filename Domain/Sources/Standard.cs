@@ -6,7 +6,7 @@ namespace Engage.Domain.Sources;
 
 /// <summary>
 /// Canonical interactions signed with Standard Webhooks (standardwebhooks.com): for platforms
-/// without a built-in source. Ids and userIds are taken verbatim (api.md).
+/// without a built-in source. Ids and userIds are taken verbatim (docs/api.md).
 /// </summary>
 public sealed class Standard : WebhookSource
 {

@@ -20,14 +20,20 @@ public sealed class WebhookRequest(
     public string? Query(string name) => _query.TryGetValue(name, out var value) ? value : null;
 }
 
-/// <summary>An answer a source gives before or instead of ingestion (handshakes, CRC, rejections).</summary>
-public sealed record WebhookReply(int Status, string ContentType, string Body)
+/// <summary>What a source answers before or instead of ingestion: a handshake reply, an acknowledgement, or a rejection.</summary>
+public abstract record WebhookAnswer;
+
+/// <summary>A handshake answered as is (Slack's challenge, X's CRC).</summary>
+public sealed record WebhookReply(int Status, string ContentType, string Body) : WebhookAnswer
 {
-    public static WebhookReply Json(int status, string json) => new(status, "application/json", json);
+    public static WebhookReply Json<T>(int status, T value) => new(status, "application/json", JsonSerializer.Serialize(value));
 }
 
+/// <summary>A verified delivery that carries nothing to store (GitHub's ping): answered 202 with 0 interactions and the reason.</summary>
+public sealed record WebhookAcknowledged(string Reason) : WebhookAnswer;
+
 /// <summary>A rejected delivery: answered with problem+json and the given status, nothing stored.</summary>
-public sealed record WebhookRejection(int Status, string Title, string Detail)
+public sealed record WebhookRejection(int Status, string Title, string Detail) : WebhookAnswer
 {
     public static WebhookRejection Unauthorized(string detail) => new(401, "Signature rejected", detail);
     public static WebhookRejection BadRequest(string detail) => new(400, "Malformed delivery", detail);
@@ -55,13 +61,13 @@ public abstract class WebhookSource
     public abstract string SecretSetting { get; }
 
     /// <summary>Answers a GET (X's CRC). Null: GET is not part of this source's protocol (405).</summary>
-    public virtual WebhookReply? Get(WebhookRequest request, IReadOnlyList<string> secrets) => null;
+    public virtual WebhookAnswer? Get(WebhookRequest request, IReadOnlyList<string> secrets) => null;
 
     /// <summary>Checks the signature on the raw bytes. Null means verified.</summary>
     public abstract WebhookRejection? Verify(WebhookRequest request, IReadOnlyList<string> secrets, DateTimeOffset now);
 
     /// <summary>Handshakes answered after verification and before anything is stored (Slack url_verification).</summary>
-    public virtual WebhookReply? Handshake(WebhookRequest request, JsonElement payload) => null;
+    public virtual WebhookAnswer? Handshake(WebhookRequest request, JsonElement payload) => null;
 
     /// <summary>The delivery's id, used as the archive name. Must be stable across redeliveries where the platform allows.</summary>
     public abstract string DeliveryId(WebhookRequest request, JsonElement payload);

@@ -20,22 +20,21 @@ public sealed class X : WebhookSource
     public override string SecretSetting => "Sources:X:ConsumerSecret";
 
     /// <summary>The CRC check: <c>GET ?crc_token=T</c> → <c>{"response_token":"sha256=" + base64(HMAC-SHA256(consumerSecret, T))}</c>.</summary>
-    public override WebhookReply? Get(WebhookRequest request, IReadOnlyList<string> secrets)
+    public override WebhookAnswer? Get(WebhookRequest request, IReadOnlyList<string> secrets)
     {
         var token = request.Query("crc_token");
         if (string.IsNullOrEmpty(token))
         {
-            return Problem(400, "Malformed CRC check", "The crc_token query parameter is required.");
+            return new WebhookRejection(400, "Malformed CRC check", "The crc_token query parameter is required.");
         }
 
         if (secrets.Count == 0)
         {
-            return Problem(404, "Not found", "No consumer secret is configured for source 'x'.");
+            return new WebhookRejection(404, "Not found", "No consumer secret is configured for source 'x'.");
         }
 
         // The first secret answers: during a rotation it is the one registered with X.
-        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["response_token"] = CrcResponseToken(secrets[0], token) });
-        return WebhookReply.Json(200, body);
+        return WebhookReply.Json(200, new CrcResponse(CrcResponseToken(secrets[0], token)));
     }
 
     public static string CrcResponseToken(string consumerSecret, string crcToken) =>
@@ -159,7 +158,7 @@ public sealed class X : WebhookSource
 
         if (t.At("retweeted_status") is { ValueKind: JsonValueKind.Object } retweeted)
         {
-            // A retweet has no text of its own and so no mentions (scoring.md).
+            // A retweet has no text of its own and so no mentions (docs/scoring.md).
             return IdOf(retweeted) is { } subjectId
                 ? interaction with { Kind = InteractionKind.Repost, Subject = new ItemRef(User(subjectId), IdOf(retweeted, "user") is { } a ? User(a) : null) }
                 : null;
@@ -189,7 +188,7 @@ public sealed class X : WebhookSource
     /// <summary>
     /// The tweet's own text (<c>extended_tweet.full_text</c>, <c>full_text</c> or <c>text</c>, cut to
     /// <c>display_text_range</c> so the @handles X puts in front of a reply are not read as words) and the
-    /// mentions of the matching <c>entities</c> — all of them, those leading @handles included (scoring.md).
+    /// mentions of the matching <c>entities</c> — all of them, those leading @handles included (docs/scoring.md).
     /// </summary>
     private static (string? Text, List<string> Mentions, Dictionary<string, string> Handles) OwnText(JsonElement t, string actor)
     {
@@ -279,13 +278,7 @@ public sealed class X : WebhookSource
             Subject = new ItemRef(null, User(targetId)),
         };
     }
-
-    private static WebhookReply Problem(int status, string title, string detail) => new(status, "application/problem+json",
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["type"] = $"https://httpstatuses.io/{status}",
-            ["title"] = title,
-            ["status"] = status,
-            ["detail"] = detail,
-        }));
 }
+
+/// <summary>X's CRC answer: <c>{"response_token":"sha256=…"}</c>.</summary>
+public sealed record CrcResponse([property: System.Text.Json.Serialization.JsonPropertyName("response_token")] string ResponseToken);

@@ -4,6 +4,7 @@ using Engage.Domain.Digests;
 using Engage.Functions.Http;
 using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -71,43 +72,36 @@ public sealed class DigestFunctions(
     }
 
     [Function("DigestPreview")]
-    public async Task<IActionResult> Preview(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("format", "text for plain text; HTML otherwise.")]
+    [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/html", "text/plain")]
+    public async Task<ContentHttpResult> Preview(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/digest")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
-        if (ReadParameters.ValidateUserId(userId) is { } bad)
-        {
-            return Problems.BadRequest(bad);
-        }
-
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var zone = DigestService.FindZone((await subscriptions.GetAsync(userId, cancellationToken))?.TimeZone) ?? TimeZoneInfo.Utc;
-            var digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
-            var url = digests.UnsubscribeUrl(userId, clock.GetUtcNow());
-            return request.Query["format"] == "text"
-                ? new ContentResult { StatusCode = 200, ContentType = "text/plain; charset=utf-8", Content = DigestRenderer.Text(digest, url) }
-                : new ContentResult { StatusCode = 200, ContentType = "text/html; charset=utf-8", Content = DigestRenderer.Html(digest, url) };
-        });
+        ReadParameters.RequireUserId(userId);
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        var zone = DigestService.FindZone((await subscriptions.GetAsync(userId, cancellationToken))?.TimeZone) ?? TimeZoneInfo.Utc;
+        var digest = await digests.ComposeAsync(userId, p.Window.AsOf, zone, cancellationToken);
+        var url = digests.UnsubscribeUrl(userId, clock.GetUtcNow());
+        return request.Query["format"] == "text"
+            ? TypedResults.Text(DigestRenderer.Text(digest, url), "text/plain; charset=utf-8")
+            : TypedResults.Text(DigestRenderer.Html(digest, url), "text/html; charset=utf-8");
     }
 
     /// <summary>Anonymous: the signed token is the credential. GET shows a confirmation page; POST (RFC 8058 one-click) unsubscribes.</summary>
     [Function("Unsubscribe")]
-    public async Task<IActionResult> Unsubscribe(
+    [QueryParameter("token", "The signed, expiring token from the digest mail.", Required = true)]
+    [ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/html")]
+    public async Task<ContentHttpResult> Unsubscribe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "unsubscribe")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var token = request.Query["token"].ToString();
         if (UnsubscribeToken.Validate(token, clock.GetUtcNow(), unsubscribe.Value.SigningKey) is not { } userId)
         {
-            return Problems.BadRequest("The unsubscribe link is missing, invalid or expired.");
+            throw Problems.BadRequest("The unsubscribe link is missing, invalid or expired.");
         }
 
         if (HttpMethods.IsGet(request.Method))
@@ -126,11 +120,8 @@ public sealed class DigestFunctions(
         return Page("You are unsubscribed", "<p>You will not receive Engage digests any more.</p>");
     }
 
-    private static ContentResult Page(string title, string body) => new()
-    {
-        StatusCode = 200,
-        ContentType = "text/html; charset=utf-8",
-        Content = $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+    private static ContentHttpResult Page(string title, string body) => TypedResults.Text(
+        $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
             + $"<body style=\"font-family:Arial,Helvetica,sans-serif;max-width:480px;margin:40px auto;\"><h1>{title}</h1>{body}</body></html>",
-    };
+        "text/html; charset=utf-8");
 }

@@ -2,89 +2,78 @@ using System.Net.Mail;
 using System.Text.Json;
 using Engage.Functions.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Engage.Functions.Digests;
 
-/// <summary><c>PUT/GET/DELETE /api/users/{userId}/subscription</c> (api.md "Subscriptions and digests").</summary>
+/// <summary><c>PUT/GET/DELETE /api/users/{userId}/subscription</c> (docs/api.md "Subscriptions and digests").</summary>
 public sealed class SubscriptionFunctions(SubscriptionStore subscriptions, TimeProvider clock)
 {
-    private sealed record Body(string? Email, string? Cadence, string? TimeZone);
-
     [Function("Subscription")]
-    public async Task<IActionResult> Run(
+    [Consumes(typeof(SubscriptionRequest), "application/json")]
+    public async Task<Results<Ok<SubscriptionResponse>, NoContent, ProblemHttpResult>> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", "put", "delete", Route = "users/{userId}/subscription")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
-        return await Problems.WhenStorageAnswersAsync(request, () => HandleAsync(request, userId, cancellationToken));
-    }
-
-    private async Task<IActionResult> HandleAsync(HttpRequest request, string userId, CancellationToken cancellationToken)
-    {
-        if (ReadParameters.ValidateUserId(userId) is { } bad)
-        {
-            return Problems.BadRequest(bad);
-        }
-
+        ReadParameters.RequireUserId(userId);
         if (HttpMethods.IsGet(request.Method))
         {
             return await subscriptions.GetAsync(userId, cancellationToken) is { } found
-                ? Problems.Json(View(found))
-                : Problems.NotFound($"User '{userId}' has no subscription.");
+                ? TypedResults.Ok(SubscriptionResponse.Of(found))
+                : NoSubscription(userId);
         }
 
         if (HttpMethods.IsDelete(request.Method))
         {
             return await subscriptions.DeleteAsync(userId, cancellationToken)
-                ? new NoContentResult()
-                : Problems.NotFound($"User '{userId}' has no subscription.");
+                ? TypedResults.NoContent()
+                : NoSubscription(userId);
         }
 
-        var (subscription, error) = await ParseAsync(request, userId, cancellationToken);
-        if (subscription is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
+        var subscription = Validate(userId, await ReadAsync(request, cancellationToken));
         await subscriptions.PutAsync(subscription, cancellationToken);
-        return Problems.Json(View(subscription));
+        return TypedResults.Ok(SubscriptionResponse.Of(subscription));
     }
 
-    private static object View(Subscription s) => new { userId = s.UserId, email = s.Email, cadence = s.Cadence, timeZone = s.TimeZone, updatedAt = s.UpdatedAt };
+    private static ProblemHttpResult NoSubscription(string userId) => Problems.NotFound($"User '{userId}' has no subscription.");
 
-    private async Task<(Subscription?, string?)> ParseAsync(HttpRequest request, string userId, CancellationToken ct)
+    private static async Task<SubscriptionRequest?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        Body? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<Body>(request.Body, EngageJson.Options, ct);
+            return await JsonSerializer.DeserializeAsync(request.Body, EngageJsonContext.Default.SubscriptionRequest, ct);
         }
         catch (JsonException e)
         {
-            return (null, $"The body is not a subscription object: {e.Message}");
+            throw Problems.BadRequest($"The body is not a subscription object: {e.Message}");
         }
+    }
 
+    /// <summary>The subscription the body asks for; a malformed field throws (400).</summary>
+    private Subscription Validate(string userId, SubscriptionRequest? body)
+    {
         var email = body?.Email?.Trim();
         if (email is null || email.Length > 254 || !MailAddress.TryCreate(email, out var address) || address.Address != email
             || !address.Host.Contains('.', StringComparison.Ordinal) || address.Host.EndsWith('.') || address.Host.StartsWith('.'))
         {
-            return (null, "email must be an address with a dotted domain, e.g. ada@example.org.");
+            throw Problems.BadRequest("email must be an address with a dotted domain, e.g. ada@example.org.");
         }
 
         var cadence = body!.Cadence ?? Subscription.Weekly;
         if (cadence is not (Subscription.Weekly or Subscription.Off))
         {
-            return (null, "cadence must be \"weekly\" or \"off\".");
+            throw Problems.BadRequest("cadence must be \"weekly\" or \"off\".");
         }
 
         var zone = body.TimeZone ?? "UTC";
         if (DigestService.FindZone(zone) is null)
         {
-            return (null, $"timeZone '{zone}' is not an IANA time zone such as Europe/London.");
+            throw Problems.BadRequest($"timeZone '{zone}' is not an IANA time zone such as Europe/London.");
         }
 
-        return (new Subscription(userId, email, cadence, zone, clock.GetUtcNow()), null);
+        return new Subscription(userId, email, cadence, zone, clock.GetUtcNow());
     }
 }

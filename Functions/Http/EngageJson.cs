@@ -1,27 +1,46 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Engage.Functions.Http;
 
-/// <summary>One JSON shape for the API, the queues and table columns: camelCase, enums as camelCase strings.</summary>
+/// <summary>
+/// One JSON shape for the API, the queues and table columns: camelCase, nulls written, enums as
+/// camelCase strings, times as UTC with a <c>Z</c>. The HTTP contract's records come from the
+/// source-generated <see cref="EngageJsonContext"/>; anything else (queue messages, table columns)
+/// falls back to reflection with the same settings.
+/// </summary>
 public static class EngageJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
-    private static JsonSerializerOptions Create()
+    /// <summary>Applies Engage's settings to an options instance (the API's <c>JsonOptions</c> too, so both hosts write the same bytes).</summary>
+    public static void Apply(JsonSerializerOptions options)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        };
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         options.Converters.Add(new UtcTimeConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.TypeInfoResolverChain.Insert(0, EngageJsonContext.Default);
+    }
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Apply(options);
+        if (!options.TypeInfoResolverChain.OfType<DefaultJsonTypeInfoResolver>().Any())
+        {
+            options.TypeInfoResolverChain.Add(new DefaultJsonTypeInfoResolver());
+        }
+
+        options.MakeReadOnly();
         return options;
     }
 }
 
-/// <summary>Times are written as UTC with a <c>Z</c> (api.md: "times are ISO-8601 UTC"); any ISO-8601 offset is read.</summary>
+/// <summary>Times are written as UTC with a <c>Z</c> (docs/api.md: "times are ISO-8601 UTC"); any ISO-8601 offset is read.</summary>
 public sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

@@ -4,8 +4,8 @@ using Engage.Functions.Http;
 
 namespace Engage.Functions.Import;
 
-/// <summary>The body of <c>POST /api/ops/import</c>.</summary>
-public sealed record ImportRequest(string? Source, string? Target, DateTimeOffset? Since);
+/// <summary>The body of <c>POST /api/ops/import</c> as sent: <c>{"source":"github","target":"owner/repo","since":"2026-01-01T00:00:00Z"}</c>.</summary>
+public sealed record ImportRequestBody(string? Source, string? Target, string? Since);
 
 /// <summary>The answer of <c>POST /api/ops/import</c>.</summary>
 public sealed record ImportAccepted(string ImportId);

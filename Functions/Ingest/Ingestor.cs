@@ -33,6 +33,7 @@ public sealed class Ingestor(
     EngageStorage storage,
     SignalClassifier classifier,
     IOptions<IngestOptions> options,
+    Telemetry.EngageMetrics metrics,
     ILogger<Ingestor> logger)
 {
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
@@ -59,6 +60,7 @@ public sealed class Ingestor(
             }
         }
 
+        metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count);
         logger.LogInformation("Ingested {Count} interactions from {Source}", ingest.Interactions.Count, ingest.Source);
     }
 

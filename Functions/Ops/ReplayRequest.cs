@@ -5,36 +5,36 @@ using Engage.Functions.Http;
 
 namespace Engage.Functions.Ops;
 
+/// <summary>The body of <c>POST /api/ops/replay</c> as sent, <c>{"source":"github","from":"…","to":"…"}</c>; <see cref="ReplayRequest.ReadAsync"/> validates it.</summary>
+public sealed record ReplayRequestBody(string? Source, string? From, string? To);
+
 /// <summary>
-/// The body of <c>POST /api/ops/replay</c>: <c>{"source":"github","from":"…","to":"…"}</c>. <c>source</c>
-/// is optional (all sources); <c>from</c> and <c>to</c> are ISO-8601 times, <c>from</c> before <c>to</c>,
-/// at most <see cref="MaxSpan"/> apart.
+/// A validated replay: <c>source</c> is optional (all sources); <c>from</c> and <c>to</c> are ISO-8601 times,
+/// <c>from</c> before <c>to</c>, at most <see cref="MaxSpan"/> apart.
 /// </summary>
 public sealed partial record ReplayRequest(string? Source, DateTimeOffset From, DateTimeOffset To)
 {
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(366);
 
-    private sealed record Body(string? Source, string? From, string? To);
-
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
     private static partial Regex IsoDate();
 
-    /// <summary>The request, or the problem to answer instead (400).</summary>
-    public static async Task<(ReplayRequest? Request, string? Error)> ReadAsync(Stream body, IEnumerable<string> sources, CancellationToken ct)
+    /// <summary>The request; a malformed body throws <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> (400).</summary>
+    public static async Task<ReplayRequest> ReadAsync(Stream body, IEnumerable<string> sources, CancellationToken ct)
     {
-        Body? parsed;
+        ReplayRequestBody? parsed;
         try
         {
-            parsed = await JsonSerializer.DeserializeAsync<Body>(body, EngageJson.Options, ct);
+            parsed = await JsonSerializer.DeserializeAsync(body, EngageJsonContext.Default.ReplayRequestBody, ct);
         }
         catch (JsonException e)
         {
-            return (null, $"The body is not a replay request such as {{\"source\":\"github\",\"from\":\"2026-11-01T00:00:00Z\",\"to\":\"2026-11-30T00:00:00Z\"}}: {e.Message}");
+            throw Problems.BadRequest($"The body is not a replay request such as {{\"source\":\"github\",\"from\":\"2026-11-01T00:00:00Z\",\"to\":\"2026-11-30T00:00:00Z\"}}: {e.Message}");
         }
 
         if (parsed is null)
         {
-            return (null, "The body must be a JSON object with from and to.");
+            throw Problems.BadRequest("The body must be a JSON object with from and to.");
         }
 
         var known = sources.ToList();
@@ -44,36 +44,36 @@ public sealed partial record ReplayRequest(string? Source, DateTimeOffset From, 
             source = known.FirstOrDefault(s => string.Equals(s, parsed.Source, StringComparison.OrdinalIgnoreCase));
             if (source is null)
             {
-                return (null, $"source must be one of {string.Join(", ", known)} (or left out for all).");
+                throw Problems.BadRequest($"source must be one of {string.Join(", ", known)} (or left out for all).");
             }
         }
 
         if (Time(parsed.From) is not { } from)
         {
-            return (null, "from is required: an ISO-8601 time such as 2026-11-01T00:00:00Z.");
+            throw Problems.BadRequest("from is required: an ISO-8601 time such as 2026-11-01T00:00:00Z.");
         }
 
         if (Time(parsed.To) is not { } to)
         {
-            return (null, "to is required: an ISO-8601 time such as 2026-11-30T00:00:00Z.");
+            throw Problems.BadRequest("to is required: an ISO-8601 time such as 2026-11-30T00:00:00Z.");
         }
 
         if (from < ReadParameters.EarliestAsOf || to > ReadParameters.LatestAsOf)
         {
-            return (null, "from and to must be between 2000-01-01 and 2100-01-01.");
+            throw Problems.BadRequest("from and to must be between 2000-01-01 and 2100-01-01.");
         }
 
         if (from >= to)
         {
-            return (null, "from must be before to.");
+            throw Problems.BadRequest("from must be before to.");
         }
 
         if (to - from > MaxSpan)
         {
-            return (null, $"from and to may be at most {MaxSpan.TotalDays:0} days apart; replay a longer period in parts.");
+            throw Problems.BadRequest($"from and to may be at most {MaxSpan.TotalDays:0} days apart; replay a longer period in parts.");
         }
 
-        return (new ReplayRequest(source, from, to), null);
+        return new ReplayRequest(source, from, to);
     }
 
     private static DateTimeOffset? Time(string? text) =>

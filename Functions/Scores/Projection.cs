@@ -47,11 +47,11 @@ public sealed class Projection(FactStore facts, ScoreStore scores, IOptions<Scor
         {
             var e = engagements[user];
             var r = reciprocities[user];
-            return new ScoreRow(user, e.Handle, window.AsOf, e.Score, levels.Of(e.Score, e.Authored > 0),
+            return new UserScore(user, e.Handle, window.AsOf, e.Score, levels.Of(e.Score, e.Authored > 0),
                 e.BroadcastRatio, r.ReciprocityIndex, r.Given.Points, r.Received.Points);
         }).ToList();
         var previous = await scores.ReadScoresAsync(ct);
-        var silent = new List<ScoreRow>();
+        var silent = new List<UserScore>();
         foreach (var p in previous.Values.Where(p => !byUser.ContainsKey(p.UserId) && p.Level != Levels.Silent))
         {
             // Only rows about to be rewritten are checked: one with no fact at all was erased (perhaps while

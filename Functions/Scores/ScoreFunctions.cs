@@ -3,136 +3,96 @@ using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace Engage.Functions.Scores;
 
-/// <summary>The score reads of api.md: a user's engagement and reciprocity, the community, the leaderboard.</summary>
+/// <summary>The score reads of docs/api.md: a user's engagement and reciprocity, the community, the leaderboard.</summary>
 public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
 {
     [Function("Engagement")]
-    public Task<IActionResult> Engagement(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    public async Task<Results<Ok<EngagementResponse>, ProblemHttpResult>> Engagement(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/engagement")] HttpRequest request,
         string userId,
-        CancellationToken cancellationToken) =>
-        ReadUserAsync(request, userId, async (p, read) =>
+        CancellationToken cancellationToken)
+    {
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        if (await ReadUserAsync(userId, p, cancellationToken) is not { } read)
         {
-            var e = EngagementFold.Fold(userId, read.Interactions, FactSet.HandleOf(userId, read.Facts), p.Window, options.Value);
-            var levels = await scores.GetLevelsAsync(cancellationToken);
-            return new
-            {
-                userId,
-                handle = e.Handle,
-                asOf = p.Window.AsOf,
-                window = ReadParameters.FormatDuration(p.Window.Length),
-                score = e.Score,
-                level = levels.Of(e.Score, e.Authored > 0),
-                broadcastRatio = e.BroadcastRatio,
-                conversationRatio = e.ConversationRatio,
-                counts = e.Counts,
-                breakdown = e.Breakdown,
-            };
-        }, cancellationToken);
+            return UnknownUser(userId);
+        }
+
+        var e = EngagementFold.Fold(userId, read.Interactions, FactSet.HandleOf(userId, read.Facts), p.Window, options.Value);
+        var levels = await scores.GetLevelsAsync(cancellationToken);
+        return TypedResults.Ok(new EngagementResponse(userId, e.Handle, p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
+            e.Score, levels.Of(e.Score, e.Authored > 0), e.BroadcastRatio, e.ConversationRatio, e.Counts, e.Breakdown));
+    }
 
     [Function("Reciprocity")]
-    public Task<IActionResult> Reciprocity(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    [QueryParameter("top", ReadQuery.Top, Format = "int32")]
+    public async Task<Results<Ok<ReciprocityResponse>, ProblemHttpResult>> Reciprocity(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/reciprocity")] HttpRequest request,
         string userId,
-        CancellationToken cancellationToken) =>
-        ReadUserAsync(request, userId, (p, read) =>
+        CancellationToken cancellationToken)
+    {
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        if (await ReadUserAsync(userId, p, cancellationToken) is not { } read)
         {
-            var r = ReciprocityFold.Fold(userId, read.Interactions, new HandleBook(read.Facts).Of, p.Window, options.Value, p.Top);
-            return Task.FromResult<object>(new
-            {
-                userId,
-                handle = r.Handle,
-                asOf = p.Window.AsOf,
-                window = ReadParameters.FormatDuration(p.Window.Length),
-                given = r.Given,
-                received = r.Received,
-                reciprocatedStrength = r.ReciprocatedStrength,
-                reciprocityIndex = r.ReciprocityIndex,
-                replyRate = r.ReplyRate,
-                medianReplyLatency = r.MedianReplyLatency is { } l ? ReadParameters.FormatDuration(l) : null,
-                counterparts = r.Counterparts,
-                owed = r.Owed,
-                openQuestions = r.OpenQuestions,
-            });
-        }, cancellationToken);
+            return UnknownUser(userId);
+        }
+
+        var r = ReciprocityFold.Fold(userId, read.Interactions, new HandleBook(read.Facts).Of, p.Window, options.Value, p.Top);
+        return TypedResults.Ok(new ReciprocityResponse(userId, r.Handle, p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
+            r.Given, r.Received, r.ReciprocatedStrength, r.ReciprocityIndex, r.ReplyRate,
+            r.MedianReplyLatency is { } l ? ReadParameters.FormatDuration(l) : null,
+            r.Counterparts, r.Owed, r.OpenQuestions));
+    }
 
     [Function("Community")]
-    public async Task<IActionResult> Community(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    public async Task<Ok<CommunityResponse>> Community(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "community")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var interactions = await facts.ResolveAsync(await facts.ScanAsync(p.Window, cancellationToken), cancellationToken);
-            var c = CommunityFold.Fold(interactions, p.Window, options.Value);
-            return Problems.Json(new
-            {
-                asOf = p.Window.AsOf,
-                window = ReadParameters.FormatDuration(p.Window.Length),
-                users = c.Users,
-                interactions = c.Interactions,
-                reciprocity = c.Reciprocity,
-                rho = c.Rho,
-                broadcastShare = c.BroadcastShare,
-                openQuestions = c.OpenQuestions,
-            });
-        });
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        var interactions = await facts.ResolveAsync(await facts.ScanAsync(p.Window, cancellationToken), cancellationToken);
+        var c = CommunityFold.Fold(interactions, p.Window, options.Value);
+        return TypedResults.Ok(new CommunityResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
+            c.Users, c.Interactions, c.Reciprocity, c.Rho, c.BroadcastShare, c.OpenQuestions));
     }
 
     [Function("Leaderboard")]
-    public async Task<IActionResult> Leaderboard(
+    [QueryParameter("by", "engagement (default) or reciprocity.")]
+    [QueryParameter("top", ReadQuery.Top, Format = "int32")]
+    public async Task<Ok<LeaderboardResponse>> Leaderboard(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "leaderboard")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow(), defaultTop: 20);
+        var p = ReadParameters.Parse(request.Query, clock.GetUtcNow(), defaultTop: 20);
         var by = request.Query["by"].ToString() is { Length: > 0 } b ? b : "engagement";
-        if (p is null || by is not ("engagement" or "reciprocity"))
+        if (by is not ("engagement" or "reciprocity"))
         {
-            return Problems.BadRequest(error ?? "by must be engagement or reciprocity.");
+            throw Problems.BadRequest("by must be engagement or reciprocity.");
         }
 
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var board = await scores.GetLeaderboardAsync(by, cancellationToken) ?? new Leaderboard(DateTimeOffset.MinValue, by, []);
-            return Problems.Json(new { asOf = board.AsOf == DateTimeOffset.MinValue ? (DateTimeOffset?)null : board.AsOf, by, entries = board.Entries.Take(p.Top) });
-        });
+        var board = await scores.GetLeaderboardAsync(by, cancellationToken);
+        return TypedResults.Ok(new LeaderboardResponse(board?.AsOf, by, board?.Entries.Take(p.Top).ToList() ?? []));
     }
 
-    private async Task<IActionResult> ReadUserAsync(HttpRequest request, string userId,
-        Func<ReadParameters, (List<Fact> Facts, IReadOnlyList<Resolved> Interactions), Task<object>> fold, CancellationToken ct)
+    private static ProblemHttpResult UnknownUser(string userId) => Problems.NotFound($"No interactions are known for user '{userId}'.");
+
+    /// <summary>The user's facts and resolved interactions, or null when the user is unknown.</summary>
+    private async Task<(List<Fact> Facts, IReadOnlyList<Resolved> Interactions)?> ReadUserAsync(string userId, ReadParameters p, CancellationToken ct)
     {
-        if (ReadParameters.ValidateUserId(userId) is { } badUser)
-        {
-            return Problems.BadRequest(badUser);
-        }
-
-        var (p, error) = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        if (p is null)
-        {
-            return Problems.BadRequest(error!);
-        }
-
-        return await Problems.WhenStorageAnswersAsync(request, async () =>
-        {
-            var read = await facts.ReadResolvedAsync(userId, p.Window, ct);
-            if (read.Facts.Count == 0 && !await facts.ExistsAsync(userId, ct))
-            {
-                return Problems.NotFound($"No interactions are known for user '{userId}'.");
-            }
-
-            return Problems.Json(await fold(p, read));
-        });
+        ReadParameters.RequireUserId(userId);
+        var read = await facts.ReadResolvedAsync(userId, p.Window, ct);
+        return read.Facts.Count == 0 && !await facts.ExistsAsync(userId, ct) ? null : read;
     }
 }

@@ -9,7 +9,7 @@ using Engage.Functions.Storage;
 namespace Engage.Functions.Scores;
 
 /// <summary>A user's figures as of the last projection (table <c>scores</c>, RK <c>current</c>).</summary>
-public sealed record ScoreRow(string UserId, string? Handle, DateTimeOffset AsOf, double Score, string Level,
+public sealed record UserScore(string UserId, string? Handle, DateTimeOffset AsOf, double Score, string Level,
     double? BroadcastRatio, double? ReciprocityIndex, double Given, double Received);
 
 public sealed record LeaderboardEntry(string UserId, string? Handle, double Score, string Level);
@@ -36,19 +36,19 @@ public sealed class ScoreStore(EngageStorage storage)
             : Levels.None;
     }
 
-    public async Task<Dictionary<string, ScoreRow>> ReadScoresAsync(CancellationToken ct)
+    public async Task<Dictionary<string, UserScore>> ReadScoresAsync(CancellationToken ct)
     {
-        var rows = new Dictionary<string, ScoreRow>(StringComparer.Ordinal);
+        var rows = new Dictionary<string, UserScore>(StringComparer.Ordinal);
         await foreach (var e in storage.Scores.QueryAsync<TableEntity>(e => e.RowKey == CurrentRow, cancellationToken: ct))
         {
-            var row = JsonSerializer.Deserialize<ScoreRow>(e.GetString("Json"), EngageJson.Options)!;
+            var row = JsonSerializer.Deserialize<UserScore>(e.GetString("Json"), EngageJson.Options)!;
             rows[row.UserId] = row;
         }
 
         return rows;
     }
 
-    public Task WriteScoresAsync(IEnumerable<ScoreRow> rows, CancellationToken ct) =>
+    public Task WriteScoresAsync(IEnumerable<UserScore> rows, CancellationToken ct) =>
         Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
         {
             var entity = new TableEntity(FactKeys.Escape(row.UserId), CurrentRow)

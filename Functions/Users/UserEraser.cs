@@ -13,7 +13,7 @@ namespace Engage.Functions.Users;
 public sealed record ErasureResult(int OwnRows, int RowsDeleted, int RowsScrubbed, int Items);
 
 /// <summary>
-/// Erases a user (api.md <c>DELETE /api/users/{userId}</c>, docs/decisions/0301-erasure.md): their
+/// Erases a user (docs/api.md <c>DELETE /api/users/{userId}</c>, docs/decisions/0301-erasure.md): their
 /// interactions from every partition and the items index, the rows of others' interactions that name
 /// them, their score row and leaderboard entries, digest state and subscription. Their own partition
 /// goes last, so an erasure cut short is found again and finished by the next DELETE.

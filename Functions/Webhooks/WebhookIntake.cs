@@ -6,14 +6,13 @@ using Engage.Functions.Http;
 using Engage.Functions.Ingest;
 using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Engage.Functions.Webhooks;
 
 /// <summary>
-/// The delivery path (architecture.md "Data flow"): size cap, signature, handshakes, archive,
+/// The delivery path (docs/architecture.md "Data flow"): size cap, signature, handshakes, archive,
 /// normalize, enqueue. A 202 is returned only after the raw body is archived and the interactions
 /// are on the queue.
 /// </summary>
@@ -24,7 +23,7 @@ public sealed class WebhookIntake(
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
-    public async Task<IActionResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
+    public async Task<IResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
     {
         if (sources.Find(sourceName) is not var (source, secrets))
         {
@@ -35,7 +34,7 @@ public sealed class WebhookIntake(
         {
             var request = ToRequest(http, ReadOnlyMemory<byte>.Empty);
             return source.Get(request, secrets) is { } reply
-                ? Reply(reply)
+                ? Answer(reply, source.Name, "")
                 : Problems.Problem(405, "Method not allowed", $"Source '{source.Name}' takes POST only.");
         }
 
@@ -49,7 +48,7 @@ public sealed class WebhookIntake(
         if (source.Verify(delivery, secrets, clock.GetUtcNow()) is { } rejection)
         {
             logger.LogWarning("Rejected a {Source} delivery: {Reason}", source.Name, rejection.Detail);
-            return Problems.Problem(rejection.Status, rejection.Title, rejection.Detail);
+            return Answer(rejection, source.Name, "");
         }
 
         JsonDocument document;
@@ -59,7 +58,7 @@ public sealed class WebhookIntake(
         }
         catch (JsonException e)
         {
-            return Problems.BadRequest($"The body is not JSON: {e.Message}");
+            throw Problems.BadRequest($"The body is not JSON: {e.Message}");
         }
 
         using (document)
@@ -67,59 +66,45 @@ public sealed class WebhookIntake(
             var payload = document.RootElement;
             if (source.Handshake(delivery, payload) is { } handshake)
             {
-                return Reply(handshake);
+                return Answer(handshake, source.Name, source.DeliveryId(delivery, payload));
             }
 
             var deliveryId = source.DeliveryId(delivery, payload);
             if (string.IsNullOrWhiteSpace(deliveryId))
             {
-                return Problems.BadRequest($"The {source.Name} delivery has no delivery id (a required header is missing).");
+                throw Problems.BadRequest($"The {source.Name} delivery has no delivery id (a required header is missing).");
             }
 
+            // Storage not answering from here on becomes 503 + Retry-After (Problems.Translate): nothing was promised yet.
+            await ArchiveAsync(source.Name, deliveryId, body, http.Headers, ct);
+            var normalized = Normalize(source, delivery, payload, out var problem) ?? throw Problems.BadRequest(problem!);
+
+            // Everything that could make a stored interaction fail later is refused now, before the 202.
+            var now = clock.GetUtcNow();
+            if (normalized.Interactions.Select(i => InteractionLimits.Problem(i, now)).FirstOrDefault(p => p is not null) is { } limit)
+            {
+                throw Problems.BadRequest(limit);
+            }
+
+            IReadOnlyList<string> messages;
             try
             {
-                await ArchiveAsync(source.Name, deliveryId, body, http.Headers, ct);
-                var normalized = Normalize(source, delivery, payload, out var problem);
-                if (normalized is null)
-                {
-                    return Problems.BadRequest(problem!);
-                }
-
-                // Everything that could make a stored interaction fail later is refused now, before the 202.
-                var now = clock.GetUtcNow();
-                if (normalized.Interactions.Select(i => InteractionLimits.Problem(i, now)).FirstOrDefault(p => p is not null) is { } limit)
-                {
-                    return Problems.BadRequest(limit);
-                }
-
-                IReadOnlyList<string> messages;
-                try
-                {
-                    messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions);
-                }
-                catch (PayloadException e)
-                {
-                    return Problems.BadRequest(e.Message);
-                }
-
-                foreach (var message in messages)
-                {
-                    await storage.Interactions.SendMessageAsync(message, ct);
-                }
-
-                logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, deliveryId, normalized.Interactions.Count);
-                return Problems.Json(new Accepted(source.Name, deliveryId, normalized.Interactions.Count, normalized.Ignored), 202);
+                messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions);
             }
-            catch (Exception e) when (EngageStorage.IsUnavailable(e))
+            catch (PayloadException e)
             {
-                logger.LogError(e, "Storage unavailable while storing {Source} delivery {DeliveryId}", source.Name, deliveryId);
-                return Problems.Unavailable(http, "The delivery could not be stored; retry later.");
+                throw Problems.BadRequest(e.Message);
             }
+
+            foreach (var message in messages)
+            {
+                await storage.Interactions.SendMessageAsync(message, ct);
+            }
+
+            logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, deliveryId, normalized.Interactions.Count);
+            return TypedResults.Accepted((string?)null, new WebhookAccepted(source.Name, deliveryId, normalized.Interactions.Count, normalized.Ignored));
         }
     }
-
-    private sealed record Accepted(string Source, string DeliveryId, int Interactions,
-        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Ignored);
 
     private Normalized? Normalize(WebhookSource source, WebhookRequest delivery, JsonElement payload, out string? problem)
     {
@@ -210,10 +195,12 @@ public sealed class WebhookIntake(
         return buffer.ToArray();
     }
 
-    private static ContentResult Reply(WebhookReply reply) => new()
+    /// <summary>A source's own answer: a handshake as is, an acknowledgement as a 202 with nothing stored, a rejection as a problem.</summary>
+    private static IResult Answer(WebhookAnswer answer, string source, string deliveryId) => answer switch
     {
-        StatusCode = reply.Status,
-        ContentType = reply.ContentType,
-        Content = reply.Body,
+        WebhookReply reply => TypedResults.Text(reply.Body, reply.ContentType, statusCode: reply.Status),
+        WebhookAcknowledged ack => TypedResults.Accepted((string?)null, new WebhookAccepted(source, deliveryId, 0, ack.Reason)),
+        WebhookRejection rejection => Problems.Problem(rejection.Status, rejection.Title, rejection.Detail),
+        _ => throw new InvalidOperationException($"Unknown webhook answer {answer.GetType().Name}."),
     };
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
+using Engage.Functions.Digests;
+using Engage.Functions.Scores;
 using Engage.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -29,7 +31,7 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         await Eventually.Until(async () =>
         {
             using var community = await _host.Client.GetAsync("/api/community");
-            return community.IsSuccessStatusCode ? JsonDocument.Parse(await community.Content.ReadAsStringAsync()).RootElement.GetProperty("interactions").GetInt32() : 0;
+            return community.IsSuccessStatusCode ? (await community.ReadAsync<CommunityResponse>()).Interactions : 0;
         }, n => n == 13);
     }
 
@@ -106,8 +108,8 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, oneClick.StatusCode);
         }
 
-        var subscription = JsonDocument.Parse(await _host.Client.GetStringAsync("/api/users/demo:ben/subscription")).RootElement;
-        Assert.Equal("off", subscription.GetProperty("cadence").GetString());
+        var subscription = await _host.Client.GetOkAsync<SubscriptionResponse>("/api/users/demo:ben/subscription");
+        Assert.Equal("off", subscription.Cadence);
 
         await DrainAsync();
         _host.Clock.Advance(TimeSpan.FromDays(7));
@@ -162,9 +164,9 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         var user = "new:someone-" + Guid.NewGuid().ToString("N")[..8];
 
         Assert.Equal(HttpStatusCode.OK, await SubscribeAsync(user, "someone@example.org", "Asia/Tokyo"));
-        var stored = JsonDocument.Parse(await _host.Client.GetStringAsync($"/api/users/{user}/subscription")).RootElement;
-        Assert.Equal("Asia/Tokyo", stored.GetProperty("timeZone").GetString());
-        Assert.Equal("weekly", stored.GetProperty("cadence").GetString());
+        var stored = await _host.Client.GetOkAsync<SubscriptionResponse>($"/api/users/{user}/subscription");
+        Assert.Equal("Asia/Tokyo", stored.TimeZone);
+        Assert.Equal("weekly", stored.Cadence);
 
         using (var delete = await _host.Client.DeleteAsync($"/api/users/{user}/subscription"))
         {

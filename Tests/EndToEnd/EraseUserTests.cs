@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Azure.Data.Tables;
 using Engage.Domain.Facts;
 using Engage.Functions.Digests;
@@ -47,22 +46,19 @@ public sealed class EraseUserTests(DevHostFixture host)
         ]}
         """;
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path)
+    /// <summary>The status, and the body as <typeparamref name="T"/> when it is a success (null otherwise).</summary>
+    private async Task<(HttpStatusCode Status, T Body)> GetAsync<T>(string path)
+        where T : class
     {
         using var response = await _client.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, response.IsSuccessStatusCode ? JsonDocument.Parse(text).RootElement.Clone() : default);
+        return (response.StatusCode, response.IsSuccessStatusCode ? await response.ReadAsync<T>() : null!);
     }
 
-    private async Task<JsonElement> WhenAsync(string path, Func<JsonElement, bool> done)
-    {
-        var (_, body) = await Eventually.Until(() => GetAsync(path), r => r.Status == HttpStatusCode.OK && done(r.Body));
-        Assert.Equal(JsonValueKind.Object, body.ValueKind);
-        return body;
-    }
+    private async Task<T> WhenAsync<T>(string path, Func<T, bool> done)
+        where T : class =>
+        await _client.GetWhenAsync(path, done) ?? throw new Xunit.Sdk.XunitException($"{path} never answered as expected.");
 
-    private static IEnumerable<string> Counterparts(JsonElement reciprocity) =>
-        reciprocity.GetProperty("counterparts").EnumerateArray().Select(c => c.GetProperty("userId").GetString()!);
+    private static IEnumerable<string> Counterparts(ReciprocityResponse reciprocity) => reciprocity.Counterparts.Select(c => c.UserId);
 
     private async Task<HttpStatusCode> DeleteAsync(string user)
     {
@@ -95,14 +91,14 @@ public sealed class EraseUserTests(DevHostFixture host)
         await PostAsync(EarlyReplies(p, ann, cy, now));
         await PostAsync(Conversation(p, ann, bob, cy, dan, now));
         await host.DrainAsync(); // everything of the conversation ingested before anything is erased
-        await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reply").GetInt32() == 2
-            && e.GetProperty("counts").GetProperty("reaction").GetInt32() == 1);
+        await WhenAsync<EngagementResponse>($"/api/users/{ann}/engagement", e => e.Counts.Reply == 2
+            && e.Counts.Reaction == 1);
 
         // Every give written, the pending ones included: bob received 3 from ann, ann received from bob, cy and dan.
-        var bobBefore = await WhenAsync($"/api/users/{bob}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 3);
-        await WhenAsync($"/api/users/{ann}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 3);
-        var cyBefore = await WhenAsync($"/api/users/{cy}/reciprocity", r => r.GetProperty("given").GetProperty("count").GetInt32() == 1);
-        await WhenAsync($"/api/users/{dan}/reciprocity", r => Counterparts(r).Contains(ann));
+        var bobBefore = await WhenAsync<ReciprocityResponse>($"/api/users/{bob}/reciprocity", r => r.Received.Count == 3);
+        await WhenAsync<ReciprocityResponse>($"/api/users/{ann}/reciprocity", r => r.Received.Count == 3);
+        var cyBefore = await WhenAsync<ReciprocityResponse>($"/api/users/{cy}/reciprocity", r => r.Given.Count == 1);
+        await WhenAsync<ReciprocityResponse>($"/api/users/{dan}/reciprocity", r => Counterparts(r).Contains(ann));
         Assert.Contains(ann, Counterparts(bobBefore));
         Assert.Contains(ann, Counterparts(cyBefore));
 
@@ -112,14 +108,14 @@ public sealed class EraseUserTests(DevHostFixture host)
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        await host.Services.GetRequiredService<ScoreStore>().WriteScoresAsync([new ScoreRow(ann, "ann", DateTimeOffset.UtcNow, 12, "engaged", 0.5, 1, 3, 4)], CancellationToken.None);
+        await host.Services.GetRequiredService<ScoreStore>().WriteScoresAsync([new UserScore(ann, "ann", DateTimeOffset.UtcNow, 12, "engaged", 0.5, 1, 3, 4)], CancellationToken.None);
         await host.Services.GetRequiredService<DigestState>().ClaimAsync(ann, "2026-W47", "message-1", CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
 
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/engagement")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/reciprocity")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/subscription")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync<EngagementResponse>($"/api/users/{ann}/engagement")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync<ReciprocityResponse>($"/api/users/{ann}/reciprocity")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync<SubscriptionResponse>($"/api/users/{ann}/subscription")).Status);
         Assert.Empty(await PartitionAsync(_storage.Facts, ann));
         Assert.Empty(await PartitionAsync(_storage.Scores, ann));
         Assert.Empty(await PartitionAsync(_storage.Digests, ann));
@@ -129,20 +125,20 @@ public sealed class EraseUserTests(DevHostFixture host)
         Assert.Single(await PartitionAsync(_storage.Items, $"{p}-cy"));
 
         // Counterparts no longer list her; what the others did themselves still counts.
-        var (_, bobAfter) = await GetAsync($"/api/users/{bob}/reciprocity");
+        var (_, bobAfter) = await GetAsync<ReciprocityResponse>($"/api/users/{bob}/reciprocity");
         Assert.DoesNotContain(ann, Counterparts(bobAfter));
-        var (_, bobEngagement) = await GetAsync($"/api/users/{bob}/engagement");
-        Assert.Equal(1, bobEngagement.GetProperty("counts").GetProperty("post").GetInt32());
-        Assert.Equal(1, bobEngagement.GetProperty("counts").GetProperty("reply").GetInt32());
-        var (_, cyAfter) = await GetAsync($"/api/users/{cy}/reciprocity");
+        var (_, bobEngagement) = await GetAsync<EngagementResponse>($"/api/users/{bob}/engagement");
+        Assert.Equal(1, bobEngagement.Counts.Post);
+        Assert.Equal(1, bobEngagement.Counts.Reply);
+        var (_, cyAfter) = await GetAsync<ReciprocityResponse>($"/api/users/{cy}/reciprocity");
         Assert.DoesNotContain(ann, Counterparts(cyAfter));
-        Assert.Equal(0, cyAfter.GetProperty("given").GetProperty("count").GetInt32());
-        var (_, cyEngagement) = await GetAsync($"/api/users/{cy}/engagement");
-        Assert.Equal(1, cyEngagement.GetProperty("counts").GetProperty("reply").GetInt32());
-        var (_, danAfter) = await GetAsync($"/api/users/{dan}/reciprocity");
+        Assert.Equal(0, cyAfter.Given.Count);
+        var (_, cyEngagement) = await GetAsync<EngagementResponse>($"/api/users/{cy}/engagement");
+        Assert.Equal(1, cyEngagement.Counts.Reply);
+        var (_, danAfter) = await GetAsync<ReciprocityResponse>($"/api/users/{dan}/reciprocity");
         Assert.DoesNotContain(ann, Counterparts(danAfter));
-        var (_, danEngagement) = await GetAsync($"/api/users/{dan}/engagement");
-        Assert.Equal(1, danEngagement.GetProperty("counts").GetProperty("follow").GetInt32());
+        var (_, danEngagement) = await GetAsync<EngagementResponse>($"/api/users/{dan}/engagement");
+        Assert.Equal(1, danEngagement.Counts.Follow);
 
         // No row left anywhere names her.
         foreach (var other in new[] { bob, cy, dan })
@@ -160,7 +156,7 @@ public sealed class EraseUserTests(DevHostFixture host)
         string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
         await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
         await host.DrainAsync(); // everything of the conversation ingested before anything is erased
-        await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reaction").GetInt32() == 1);
+        await WhenAsync<EngagementResponse>($"/api/users/{ann}/engagement", e => e.Counts.Reaction == 1);
 
         Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
         Assert.Equal(HttpStatusCode.NotFound, await DeleteAsync(ann));
@@ -174,15 +170,15 @@ public sealed class EraseUserTests(DevHostFixture host)
         var likes = Enumerable.Range(0, 230).Select(i =>
             $$$"""{"id":"{{{ann}}}-like-{{{i}}}","kind":"reaction","actor":"{{{ann}}}","occurredAt":"{{{at.AddSeconds(i):O}}}","subject":{"id":"{{{bob}}}-post","author":"{{{bob}}}"}}""");
         await PostAsync($$"""{"events":[{"id":"{{bob}}-post","kind":"post","actor":"{{bob}}","occurredAt":"{{at.AddMinutes(-1):O}}","text":"Release notes are out"},{{string.Join(",", likes)}}]}""");
-        await WhenAsync($"/api/users/{ann}/engagement", e => e.GetProperty("counts").GetProperty("reaction").GetInt32() == 230);
+        await WhenAsync<EngagementResponse>($"/api/users/{ann}/engagement", e => e.Counts.Reaction == 230);
         Assert.Equal(231, (await PartitionAsync(_storage.Facts, bob)).Count);
 
         Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
 
         Assert.Empty(await PartitionAsync(_storage.Facts, ann));
         Assert.Single(await PartitionAsync(_storage.Facts, bob));
-        var (_, bobReciprocity) = await GetAsync($"/api/users/{bob}/reciprocity");
-        Assert.Equal(0, bobReciprocity.GetProperty("received").GetProperty("count").GetInt32());
+        var (_, bobReciprocity) = await GetAsync<ReciprocityResponse>($"/api/users/{bob}/reciprocity");
+        Assert.Equal(0, bobReciprocity.Received.Count);
     }
 
     [Fact]
@@ -191,7 +187,7 @@ public sealed class EraseUserTests(DevHostFixture host)
         string p = Unique("items"), ann = Unique("ann"), bob = Unique("bob"), cy = Unique("cy"), dan = Unique("dan");
         await PostAsync(Conversation(p, ann, bob, cy, dan, DateTimeOffset.UtcNow));
         await host.DrainAsync(); // everything of the conversation ingested before anything is erased
-        await WhenAsync($"/api/users/{bob}/reciprocity", r => r.GetProperty("received").GetProperty("count").GetInt32() == 2);
+        await WhenAsync<ReciprocityResponse>($"/api/users/{bob}/reciprocity", r => r.Received.Count == 2);
 
         // An earlier erasure cut short: one of bob's rows of ann's interactions is gone already, so bob's batch fails with 404.
         var bobRows = await PartitionAsync(_storage.Facts, bob);
@@ -215,7 +211,7 @@ public sealed class EraseUserTests(DevHostFixture host)
         }
 
         Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(ann));
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync($"/api/users/{ann}/subscription")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync<SubscriptionResponse>($"/api/users/{ann}/subscription")).Status);
         Assert.Equal(HttpStatusCode.NotFound, await DeleteAsync(ann));
     }
 

@@ -3,7 +3,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engage.Domain.Scoring;
+using Engage.Functions.Scores;
 using Engage.Functions.Storage;
+using Engage.Functions.Webhooks;
 using Engage.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,32 +34,23 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
         user["type"] = "User";
     }
 
-    private async Task<JsonElement> PostAsync(string gitHubEvent, JsonObject payload, HttpStatusCode expected = HttpStatusCode.Accepted)
+    private async Task<WebhookAccepted> PostAsync(string gitHubEvent, JsonObject payload)
     {
         using var response = await _client.SendAsync(GitHubSigner.Request(payload.ToJsonString(), gitHubEvent));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"{response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadAsync<WebhookAccepted>();
     }
 
-    private async Task<JsonElement> CountsWhenAsync(string login, Func<JsonElement, bool> done) =>
-        await Eventually.Until(async () =>
-        {
-            using var response = await _client.GetAsync($"/api/users/github:{login.ToLowerInvariant()}/engagement");
-            return response.IsSuccessStatusCode
-                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("counts").Clone()
-                : default;
-        }, c => c.ValueKind == JsonValueKind.Object && done(c));
+    private async Task<Counts> CountsWhenAsync(string login, Func<Counts, bool> done) =>
+        (await _client.GetWhenAsync<EngagementResponse>($"/api/users/github:{login.ToLowerInvariant()}/engagement", e => done(e.Counts)))?.Counts
+        ?? throw new Xunit.Sdk.XunitException($"No engagement answer for github:{login}.");
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? detailContains = null)
     {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        var problem = await Api.AssertProblemAsync(response, status);
         if (detailContains is not null)
         {
-            Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains(detailContains, problem.Detail, StringComparison.Ordinal);
         }
     }
 
@@ -70,11 +63,11 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
         using var response = await _client.SendAsync(GitHubSigner.Request(ping.Json, "ping", delivery));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("github", body.GetProperty("source").GetString());
-        Assert.Equal(delivery, body.GetProperty("deliveryId").GetString());
-        Assert.Equal(0, body.GetProperty("interactions").GetInt32());
-        Assert.Contains("ping", body.GetProperty("ignored").GetString(), StringComparison.Ordinal);
+        var body = await response.ReadAsync<WebhookAccepted>();
+        Assert.Equal("github", body.Source);
+        Assert.Equal(delivery, body.DeliveryId);
+        Assert.Equal(0, body.Interactions);
+        Assert.Contains("ping", body.Ignored, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,8 +118,8 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
 
         var accepted = await PostAsync("issues", labeled);
 
-        Assert.Equal(0, accepted.GetProperty("interactions").GetInt32());
-        Assert.Equal("issues.labeled is not an interaction", accepted.GetProperty("ignored").GetString());
+        Assert.Equal(0, accepted.Interactions);
+        Assert.Equal("issues.labeled is not an interaction", accepted.Ignored);
     }
 
     [Fact]
@@ -148,15 +141,15 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
         comment["comment"]!["body"] = $"Set the cache key per architecture; @{friend} measured it: 3 minutes instead of 12.";
         SetLogin(comment["comment"]!["user"]!, helper);
 
-        Assert.Equal(1, (await PostAsync("issues", issue)).GetProperty("interactions").GetInt32());
-        Assert.Equal(1, (await PostAsync("issue_comment", comment)).GetProperty("interactions").GetInt32());
+        Assert.Equal(1, (await PostAsync("issues", issue)).Interactions);
+        Assert.Equal(1, (await PostAsync("issue_comment", comment)).Interactions);
 
-        var askerCounts = await CountsWhenAsync(asker, c => c.GetProperty("post").GetInt32() == 1);
-        Assert.Equal(1, askerCounts.GetProperty("question").GetInt32());
-        var helperCounts = await CountsWhenAsync(helper, c => c.GetProperty("reply").GetInt32() == 1 && c.GetProperty("answer").GetInt32() == 1);
-        Assert.Equal(1, helperCounts.GetProperty("reply").GetInt32());
-        Assert.Equal(1, helperCounts.GetProperty("answer").GetInt32());
-        Assert.Equal(1, helperCounts.GetProperty("mentionsMade").GetInt32());
+        var askerCounts = await CountsWhenAsync(asker, c => c.Post == 1);
+        Assert.Equal(1, askerCounts.Question);
+        var helperCounts = await CountsWhenAsync(helper, c => c.Reply == 1 && c.Answer == 1);
+        Assert.Equal(1, helperCounts.Reply);
+        Assert.Equal(1, helperCounts.Answer);
+        Assert.Equal(1, helperCounts.MentionsMade);
 
         // The give: the comment is a fact in the asker's partition too, with the asker as the parent's author.
         var store = host.Services.GetRequiredService<FactStore>();
@@ -190,12 +183,12 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
 
         await PostAsync("discussion", discussion);
         await PostAsync("discussion_comment", comment);
-        await CountsWhenAsync(helper, c => c.GetProperty("reply").GetInt32() == 1);
+        await CountsWhenAsync(helper, c => c.Reply == 1);
         await PostAsync("discussion", answered);
 
-        var counts = await CountsWhenAsync(helper, c => c.GetProperty("answer").GetInt32() == 1);
-        Assert.Equal(1, counts.GetProperty("answer").GetInt32());
-        Assert.Equal(1, counts.GetProperty("reply").GetInt32());
+        var counts = await CountsWhenAsync(helper, c => c.Answer == 1);
+        Assert.Equal(1, counts.Answer);
+        Assert.Equal(1, counts.Reply);
     }
 
     [Fact]
@@ -224,7 +217,7 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
         var parent = ReviewComment(parentId, null, reviewer, now.AddMinutes(-5), "Why does this allocate on every call?");
 
         await PostAsync("pull_request_review_comment", reply);
-        await CountsWhenAsync(helper, c => c.GetProperty("reply").GetInt32() == 1);
+        await CountsWhenAsync(helper, c => c.Reply == 1);
         await PostAsync("pull_request_review_comment", parent);
 
         // The reviewer's partition gets the reply (a give to them) once the pending-parent message finds the parent.
@@ -243,7 +236,7 @@ public sealed class GitHubEndToEndTests(DevHostFixture host)
         Assert.DoesNotContain(authorFacts, f => f.InteractionId == replyItem);
         Assert.Contains(authorFacts, f => f.InteractionId == $"github:pull_request_review_comment:{parentId}");
 
-        var helperCounts = await CountsWhenAsync(helper, c => c.GetProperty("answer").GetInt32() == 1);
-        Assert.Equal(1, helperCounts.GetProperty("answer").GetInt32());
+        var helperCounts = await CountsWhenAsync(helper, c => c.Answer == 1);
+        Assert.Equal(1, helperCounts.Answer);
     }
 }

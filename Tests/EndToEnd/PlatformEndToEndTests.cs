@@ -3,7 +3,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Engage.Domain.Scoring;
+using Engage.Domain.Sources;
+using Engage.Functions.Scores;
+using Engage.Functions.Webhooks;
 using Engage.Tests.Support;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Engage.Tests.EndToEnd;
 
@@ -18,44 +23,41 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string source, string body, IReadOnlyDictionary<string, string>? headers = null)
+    /// <summary>The status and the body as text; read it with <see cref="Accepted"/> or <see cref="Problem"/>.</summary>
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string source, string body, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var response = await _client.SendAsync(PlatformSigners.Http(source, body, headers ?? PlatformSigners.Headers(source, body)));
-        var text = await response.Content.ReadAsStringAsync();
-        var json = text.Length > 0 && text[0] == '{' ? JsonDocument.Parse(text).RootElement.Clone() : default;
-        return (response.StatusCode, json);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<JsonElement> AcceptedAsync(string source, string body, IReadOnlyDictionary<string, string>? headers = null, int interactions = 1)
+    private static WebhookAccepted Accepted(string body) => JsonSerializer.Deserialize<WebhookAccepted>(body, Api.Strict)!;
+
+    private static ProblemDetails Problem(string body) => JsonSerializer.Deserialize<ProblemDetails>(body, Api.Strict)!;
+
+    private async Task<WebhookAccepted> AcceptedAsync(string source, string body, IReadOnlyDictionary<string, string>? headers = null, int interactions = 1)
     {
-        var (status, json) = await PostAsync(source, body, headers);
-        Assert.Equal(HttpStatusCode.Accepted, status);
-        Assert.Equal(source, json.GetProperty("source").GetString());
-        Assert.Equal(interactions, json.GetProperty("interactions").GetInt32());
-        return json;
+        var (status, text) = await PostAsync(source, body, headers);
+        Assert.True(status == HttpStatusCode.Accepted, $"{status}: {text}");
+        var accepted = Accepted(text);
+        Assert.Equal(source, accepted.Source);
+        Assert.Equal(interactions, accepted.Interactions);
+        return accepted;
     }
 
-    private async Task<JsonElement> CountsWhenAsync(string user, Func<JsonElement, bool> done) =>
-        await Eventually.Until(async () =>
-        {
-            using var response = await _client.GetAsync($"/api/users/{user}/engagement");
-            return response.IsSuccessStatusCode
-                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("counts").Clone()
-                : default;
-        }, c => c.ValueKind == JsonValueKind.Object && done(c));
+    private async Task<Counts> CountsWhenAsync(string user, Func<Counts, bool> done) =>
+        (await _client.GetWhenAsync<EngagementResponse>($"/api/users/{user}/engagement", e => done(e.Counts)))?.Counts
+        ?? throw new Xunit.Sdk.XunitException($"No engagement answer for {user}.");
 
     /// <summary>Waits for the counts to show, lets the queue drain the duplicates, and checks they did not change.</summary>
-    private async Task<JsonElement> SettledCountsAsync(string user, Func<JsonElement, bool> done)
+    private async Task<Counts> SettledCountsAsync(string user, Func<Counts, bool> done)
     {
         var first = await CountsWhenAsync(user, done);
         Assert.True(done(first), $"{user}: counts never reached the expected values: {first}");
         await host.DrainAsync();
         var settled = await CountsWhenAsync(user, _ => true);
-        Assert.Equal(first.GetRawText(), settled.GetRawText());
+        Assert.Equal(first, settled);
         return settled;
     }
-
-    private static int Count(JsonElement counts, string name) => counts.GetProperty(name).GetInt32();
 
     // ---- X ----
 
@@ -77,7 +79,7 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var expected = "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(PlatformSigners.Secret("x")), Encoding.UTF8.GetBytes("test token")));
-        Assert.Equal(expected, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("response_token").GetString());
+        Assert.Equal(new CrcResponse(expected), await response.ReadAsync<CrcResponse>());
     }
 
     [Theory]
@@ -87,8 +89,7 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
     {
         using var response = await _client.GetAsync(path);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await Api.AssertProblemAsync(response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -107,16 +108,16 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         await AcceptedAsync("x", forBob); // X retries: the same body again
         await AcceptedAsync("x", parent);
 
-        Assert.NotEqual(first.GetProperty("deliveryId").GetString(), second.GetProperty("deliveryId").GetString());
+        Assert.NotEqual(first.DeliveryId, second.DeliveryId);
 
         // The parent (a question) first: once it is in, alice's reply also reads as an answer.
-        var bobCounts = await SettledCountsAsync($"x:{bob}", c => Count(c, "post") == 1);
-        Assert.Equal(1, Count(bobCounts, "post"));
-        Assert.Equal(0, Count(bobCounts, "reply"));
-        var counts = await SettledCountsAsync($"x:{alice}", c => Count(c, "reply") == 1);
-        Assert.Equal(1, Count(counts, "reply"));
-        Assert.Equal(0, Count(counts, "post"));
-        Assert.Equal(1, Count(counts, "mentionsMade"));
+        var bobCounts = await SettledCountsAsync($"x:{bob}", c => c.Post == 1);
+        Assert.Equal(1, bobCounts.Post);
+        Assert.Equal(0, bobCounts.Reply);
+        var counts = await SettledCountsAsync($"x:{alice}", c => c.Reply == 1);
+        Assert.Equal(1, counts.Reply);
+        Assert.Equal(0, counts.Post);
+        Assert.Equal(1, counts.MentionsMade);
     }
 
     [Fact]
@@ -142,8 +143,8 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         await AcceptedAsync("x", body, interactions: 2);
         await AcceptedAsync("x", retweets, interactions: 2);
 
-        var counts = await SettledCountsAsync($"x:{alice}", c => Count(c, "reaction") == 1 && Count(c, "follow") == 1 && Count(c, "repost") == 1 && Count(c, "quote") == 1);
-        Assert.Equal(0, Count(counts, "mentionsMade"));
+        var counts = await SettledCountsAsync($"x:{alice}", c => c.Reaction == 1 && c.Follow == 1 && c.Repost == 1 && c.Quote == 1);
+        Assert.Equal(0, counts.MentionsMade);
     }
 
     // ---- Slack ----
@@ -176,14 +177,14 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         var retry = await AcceptedAsync("slack", reply, retryHeaders);
         await AcceptedAsync("slack", mention);
 
-        Assert.Equal($"Ev{n}2", first.GetProperty("deliveryId").GetString());
-        Assert.Equal($"Ev{n}2", retry.GetProperty("deliveryId").GetString());
-        var counts = await SettledCountsAsync($"slack:{team}.{alice}", c => Count(c, "reply") == 1);
-        Assert.Equal(1, Count(counts, "reply"));
-        Assert.Equal(0, Count(counts, "post"));
-        Assert.Equal(1, Count(counts, "mentionsMade"));
-        var bobCounts = await SettledCountsAsync($"slack:{team}.{bob}", c => Count(c, "post") == 1);
-        Assert.Equal(1, Count(bobCounts, "post"));
+        Assert.Equal($"Ev{n}2", first.DeliveryId);
+        Assert.Equal($"Ev{n}2", retry.DeliveryId);
+        var counts = await SettledCountsAsync($"slack:{team}.{alice}", c => c.Reply == 1);
+        Assert.Equal(1, counts.Reply);
+        Assert.Equal(0, counts.Post);
+        Assert.Equal(1, counts.MentionsMade);
+        var bobCounts = await SettledCountsAsync($"slack:{team}.{bob}", c => c.Post == 1);
+        Assert.Equal(1, bobCounts.Post);
     }
 
     [Fact]
@@ -198,9 +199,9 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         await AcceptedAsync("slack", reaction);
         var ignored = await AcceptedAsync("slack", join, interactions: 0);
 
-        Assert.Contains("channel_join", ignored.GetProperty("ignored").GetString(), StringComparison.Ordinal);
-        var counts = await SettledCountsAsync($"slack:{team}.{alice}", c => Count(c, "reaction") == 1);
-        Assert.Equal(0, Count(counts, "post"));
+        Assert.Contains("channel_join", ignored.Ignored, StringComparison.Ordinal);
+        var counts = await SettledCountsAsync($"slack:{team}.{alice}", c => c.Reaction == 1);
+        Assert.Equal(0, counts.Post);
     }
 
     [Fact]
@@ -223,7 +224,7 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         var (status, json) = await PostAsync("slack", body, PlatformSigners.Headers("slack", body, at: DateTimeOffset.UtcNow.AddMinutes(-6)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Equal(401, json.GetProperty("status").GetInt32());
+        Assert.Equal(401, Problem(json).Status);
     }
 
     // ---- Discourse ----
@@ -259,19 +260,19 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         await AcceptedAsync("discourse", like, PlatformSigners.Headers("discourse", like, discourseEvent: "post_liked", discourseInstance: instance));
 
         var host = $"f{n}.example.org";
-        var alice = await SettledCountsAsync($"discourse:{host}.alice", c => Count(c, "reply") == 1);
-        Assert.Equal(1, Count(alice, "reply"));
-        Assert.Equal(1, Count(alice, "mentionsMade"));
-        var bob = await SettledCountsAsync($"discourse:{host}.bob", c => Count(c, "post") == 1 && Count(c, "reaction") == 1);
-        Assert.Equal(1, Count(bob, "post"));
+        var alice = await SettledCountsAsync($"discourse:{host}.alice", c => c.Reply == 1);
+        Assert.Equal(1, alice.Reply);
+        Assert.Equal(1, alice.MentionsMade);
+        var bob = await SettledCountsAsync($"discourse:{host}.bob", c => c.Post == 1 && c.Reaction == 1);
+        Assert.Equal(1, bob.Post);
     }
 
     [Fact]
     public async Task Discourse_Ping_Is202WithNothingIngested()
     {
         const string body = """{"ping":"OK"}""";
-        var json = await AcceptedAsync("discourse", body, PlatformSigners.Headers("discourse", body, discourseEvent: "ping"), interactions: 0);
-        Assert.Equal("ping", json.GetProperty("ignored").GetString());
+        var accepted = await AcceptedAsync("discourse", body, PlatformSigners.Headers("discourse", body, discourseEvent: "ping"), interactions: 0);
+        Assert.Equal("ping", accepted.Ignored);
     }
 
     [Fact]
@@ -284,7 +285,7 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         var (status, json) = await PostAsync("discourse", body, headers);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal(400, json.GetProperty("status").GetInt32());
+        Assert.Equal(400, Problem(json).Status);
     }
 
     // ---- Mastodon ----
@@ -323,11 +324,11 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         await AcceptedAsync("mastodon", boost);
         var edit = await AcceptedAsync("mastodon", reply.Replace("\"status.created\"", "\"status.updated\"", StringComparison.Ordinal), interactions: 0);
 
-        Assert.Contains("status.updated", edit.GetProperty("ignored").GetString(), StringComparison.Ordinal);
-        var counts = await SettledCountsAsync($"mastodon:{instance}.{alice}", c => Count(c, "reply") == 1 && Count(c, "repost") == 1);
-        Assert.Equal(1, Count(counts, "mentionsMade"));
-        var bobCounts = await SettledCountsAsync($"mastodon:{instance}.{bob}", c => Count(c, "post") == 1);
-        Assert.Equal(0, Count(bobCounts, "reply"));
+        Assert.Contains("status.updated", edit.Ignored, StringComparison.Ordinal);
+        var counts = await SettledCountsAsync($"mastodon:{instance}.{alice}", c => c.Reply == 1 && c.Repost == 1);
+        Assert.Equal(1, counts.MentionsMade);
+        var bobCounts = await SettledCountsAsync($"mastodon:{instance}.{bob}", c => c.Post == 1);
+        Assert.Equal(0, bobCounts.Reply);
     }
 
     // ---- Malformed deliveries, every source: a 400 problem or an archived 202 "ignored", never a 500 ----
@@ -367,15 +368,15 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         if (status == HttpStatusCode.Accepted)
         {
             // Accepted means archived; with nothing to count it says why.
-            if (json.GetProperty("interactions").GetInt32() == 0)
+            if (Accepted(json).Interactions == 0)
             {
-                Assert.False(string.IsNullOrEmpty(json.GetProperty("ignored").GetString()));
+                Assert.False(string.IsNullOrEmpty(Accepted(json).Ignored));
             }
         }
         else
         {
-            Assert.Equal(400, json.GetProperty("status").GetInt32());
-            Assert.DoesNotContain("   at ", json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(400, Problem(json).Status);
+            Assert.DoesNotContain("   at ", Problem(json).Detail, StringComparison.Ordinal);
         }
     }
 
@@ -392,6 +393,6 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         var (status, json) = await PostAsync(source, body, headers);
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Equal(401, json.GetProperty("status").GetInt32());
+        Assert.Equal(401, Problem(json).Status);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
+using Engage.Functions.Scores;
 using Engage.Tests.Support;
 
 namespace Engage.Tests.EndToEnd;
@@ -19,16 +19,12 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
         var body = await File.ReadAllTextAsync(RepoPaths.Of("samples", "conversation.json"));
         using var response = await _host.Client.SendAsync(StandardSigner.Request(body, at: Now));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await Eventually.Until(() => GetAsync("/api/community"), c => c.ValueKind == JsonValueKind.Object && c.GetProperty("interactions").GetInt32() == 13);
+        await _host.Client.GetWhenAsync<CommunityResponse>("/api/community", c => c.Interactions == 13);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<JsonElement> GetAsync(string path)
-    {
-        using var response = await _host.Client.GetAsync(path);
-        return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone() : default;
-    }
+    private Task<T> GetAsync<T>(string path) => _host.Client.GetOkAsync<T>(path);
 
     private async Task RunProjectionAsync()
     {
@@ -39,23 +35,23 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Community_FromTheWindowsFacts_MatchesHandWorkedFigures()
     {
-        var c = await GetAsync("/api/community");
+        var c = await GetAsync<CommunityResponse>("/api/community");
 
         // Directed pairs: dee→ada, ben→ada, eve→ada, ada→ben, cy→ben, fay→ben, gus→hal; only ada↔ben is mutual.
-        Assert.Equal(8, c.GetProperty("users").GetInt32());
-        Assert.Equal(13, c.GetProperty("interactions").GetInt32());
-        Assert.Equal(2.0 / 7, c.GetProperty("reciprocity").GetDouble(), 12);
-        Assert.Equal((2.0 / 7 - 7.0 / 56) / (1 - 7.0 / 56), c.GetProperty("rho").GetDouble(), 12);
-        Assert.Equal(4.0 / 13, c.GetProperty("broadcastShare").GetDouble(), 12);
-        Assert.Equal(1, c.GetProperty("openQuestions").GetInt32());
-        Assert.Equal("P30D", c.GetProperty("window").GetString());
+        Assert.Equal(8, c.Users);
+        Assert.Equal(13, c.Interactions);
+        Assert.Equal(2.0 / 7, c.Reciprocity!.Value, 12);
+        Assert.Equal((2.0 / 7 - 7.0 / 56) / (1 - 7.0 / 56), c.Rho!.Value, 12);
+        Assert.Equal(4.0 / 13, c.BroadcastShare!.Value, 12);
+        Assert.Equal(1, c.OpenQuestions);
+        Assert.Equal("P30D", c.Window);
     }
 
     [Fact]
     public async Task Leaderboard_BeforeAnyProjection_IsEmpty()
     {
-        var board = await GetAsync("/api/leaderboard");
-        Assert.Empty(board.GetProperty("entries").EnumerateArray());
+        var board = await GetAsync<LeaderboardResponse>("/api/leaderboard");
+        Assert.Empty(board.Entries);
     }
 
     [Fact]
@@ -63,18 +59,18 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
     {
         await RunProjectionAsync();
 
-        var board = await GetAsync("/api/leaderboard?by=engagement&top=4");
-        var entries = board.GetProperty("entries").EnumerateArray().ToList();
-        Assert.Equal(["demo:gus", "demo:ada", "demo:ben", "demo:hal"], entries.Select(e => e.GetProperty("userId").GetString()));
-        Assert.Equal(["champion", "engaged", "engaged", "participant"], entries.Select(e => e.GetProperty("level").GetString()));
-        Assert.Equal(6 * (D(9) + D(8)), entries[0].GetProperty("score").GetDouble(), 9);
-        Assert.Equal("gus", entries[0].GetProperty("handle").GetString());
-        Assert.Equal(Now, board.GetProperty("asOf").GetDateTimeOffset());
+        var board = await GetAsync<LeaderboardResponse>("/api/leaderboard?by=engagement&top=4");
+        var entries = board.Entries;
+        Assert.Equal(["demo:gus", "demo:ada", "demo:ben", "demo:hal"], entries.Select(e => e.UserId));
+        Assert.Equal(["champion", "engaged", "engaged", "participant"], entries.Select(e => e.Level));
+        Assert.Equal(6 * (D(9) + D(8)), entries[0].Score, 9);
+        Assert.Equal("gus", entries[0].Handle);
+        Assert.Equal(Now, board.AsOf);
 
-        var gus = await GetAsync("/api/users/demo:gus/engagement");
-        Assert.Equal("champion", gus.GetProperty("level").GetString());
-        var eve = await GetAsync("/api/users/demo:eve/engagement");
-        Assert.Equal("participant", eve.GetProperty("level").GetString());
+        var gus = await GetAsync<EngagementResponse>("/api/users/demo:gus/engagement");
+        Assert.Equal("champion", gus.Level);
+        var eve = await GetAsync<EngagementResponse>("/api/users/demo:eve/engagement");
+        Assert.Equal("participant", eve.Level);
     }
 
     [Fact]
@@ -82,12 +78,12 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
     {
         await RunProjectionAsync();
 
-        var board = await GetAsync("/api/leaderboard?by=reciprocity&top=1000");
-        var entries = board.GetProperty("entries").EnumerateArray().ToList();
+        var board = await GetAsync<LeaderboardResponse>("/api/leaderboard?by=reciprocity&top=1000");
+        var entries = board.Entries;
 
         // ben gave 7·D(2) to ada and received 4·D(1) from her among 11·D(1): index 4·D(1) / 7·D(2)... the larger side is his 11·D(1) received.
-        Assert.Equal("demo:ada", entries[0].GetProperty("userId").GetString());
-        Assert.All(entries.Zip(entries.Skip(1)), p => Assert.True(p.First.GetProperty("score").GetDouble() >= p.Second.GetProperty("score").GetDouble()));
+        Assert.Equal("demo:ada", entries[0].UserId);
+        Assert.All(entries.Zip(entries.Skip(1)), p => Assert.True(p.First.Score >= p.Second.Score));
         Assert.Equal(8, entries.Count);
     }
 
@@ -99,11 +95,11 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
 
         await RunProjectionAsync();
 
-        var board = await GetAsync("/api/leaderboard");
-        Assert.Empty(board.GetProperty("entries").EnumerateArray());
-        var ada = await GetAsync("/api/users/demo:ada/engagement");
-        Assert.Equal("silent", ada.GetProperty("level").GetString());
-        Assert.Equal(0, ada.GetProperty("score").GetDouble());
+        var board = await GetAsync<LeaderboardResponse>("/api/leaderboard");
+        Assert.Empty(board.Entries);
+        var ada = await GetAsync<EngagementResponse>("/api/users/demo:ada/engagement");
+        Assert.Equal("silent", ada.Level);
+        Assert.Equal(0, ada.Score);
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text.Json;
+using Engage.Functions.Scores;
 using Engage.Tests.Support;
 
 namespace Engage.Tests.EndToEnd;
@@ -26,8 +26,7 @@ public sealed class ReadApiTests(DevHostFixture host)
     {
         using var response = await _client.GetAsync(path);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await Api.AssertProblemAsync(response, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -42,8 +41,7 @@ public sealed class ReadApiTests(DevHostFixture host)
     {
         using var response = await _client.GetAsync($"/api/users/e2e:nobody-{Guid.NewGuid():N}/engagement");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await Api.AssertProblemAsync(response, HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -57,26 +55,24 @@ public sealed class ReadApiTests(DevHostFixture host)
             Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         }
 
-        var json = await Eventually.Until(async () =>
-        {
-            using var response = await _client.GetAsync($"/api/users/{user}/engagement?asOf=2026-03-02T00:00:00Z&window=PT13H");
-            return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone() : default;
-        }, j => j.ValueKind == JsonValueKind.Object && j.GetProperty("counts").GetProperty("post").GetInt32() == 1);
+        var json = await _client.GetWhenAsync<EngagementResponse>(
+            $"/api/users/{user}/engagement?asOf=2026-03-02T00:00:00Z&window=PT13H", e => e.Counts.Post == 1);
 
         // (A read racing the insert can answer 200 with no facts yet: the user became known in between.)
-        Assert.Equal("PT13H", json.GetProperty("window").GetString());
-        Assert.Equal("2026-03-02T00:00:00Z", json.GetProperty("asOf").GetString());
-        Assert.Equal(1, json.GetProperty("counts").GetProperty("post").GetInt32());
+        Assert.NotNull(json);
+        Assert.Equal("PT13H", json.Window);
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), json.AsOf);
+        Assert.Equal(1, json.Counts.Post);
 
         using var outside = await _client.GetAsync($"/api/users/{user}/engagement?asOf=2026-03-02T00:00:00Z&window=PT11H");
-        var outsideJson = JsonDocument.Parse(await outside.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(0, outsideJson.GetProperty("counts").GetProperty("post").GetInt32());
+        Assert.Contains("\"asOf\":\"2026-03-02T00:00:00Z\"", await outside.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, (await outside.ReadAsync<EngagementResponse>()).Counts.Post);
     }
 
     [Fact]
     public async Task Health_WithStorage_Is200()
     {
-        using var response = await _client.GetAsync("/api/health");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var health = await _client.GetOkAsync<HealthResponse>("/api/health");
+        Assert.Equal(new HealthResponse("healthy", "ok"), health);
     }
 }

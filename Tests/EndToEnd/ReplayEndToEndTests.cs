@@ -10,6 +10,8 @@ using Engage.Domain.Interactions;
 using Engage.Functions.Digests;
 using Engage.Functions.Http;
 using Engage.Functions.Ingest;
+using Engage.Functions.Ops;
+using Engage.Functions.Scores;
 using Engage.Functions.Storage;
 using Engage.Functions.Webhooks;
 using Engage.Tests.Support;
@@ -74,20 +76,22 @@ public sealed class ReplayEndToEndTests : IAsyncLifetime
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<string> CountsAsync(string user) =>
-        (await GetAsync($"/api/users/{user}/engagement")) is { Status: HttpStatusCode.OK } ok
-            ? JsonDocument.Parse(ok.Body).RootElement.GetProperty("counts").GetRawText()
+    private async Task<string> CountsAsync(string user)
+    {
+        using var response = await Client.GetAsync($"/api/users/{user}/engagement");
+        return response.StatusCode == HttpStatusCode.OK
+            ? System.Text.Json.JsonSerializer.Serialize((await response.ReadAsync<EngagementResponse>()).Counts, Api.Strict)
             : "";
+    }
 
     private async Task<string> CountsWhenAsync(string user, string expected) =>
         await Eventually.Until(() => CountsAsync(user), c => c == expected);
 
-    private async Task<JsonElement> ReplayAsync(object body)
+    private async Task<ReplayResult> ReplayAsync(object body)
     {
         using var response = await Client.PostAsJsonAsync("/api/ops/replay", body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadAsync<ReplayResult>();
     }
 
     private static object Range(string? source = null) =>
@@ -131,11 +135,11 @@ public sealed class ReplayEndToEndTests : IAsyncLifetime
 
         var replay = await ReplayAsync(Range());
 
-        Assert.Equal(3, replay.GetProperty("bodies").GetInt32());
-        Assert.Equal(5, replay.GetProperty("interactions").GetInt32());
-        Assert.Equal(0, replay.GetProperty("failed").GetInt32());
-        Assert.Equal(0, replay.GetProperty("requeued").GetProperty("interactions").GetInt32());
-        Assert.Equal(0, replay.GetProperty("requeued").GetProperty("digests").GetInt32());
+        Assert.Equal(3, replay.Bodies);
+        Assert.Equal(5, replay.Interactions);
+        Assert.Equal(0, replay.Failed);
+        Assert.Equal(0, replay.Requeued.Interactions);
+        Assert.Equal(0, replay.Requeued.Digests);
         Assert.Equal(ann, await CountsWhenAsync("t:ann", ann));
         Assert.Equal(bob, await CountsWhenAsync("t:bob", bob));
         Assert.Equal(helper, await CountsWhenAsync("github:helper", helper));
@@ -146,7 +150,7 @@ public sealed class ReplayEndToEndTests : IAsyncLifetime
         var again = await ReplayAsync(Range());
         await DrainedAsync();
 
-        Assert.Equal(replay.GetRawText(), again.GetRawText());
+        Assert.Equal(replay, again);
         Assert.Equal(ann, await CountsAsync("t:ann"));
         Assert.Equal(helper, await CountsAsync("github:helper"));
         Assert.Equal(reciprocity, (await GetAsync("/api/users/t:bob/reciprocity")).Body);
@@ -182,17 +186,17 @@ public sealed class ReplayEndToEndTests : IAsyncLifetime
 
         var standard = await ReplayAsync(Range("standard"));
 
-        Assert.Equal(1, standard.GetProperty("bodies").GetInt32());
-        Assert.Equal(3, standard.GetProperty("interactions").GetInt32());
-        Assert.Equal(0, standard.GetProperty("failed").GetInt32());
+        Assert.Equal(1, standard.Bodies);
+        Assert.Equal(3, standard.Interactions);
+        Assert.Equal(0, standard.Failed);
         Assert.Contains("\"reply\":1", await Eventually.Until(() => CountsAsync("t:ann"), c => c.Contains("\"reply\":1", StringComparison.Ordinal)), StringComparison.Ordinal);
 
         // GitHub cannot read a body without its X-GitHub-Event header: counted as failed, the others still replayed.
         var all = await ReplayAsync(Range());
 
-        Assert.Equal(2, all.GetProperty("bodies").GetInt32());
-        Assert.Equal(3, all.GetProperty("interactions").GetInt32());
-        Assert.Equal(1, all.GetProperty("failed").GetInt32());
+        Assert.Equal(2, all.Bodies);
+        Assert.Equal(3, all.Interactions);
+        Assert.Equal(1, all.Failed);
     }
 
     [Fact]
@@ -208,9 +212,9 @@ public sealed class ReplayEndToEndTests : IAsyncLifetime
 
         var replay = await ReplayAsync(Range());
 
-        Assert.Equal(0, replay.GetProperty("bodies").GetInt32());
-        Assert.Equal(1, replay.GetProperty("requeued").GetProperty("interactions").GetInt32());
-        Assert.Equal(1, replay.GetProperty("requeued").GetProperty("digests").GetInt32());
+        Assert.Equal(0, replay.Bodies);
+        Assert.Equal(1, replay.Requeued.Interactions);
+        Assert.Equal(1, replay.Requeued.Digests);
         Assert.Equal(0, (await poisonInteractions.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Equal(0, (await poisonDigests.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Contains("\"post\":1", await Eventually.Until(() => CountsAsync("t:zed"), c => c.Contains("\"post\":1", StringComparison.Ordinal)), StringComparison.Ordinal);
@@ -218,6 +222,6 @@ public sealed class ReplayEndToEndTests : IAsyncLifetime
         Assert.Equal(0, await Eventually.Until(async () => (await digests.GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0));
 
         var again = await ReplayAsync(Range());
-        Assert.Equal(0, again.GetProperty("requeued").GetProperty("interactions").GetInt32());
+        Assert.Equal(0, again.Requeued.Interactions);
     }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Engage.Domain.Scoring;
+using Engage.Functions.Scores;
+using Engage.Functions.Webhooks;
 using Engage.Tests.Support;
 
 namespace Engage.Tests.EndToEnd;
@@ -21,32 +24,14 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         ]}
         """;
 
-    private async Task<JsonElement> EngagementAsync(string user, string query = "")
-    {
-        using var response = await _client.GetAsync($"/api/users/{user}/engagement{query}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
+    private Task<EngagementResponse> EngagementAsync(string user, string query = "") =>
+        _client.GetOkAsync<EngagementResponse>($"/api/users/{user}/engagement{query}");
 
-    private async Task<JsonElement> CountsWhenAsync(string user, Func<JsonElement, bool> done) =>
-        await Eventually.Until(async () =>
-        {
-            using var response = await _client.GetAsync($"/api/users/{user}/engagement");
-            return response.IsSuccessStatusCode
-                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("counts").Clone()
-                : default;
-        }, c => c.ValueKind == JsonValueKind.Object && done(c));
+    private async Task<Counts> CountsWhenAsync(string user, Func<Counts, bool> done) =>
+        (await _client.GetWhenAsync<EngagementResponse>($"/api/users/{user}/engagement", e => done(e.Counts)))?.Counts
+        ?? throw new Xunit.Sdk.XunitException($"No engagement answer for {user}.");
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
-        Assert.DoesNotContain("   at ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-    }
+    private static Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status) => Api.AssertProblemAsync(response, status);
 
     [Fact]
     public async Task SignedDelivery_IsAcceptedIngestedAndCounted()
@@ -57,28 +42,29 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         using var response = await _client.SendAsync(StandardSigner.Request(Delivery(alice, bob, carol, now)));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var accepted = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("standard", accepted.GetProperty("source").GetString());
-        Assert.Equal(3, accepted.GetProperty("interactions").GetInt32());
+        var accepted = await response.ReadAsync<WebhookAccepted>();
+        Assert.Equal("standard", accepted.Source);
+        Assert.Equal(3, accepted.Interactions);
+        Assert.Null(accepted.Ignored);
 
-        var counts = await CountsWhenAsync(alice, c => c.GetProperty("reaction").GetInt32() == 1 && c.GetProperty("reply").GetInt32() == 1);
-        Assert.Equal(1, counts.GetProperty("reply").GetInt32());
-        Assert.Equal(1, counts.GetProperty("reaction").GetInt32());
-        Assert.Equal(0, counts.GetProperty("post").GetInt32());
-        Assert.Equal(1, counts.GetProperty("mentionsMade").GetInt32());
+        var counts = await CountsWhenAsync(alice, c => c.Reaction == 1 && c.Reply == 1);
+        Assert.Equal(1, counts.Reply);
+        Assert.Equal(1, counts.Reaction);
+        Assert.Equal(0, counts.Post);
+        Assert.Equal(1, counts.MentionsMade);
 
         var engagement = await EngagementAsync(alice);
-        Assert.Equal(alice, engagement.GetProperty("userId").GetString());
-        Assert.Equal("alice", engagement.GetProperty("handle").GetString());
-        Assert.Equal("P30D", engagement.GetProperty("window").GetString());
+        Assert.Equal(alice, engagement.UserId);
+        Assert.Equal("alice", engagement.Handle);
+        Assert.Equal("P30D", engagement.Window);
 
-        var bobCounts = await CountsWhenAsync(bob, c => c.GetProperty("post").GetInt32() == 1);
-        Assert.Equal(1, bobCounts.GetProperty("post").GetInt32());
-        Assert.Equal(0, bobCounts.GetProperty("reply").GetInt32());
+        var bobCounts = await CountsWhenAsync(bob, c => c.Post == 1);
+        Assert.Equal(1, bobCounts.Post);
+        Assert.Equal(0, bobCounts.Reply);
 
         // Carol was mentioned: she is a known user with no authored interactions.
         var carolCounts = await CountsWhenAsync(carol, _ => true);
-        Assert.Equal(0, carolCounts.GetProperty("reply").GetInt32());
+        Assert.Equal(0, carolCounts.Reply);
     }
 
     [Fact]
@@ -93,7 +79,7 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         }
 
-        var once = await CountsWhenAsync(alice, c => c.GetProperty("reaction").GetInt32() == 1 && c.GetProperty("reply").GetInt32() == 1);
+        var once = await CountsWhenAsync(alice, c => c.Reaction == 1 && c.Reply == 1);
         using (var second = await _client.SendAsync(StandardSigner.Request(body, id)))
         {
             Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
@@ -107,8 +93,8 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         // Let the queue drain the redeliveries, then the counts must be what they were.
         await host.DrainAsync();
         var after = await CountsWhenAsync(alice, _ => true);
-        Assert.Equal(once.GetRawText(), after.GetRawText());
-        Assert.Equal(1, after.GetProperty("reply").GetInt32());
+        Assert.Equal(once, after);
+        Assert.Equal(1, after.Reply);
     }
 
     [Fact]
@@ -158,11 +144,11 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
             Assert.Equal(HttpStatusCode.Accepted, good.StatusCode);
         }
 
-        var before = await CountsWhenAsync(alice, c => c.GetProperty("reaction").GetInt32() == 1 && c.GetProperty("reply").GetInt32() == 1);
+        var before = await CountsWhenAsync(alice, c => c.Reaction == 1 && c.Reply == 1);
         using var bad = await _client.SendAsync(StandardSigner.Request($$"""{"events":[{"id":"x","kind":"shout","actor":"{{alice}}","occurredAt":"now"}]}"""));
 
         await AssertProblemAsync(bad, HttpStatusCode.BadRequest);
-        Assert.Equal(before.GetRawText(), (await CountsWhenAsync(alice, _ => true)).GetRawText());
+        Assert.Equal(before, (await CountsWhenAsync(alice, _ => true)));
     }
 
     [Theory]
@@ -230,7 +216,7 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
             Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         }
 
-        await CountsWhenAsync(helper, c => c.GetProperty("reply").GetInt32() == 1);
+        await CountsWhenAsync(helper, c => c.Reply == 1);
         using (var p = await _client.SendAsync(StandardSigner.Request(parent)))
         {
             Assert.Equal(HttpStatusCode.Accepted, p.StatusCode);
@@ -245,7 +231,7 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         var received = Assert.Single(facts, f => f.InteractionId == parentId + "-r");
         Assert.Equal(helper, received.Actor);
         Assert.Equal(asker, received.InReplyToAuthor);
-        var helperCounts = await CountsWhenAsync(helper, c => c.GetProperty("answer").GetInt32() == 1);
-        Assert.Equal(1, helperCounts.GetProperty("answer").GetInt32());
+        var helperCounts = await CountsWhenAsync(helper, c => c.Answer == 1);
+        Assert.Equal(1, helperCounts.Answer);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Engage.DevHost;
+using Engage.Functions.Http;
 using Engage.Functions.Webhooks;
 
 namespace Engage.Tests.Hosting;

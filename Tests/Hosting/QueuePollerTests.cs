@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engage.DevHost;
+using Engage.Functions.Http;
 using Engage.Functions.Storage;
+using Engage.Functions.Telemetry;
 using Engage.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +57,7 @@ public sealed class QueuePollerTests
             MaxPollingInterval = TimeSpan.FromMilliseconds(100),
         });
         var poller = new QueuePoller(new FunctionCatalog([descriptor]), new FunctionInvoker(services), queues,
-            services.GetRequiredService<EngageStorage>(), options, NullLogger<QueuePoller>.Instance);
+            services.GetRequiredService<EngageStorage>(), services.GetRequiredService<EngageMetrics>(), options, NullLogger<QueuePoller>.Instance);
         await poller.StartAsync(CancellationToken.None);
         return (poller, queue, poison);
     }
@@ -62,6 +66,7 @@ public sealed class QueuePollerTests
     public async Task FailingMessage_IsRetriedWithRisingDequeueCount_ThenMovedToPoisonAfterFive()
     {
         await using var services = TestServices.Create();
+        using var poisonCounter = new MetricCollector<long>(services.GetRequiredService<IMeterFactory>(), EngageMetrics.Name, "engage.queue.poison");
         var (poller, queue, poison) = await StartAsync(typeof(AlwaysFails), services);
         var body = "poison-me-" + Guid.NewGuid();
         try
@@ -75,6 +80,9 @@ public sealed class QueuePollerTests
             Assert.Equal(body, Assert.Single(poisoned).Body.ToString());
             Assert.Equal([1L, 2, 3, 4, 5], AlwaysFails.Seen[body].ToArray());
             Assert.Empty((await queue.PeekMessagesAsync(10)).Value);
+            var counted = Assert.Single(poisonCounter.GetMeasurementSnapshot());
+            Assert.Equal(1, counted.Value);
+            Assert.Equal("Test", counted.Tags["function"]);
         }
         finally
         {

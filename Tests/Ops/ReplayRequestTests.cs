@@ -7,8 +7,19 @@ public sealed class ReplayRequestTests
 {
     private static readonly string[] Sources = ["standard", "github"];
 
-    private static Task<(ReplayRequest? Request, string? Error)> ReadAsync(string json) =>
-        ReplayRequest.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), Sources, CancellationToken.None);
+    /// <summary>The request, or the 400's detail when the body is refused.</summary>
+    private static async Task<(ReplayRequest? Request, string? Error)> ReadAsync(string json)
+    {
+        try
+        {
+            return (await ReplayRequest.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), Sources, CancellationToken.None), null);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            Assert.Equal(400, e.StatusCode);
+            return (null, e.Message);
+        }
+    }
 
     [Fact]
     public async Task ReadAsync_WellFormed_IsUtcWithTheSourcesOwnName()

@@ -98,14 +98,8 @@ public sealed class GitHubSignatureTests
 
         var reply = _source.Handshake(GitHubDelivery.Request(ping.Json, "ping", "d-ping"), doc.RootElement);
 
-        Assert.NotNull(reply);
-        Assert.Equal(202, reply.Status);
-        Assert.Equal("application/json", reply.ContentType);
-        var body = JsonDocument.Parse(reply.Body).RootElement;
-        Assert.Equal("github", body.GetProperty("source").GetString());
-        Assert.Equal("d-ping", body.GetProperty("deliveryId").GetString());
-        Assert.Equal(0, body.GetProperty("interactions").GetInt32());
-        Assert.Contains("ping", body.GetProperty("ignored").GetString(), StringComparison.Ordinal);
+        var acknowledged = Assert.IsType<WebhookAcknowledged>(reply);
+        Assert.Contains("ping", acknowledged.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

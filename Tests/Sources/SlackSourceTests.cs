@@ -95,10 +95,10 @@ public sealed class SlackSignatureTests
 
         var reply = _source.Handshake(Request(body, null, null), doc.RootElement);
 
-        Assert.NotNull(reply);
-        Assert.Equal(200, reply.Status);
-        Assert.Equal("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", reply.Body);
-        Assert.StartsWith("text/plain", reply.ContentType, StringComparison.Ordinal);
+        var text = Assert.IsType<WebhookReply>(reply);
+        Assert.Equal(200, text.Status);
+        Assert.Equal("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", text.Body);
+        Assert.StartsWith("text/plain", text.ContentType, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public sealed class SlackSignatureTests
     public void Handshake_UrlVerificationWithoutChallenge_Is400(string body)
     {
         using var doc = JsonDocument.Parse(body);
-        Assert.Equal(400, _source.Handshake(Request(body, null, null), doc.RootElement)?.Status);
+        Assert.Equal(400, Assert.IsType<WebhookRejection>(_source.Handshake(Request(body, null, null), doc.RootElement)).Status);
     }
 
     [Fact]

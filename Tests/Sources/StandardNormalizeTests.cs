@@ -7,7 +7,7 @@ namespace Engage.Tests.Sources;
 
 public sealed class StandardNormalizeTests
 {
-    // The example delivery of api.md.
+    // The example delivery of docs/api.md.
     private const string Example = """
         {"events":[{"id":"forum:991","kind":"reply","actor":"forum:alice","actorHandle":"alice",
           "occurredAt":"2026-11-20T10:00:00Z","inReplyTo":{"id":"forum:990","author":"forum:bob"},

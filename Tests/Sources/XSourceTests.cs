@@ -23,25 +23,22 @@ public sealed class XSignatureTests
 
         var reply = _source.Get(request, ["apiSecret", "older-secret"]);
 
-        Assert.NotNull(reply);
-        Assert.Equal(200, reply.Status);
-        Assert.Equal("application/json", reply.ContentType);
-        using var doc = JsonDocument.Parse(reply.Body);
+        var json = Assert.IsType<WebhookReply>(reply);
+        Assert.Equal(200, json.Status);
+        Assert.Equal("application/json", json.ContentType);
+        using var doc = JsonDocument.Parse(json.Body);
         Assert.Equal("sha256=O5hJl2njQRIa4vsumZ+3oom9ECR5m3aQLRZkPoYelp0=", doc.RootElement.GetProperty("response_token").GetString());
     }
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    public void Get_MissingOrEmptyCrcToken_Is400Problem(string? token)
+    public void Get_MissingOrEmptyCrcToken_Is400Rejection(string? token)
     {
         var query = token is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["crc_token"] = token };
         var reply = _source.Get(new WebhookRequest("GET", new Dictionary<string, string>(), query, ReadOnlyMemory<byte>.Empty), [Secret]);
 
-        Assert.NotNull(reply);
-        Assert.Equal(400, reply.Status);
-        Assert.Equal("application/problem+json", reply.ContentType);
-        Assert.Equal(400, JsonDocument.Parse(reply.Body).RootElement.GetProperty("status").GetInt32());
+        Assert.Equal(400, Assert.IsType<WebhookRejection>(reply).Status);
     }
 
     [Fact]
@@ -111,7 +108,7 @@ public sealed class XNormalizeTests
         Assert.Equal("exampledev", reply.ActorHandle);
         Assert.Equal(new ItemRef("x:1050118601234567890", "x:2244994945"), reply.InReplyTo);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1539202764000), reply.OccurredAt);
-        // Every entry of user_mentions is a mention, the leading @handles included (scoring.md).
+        // Every entry of user_mentions is a mention, the leading @handles included (docs/scoring.md).
         Assert.Equal(["x:2244994945", "x:6253282000"], reply.Mentions);
         Assert.Equal("TwitterDev", reply.MentionHandles!["x:2244994945"]);
         // The text is the tweet's own words: display_text_range leaves out the leading @handles.

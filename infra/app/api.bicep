@@ -90,7 +90,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
     }
   }
 
-  // Setting names follow docs/design/architecture.md ("Configuration").
+  // Setting names follow docs/architecture.md ("Configuration").
   resource appSettings 'config' = {
     name: 'appsettings'
     properties: {

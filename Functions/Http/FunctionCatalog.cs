@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Engage.DevHost;
+namespace Engage.Functions.Http;
 
 public enum TriggerKind
 {
