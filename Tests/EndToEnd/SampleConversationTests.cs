@@ -110,7 +110,8 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
     {
         var e = await GetAsync<EngagementResponse>("/api/users/demo:dee/engagement");
 
-        AssertCounts(e, ("post", 2), ("repost", 1), ("linkOnly", 2));
+        // A bare link (with at most a hashtag) is also lowContent by the labelling guide; on a post it scores nothing more.
+        AssertCounts(e, ("post", 2), ("repost", 1), ("linkOnly", 2), ("lowContent", 2));
         Assert.Equal(0.25 * (D(5) + D(4) + D(3)), e.Score, 9);
         Assert.Equal(1, e.BroadcastRatio!.Value);
         Assert.Equal(0, e.ConversationRatio!.Value);
