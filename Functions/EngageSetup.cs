@@ -42,7 +42,8 @@ public static class EngageSetup
         }
 
         services.AddOptions<StorageNames>().BindConfiguration(StorageNames.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.RateLimitProblem() is null, "Webhooks:RateLimit:PermitsPerSecond and Webhooks:RateLimit:Burst must be between 1 and 1000000.").ValidateOnStart();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignalLexicon>().BindConfiguration("Signals");
         services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -68,6 +69,8 @@ public static class EngageSetup
         services.AddSingleton<SourceRegistry>();
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
+        services.AddSingleton<WebhookRateLimiter>();
+        services.AddSingleton<WebhookArchive>();
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();

@@ -22,6 +22,8 @@ namespace Engage.Functions.Http;
 [JsonSerializable(typeof(ReciprocityResponse))]
 [JsonSerializable(typeof(CommunityResponse))]
 [JsonSerializable(typeof(LeaderboardResponse))]
+[JsonSerializable(typeof(PairsResponse))]
+[JsonSerializable(typeof(CommunityWeeklyResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(SubscriptionRequest))]
 [JsonSerializable(typeof(SubscriptionResponse))]

@@ -32,6 +32,7 @@ public sealed class Ingestor(
     FactStore store,
     EngageStorage storage,
     SignalClassifier classifier,
+    WebhookArchive archive,
     IOptions<IngestOptions> options,
     Telemetry.EngageMetrics metrics,
     ILogger<Ingestor> logger)
@@ -44,6 +45,12 @@ public sealed class Ingestor(
         {
             await ResolvePendingAsync(pending, ingest.ThreadRootAuthor, (int)message.DequeueCount, ct);
             return;
+        }
+
+        if (ingest.Archive is { } archived)
+        {
+            // Who the archived body names, so an erasure finds it without reading the archive (decision 0901); before the facts, so facts imply an index row.
+            await archive.IndexAsync(archived, ingest.Interactions, ct);
         }
 
         foreach (var interaction in ingest.Interactions)

@@ -30,6 +30,7 @@ public sealed class EngageStorage(
     public TableClient Subscriptions => tables.GetTableClient(Names.Subscriptions);
     public TableClient Digests => tables.GetTableClient(Names.Digests);
     public TableClient Imports => tables.GetTableClient(Names.Imports);
+    public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);

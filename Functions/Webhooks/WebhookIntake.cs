@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure.Storage.Blobs.Models;
 using Engage.Domain.Interactions;
 using Engage.Domain.Sources;
 using Engage.Functions.Http;
@@ -18,13 +17,20 @@ namespace Engage.Functions.Webhooks;
 /// </summary>
 public sealed class WebhookIntake(
     SourceRegistry sources,
+    WebhookRateLimiter limiter,
     EngageStorage storage,
+    WebhookArchive archive,
     IOptions<WebhooksOptions> options,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
     public async Task<IResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
     {
+        if (limiter.Admit(http, sourceName) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         if (sources.Find(sourceName) is not var (source, secrets))
         {
             return Problems.NotFound($"No webhook source '{sourceName}' is enabled here (unknown, or its secret is not configured).");
@@ -49,6 +55,12 @@ public sealed class WebhookIntake(
         {
             logger.LogWarning("Rejected a {Source} delivery: {Reason}", source.Name, rejection.Detail);
             return Answer(rejection, source.Name, "");
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            // JSON is UTF-8 (RFC 8259); System.Text.Json checks string contents only when they are read, deep in a normalizer.
+            throw Problems.BadRequest("The body is not valid UTF-8.");
         }
 
         JsonDocument document;
@@ -76,7 +88,7 @@ public sealed class WebhookIntake(
             }
 
             // Storage not answering from here on becomes 503 + Retry-After (Problems.Translate): nothing was promised yet.
-            await ArchiveAsync(source.Name, deliveryId, body, http.Headers, ct);
+            var archived = await archive.StoreAsync(source.Name, deliveryId, clock.GetUtcNow(), body, http.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), ct);
             var normalized = Normalize(source, delivery, payload, out var problem) ?? throw Problems.BadRequest(problem!);
 
             // Everything that could make a stored interaction fail later is refused now, before the 202.
@@ -89,7 +101,7 @@ public sealed class WebhookIntake(
             IReadOnlyList<string> messages;
             try
             {
-                messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions);
+                messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions, archived);
             }
             catch (PayloadException e)
             {
@@ -130,22 +142,6 @@ public sealed class WebhookIntake(
         }
 
         return null;
-    }
-
-    /// <summary>The raw body, with the headers replay needs to normalize it again (<see cref="ArchivedHeaders"/>) as metadata.</summary>
-    private async Task ArchiveAsync(string source, string deliveryId, byte[] body, IHeaderDictionary headers, CancellationToken ct)
-    {
-        await storage.EnsureReadyAsync(ct);
-        var now = clock.GetUtcNow();
-        var name = ArchivePath(source, now, deliveryId);
-        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body), new BlobUploadOptions
-        {
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-            Metadata = new Dictionary<string, string>
-            {
-                [ArchivedHeaders.MetadataKey] = ArchivedHeaders.Encode(headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))),
-            },
-        }, ct);
     }
 
     /// <summary><c>{source}/{yyyy}/{MM}/{dd}/{deliveryId}.json</c>, dated by the day of receipt (UTC); replay selects bodies by that date.</summary>
