@@ -3,6 +3,7 @@ using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Digests;
 using Engage.Functions.Http;
+using Engage.Functions.Import;
 using Engage.Functions.Ingest;
 using Engage.Functions.Ops;
 using Engage.Functions.Scores;
@@ -85,6 +86,7 @@ public static class EngageSetup
         services.AddEngageEmail(configuration);
         services.AddSingleton<UserEraser>();
         services.AddSingleton<Replayer>();
+        services.AddEngageImport();
         return builder;
     }
 }

@@ -29,6 +29,7 @@ public sealed class EngageStorage(
     public TableClient Community => tables.GetTableClient(Names.Community);
     public TableClient Subscriptions => tables.GetTableClient(Names.Subscriptions);
     public TableClient Digests => tables.GetTableClient(Names.Digests);
+    public TableClient Imports => tables.GetTableClient(Names.Imports);
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
@@ -55,7 +56,7 @@ public sealed class EngageStorage(
                 await tables.CreateTableIfNotExistsAsync(table, ct);
             }
 
-            foreach (var queue in new[] { Names.Interactions, StorageNames.DigestsQueue })
+            foreach (var queue in new[] { Names.Interactions, StorageNames.DigestsQueue, StorageNames.ImportsQueue })
             {
                 await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: ct);
                 await queues.GetQueueClient(queue + "-poison").CreateIfNotExistsAsync(cancellationToken: ct);
