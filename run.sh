@@ -51,10 +51,18 @@ fi
 started=$(date +%s.%N)
 dotnet DevHost/bin/Release/net10.0/Engage.DevHost.dll --contentRoot "$PWD/DevHost/bin/Release/net10.0" </dev/null &
 HOST_PID=$!
-until curl -fsS "$ENGAGE_URL/api/health" >/dev/null 2>&1; do
+health_key=()
+if [ -n "${DevHost__ApiKey:-}" ]; then health_key=(-H "x-functions-key: $DevHost__ApiKey"); fi
+until curl -fsS "${health_key[@]}" "$ENGAGE_URL/api/health" >/dev/null 2>&1; do
   if ! kill -0 "$HOST_PID" 2>/dev/null; then echo "DevHost exited during start-up" >&2; exit 1; fi
   sleep 0.1
 done
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 echo "Engage is serving on $ENGAGE_URL (healthy after ${elapsed} s). Ctrl-C stops it."
+if [ -n "${DevHost__ApiKey:-}" ]; then
+  echo "Every route but webhooks and unsubscribe needs the key: header 'x-functions-key: \$DevHost__ApiKey' or ?code=..."
+else
+  echo "Every route is open to anyone who can reach $ENGAGE_URL. To require a key (as Azure does), start with"
+  echo "  DevHost__ApiKey=\$(openssl rand -hex 24) ./run.sh   and send it as header 'x-functions-key' or ?code=..."
+fi
 wait "$HOST_PID"

@@ -7,9 +7,9 @@ cd "$(dirname "$0")"
 
 engage_npm_install
 
-# The digest rendering test opens the HTML in Debian's Chromium (no browser download).
+# The browser tests (digest rendering, dashboard) drive Debian's Chromium (no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian chromium for the digest rendering test..."
+  echo "Installing Debian chromium for the browser tests (digest, dashboard)..."
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi

@@ -17,6 +17,7 @@ public static class DevHostSetup
             .Bind(builder.Configuration.GetSection(QueueHostOptions.Section));
         builder.Services.AddSingleton(FunctionCatalog.From(typeof(WebhookFunction).Assembly));
         builder.Services.AddSingleton<FunctionInvoker>();
+        builder.Services.AddSingleton<ApiKeyCheck>();
         builder.Services.AddMvcCore();
         if (!builder.Configuration.GetValue("DevHost:DisableBackgroundWork", false))
         {
@@ -32,16 +33,23 @@ public static class DevHostSetup
     {
         var catalog = app.Services.GetRequiredService<FunctionCatalog>();
         var invoker = app.Services.GetRequiredService<FunctionInvoker>();
+        var keys = app.Services.GetRequiredService<ApiKeyCheck>();
         foreach (var function in catalog.Functions.Where(f => f.Trigger == TriggerKind.Http))
         {
+            var anonymous = string.Equals(function.AuthLevel, nameof(Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous), StringComparison.OrdinalIgnoreCase);
             app.MapMethods($"/api/{function.Route}", function.HttpMethods!.Select(m => m.ToUpperInvariant()),
-                    context => invoker.InvokeHttpAsync(function, context))
+                    context => anonymous || keys.Allows(context.Request) ? invoker.InvokeHttpAsync(function, context) : ApiKeyCheck.RejectAsync(context))
                 .WithName(function.Name)
                 .WithMetadata(function);
         }
 
         app.MapPost("/admin/functions/{name}", async (string name, HttpRequest request, CancellationToken ct) =>
         {
+            if (!keys.Allows(request))
+            {
+                return Results.Problem(statusCode: 401, title: "Unauthorized", detail: $"The admin API needs the key: header '{ApiKeyCheck.Header}' or query 'code'.");
+            }
+
             var function = catalog.Find(name);
             if (function is null || function.Trigger == TriggerKind.Http)
             {

@@ -3,6 +3,7 @@ using Engage.Domain.Signals;
 using Engage.Domain.Sources;
 using Engage.Functions.Digests;
 using Engage.Functions.Http;
+using Engage.Functions.Import;
 using Engage.Functions.Ingest;
 using Engage.Functions.Ops;
 using Engage.Functions.Scores;
@@ -41,7 +42,8 @@ public static class EngageSetup
         }
 
         services.AddOptions<StorageNames>().BindConfiguration(StorageNames.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhooksOptions>().BindConfiguration(WebhooksOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.RateLimitProblem() is null, "Webhooks:RateLimit:PermitsPerSecond and Webhooks:RateLimit:Burst must be between 1 and 1000000.").ValidateOnStart();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignalLexicon>().BindConfiguration("Signals");
         services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -67,6 +69,10 @@ public static class EngageSetup
         services.AddSingleton<SourceRegistry>();
 
         services.AddSingleton(sp => new SignalClassifier(sp.GetRequiredService<IOptions<SignalLexicon>>().Value));
+        services.AddSingleton<WebhookRateLimiter>();
+        services.AddSingleton<WebhookArchive>();
+        services.AddSingleton<ITextClassifier, LexiconTextClassifier>();
+        services.AddSingleton<DeliveryPipeline>();
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();
@@ -81,6 +87,7 @@ public static class EngageSetup
         services.AddSingleton<UserEraser>();
         services.AddSingleton<Engage.Functions.People.PeopleStore>();
         services.AddSingleton<Replayer>();
+        services.AddEngageImport();
         return builder;
     }
 }

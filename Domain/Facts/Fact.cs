@@ -32,6 +32,13 @@ public sealed record Fact
     public bool Accepted { get; init; }
 
     /// <summary>
+    /// The classifier version that read <see cref="TextSignals"/>; null when the classification failed (the
+    /// fact is stored without text signals) or the fact predates versions. Replay with a newer classifier
+    /// rewrites the signals of facts of an older version, never the other way round.
+    /// </summary>
+    public string? ClassifierVersion { get; init; }
+
+    /// <summary>
     /// True for the rows written when a parent never reached the items index and the give went to
     /// the thread root's author instead: a row of its own, merged with the original at read time.
     /// </summary>
@@ -91,4 +98,8 @@ public sealed record Fact
 }
 
 /// <summary>One row of table <c>items</c>: who wrote an item, its kind, whether it asked a question.</summary>
-public sealed record ItemInfo(string ItemId, string Author, InteractionKind Kind, bool Question, DateTimeOffset OccurredAt, string? AuthorHandle = null);
+public sealed record ItemInfo(string ItemId, string Author, InteractionKind Kind, bool Question, DateTimeOffset OccurredAt, string? AuthorHandle = null)
+{
+    /// <summary>The classifier version that set <see cref="Question"/> (see <see cref="Fact.ClassifierVersion"/>).</summary>
+    public string? ClassifierVersion { get; init; }
+}

@@ -97,6 +97,8 @@ public static class FactSet
 
     private static Fact Merge(Fact a, Fact b) => a with
     {
+        // The same interaction at two times (a re-follow: one id per pair) keeps the earliest, whichever is read first.
+        OccurredAt = a.OccurredAt <= b.OccurredAt ? a.OccurredAt : b.OccurredAt,
         // A row that knew the real parent beats a thread-root fallback row, whichever is read first.
         InReplyToAuthor = a.RootFallback == b.RootFallback ? Min(a.InReplyToAuthor, b.InReplyToAuthor)
             : a.RootFallback ? b.InReplyToAuthor ?? a.InReplyToAuthor : a.InReplyToAuthor ?? b.InReplyToAuthor,

@@ -5,18 +5,21 @@ using Engage.Domain.Interactions;
 namespace Engage.Domain.Signals;
 
 /// <summary>
-/// Deterministic, explainable text signals (docs/scoring.md, "Signals") over the actor's own text. Every word
-/// list is in <see cref="SignalLexicon"/>. <see cref="Explain"/> returns, per signal, the rule and the span
-/// that set it. <see cref="SignalSet.Answer"/> is never set here: it depends on the parent and is decided by
-/// the fold.
+/// Text signals (docs/signals.md) over the actor's own text, in two layers. First a declarative rule table over a
+/// markup-aware tokenizer; every word list is in <see cref="SignalLexicon"/>. Then a linear head
+/// (<see cref="SignalModel"/>, logistic regression per signal over words, word pairs, the shape of the text and
+/// the rules that fired) decides question, joins the rules for recommendation, lowContent and linkOnly, and leaves
+/// thanks to the rules, as chosen by cross-validation. <see cref="Explain"/> returns, per signal, the rule and span,
+/// or the model's probability and its top-weighted features. <see cref="SignalSet.Answer"/> is never set here: it
+/// depends on the parent and is decided by the fold.
 /// <para>
-/// <b>Own text.</b> Quoted lines ("&gt; …", "Ana&gt; …"), attribution lines ("On Monday, Ana wrote:"),
-/// forwarded blocks, mail headers, signatures and PGP armour are someone else's or nobody's words and are
-/// ignored. Code (``` fences, `inline`, indented lines that read like code) is ignored for every rule but
-/// evidence. Links, e-mail addresses, @mentions (also Slack <c>&lt;@U123&gt;</c> and Mastodon
+/// <b>Own text.</b> Markdown block quotes ("&gt; …") and an e-mail reply's attribution line ("On Monday, Ana wrote:")
+/// are someone else's words and are ignored. Code (``` fences, `inline`, indented lines that read like code) is
+/// ignored for every rule but evidence. Links, e-mail addresses, @mentions (also Slack <c>&lt;@U123&gt;</c> and Mastodon
 /// <c>@a@b.social</c>), #hashtags and emoji are recognised before words are read. Only the first
 /// <see cref="SignalLexicon.MaxTextLength"/> characters are read; any text, any script, never throws.
 /// </para>
+/// <para>The rules below are what each rule feature means.</para>
 /// <para>
 /// <b>question</b>: a sentence ending in <c>?</c> (also <c>？</c>, <c>؟</c>) that is not a <c>?</c> inside a URL,
 /// code or quoted line, not "(?)" (doubt), not followed by a closing quote (a quoted question: <c>"why?"</c>);
@@ -72,7 +75,7 @@ public sealed partial class SignalClassifier
     /// Version of the classifier's behaviour, recorded beside stored signals so that a later classifier can tell
     /// which facts to reclassify. Change it whenever the same text may classify differently.
     /// </summary>
-    public const string ClassifierVersion = "2026.11.1";
+    public const string ClassifierVersion = "2026.11.2";
 
     private readonly SignalLexicon lexicon;
     private readonly HashSet<string> tlds;
@@ -98,10 +101,20 @@ public sealed partial class SignalClassifier
     private readonly HashSet<string> dateWords;
     private readonly HashSet<string> leadIns;
 
+    private readonly SignalModel? model;
+
+    /// <summary>The classifier with the committed linear head (<see cref="SignalModel.Default"/>).</summary>
     public SignalClassifier(SignalLexicon lexicon)
+        : this(lexicon, SignalModel.Default)
+    {
+    }
+
+    /// <summary>The classifier with <paramref name="model"/> as its linear head; with null the rules decide alone.</summary>
+    public SignalClassifier(SignalLexicon lexicon, SignalModel? model)
     {
         ArgumentNullException.ThrowIfNull(lexicon);
         this.lexicon = lexicon;
+        this.model = model;
         tlds = Set(lexicon.LinkTlds);
         questionOpeners = new PhraseSet(lexicon.QuestionOpeners);
         rhetoricalQuestions = new PhraseSet(lexicon.RhetoricalQuestions);
@@ -132,12 +145,43 @@ public sealed partial class SignalClassifier
     public SignalExplanation Explain(SignalInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Text is not { Length: > 0 } raw || input.Kind is InteractionKind.Repost or InteractionKind.Reaction or InteractionKind.Follow)
+        if (input.Text is not { Length: > 0 } raw || string.IsNullOrWhiteSpace(raw)
+            || input.Kind is InteractionKind.Repost or InteractionKind.Reaction or InteractionKind.Follow)
         {
             return SignalExplanation.None;
         }
 
         var text = SignalText.Analyze(raw, lexicon, tlds);
+        var reasons = RuleReasons(text, input);
+        if (model is not null)
+        {
+            reasons = ModelReasons(text, input, reasons, model);
+        }
+
+        var signals = SignalSet.None;
+        foreach (var reason in reasons)
+        {
+            signals |= reason.Signal;
+        }
+
+        return new SignalExplanation(signals, reasons);
+    }
+
+    /// <summary>The features the linear head reads for <paramref name="input"/> (empty for texts the classifier skips).</summary>
+    public IReadOnlyCollection<string> Features(SignalInput input, SignalFeatureSet set)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Text is not { Length: > 0 } raw || input.Kind is InteractionKind.Repost or InteractionKind.Reaction or InteractionKind.Follow)
+        {
+            return [];
+        }
+
+        var text = SignalText.Analyze(raw, lexicon, tlds);
+        return Features(text, input, RuleReasons(text, input), set);
+    }
+
+    private List<SignalReason> RuleReasons(SignalText text, SignalInput input)
+    {
         var reasons = new List<SignalReason>();
         var questionSentences = FindQuestions(text, reasons);
         FindThanks(text, input.Kind, questionSentences, reasons);
@@ -170,13 +214,7 @@ public sealed partial class SignalClassifier
             FindLinkOnly(text, reasons);
         }
 
-        var signals = SignalSet.None;
-        foreach (var reason in reasons)
-        {
-            signals |= reason.Signal;
-        }
-
-        return new SignalExplanation(signals, reasons);
+        return reasons;
     }
 
     private static HashSet<string> Set(IEnumerable<string> words) => new(words.Select(PhraseSet.Normalize), StringComparer.Ordinal);

@@ -33,9 +33,8 @@ internal readonly record struct Range(int Start, int Length)
 /// One text split into the views the rules read, all of the same length so that every span points
 /// into the original text:
 /// <list type="bullet">
-/// <item><see cref="Own"/>: the actor's own text. Other people's text is blanked: quoted lines
-/// (<c>&gt; …</c>, <c>Ana&gt; …</c>), attribution lines ("On Monday, Ana wrote:"), forwarded blocks, mail
-/// headers, a signature after <c>-- </c> (or a <c>--Name</c> line near the end), PGP armour.</item>
+/// <item><see cref="Own"/>: the actor's own text. Other people's text is blanked: Markdown block quotes
+/// (<c>&gt; …</c>) and the attribution line of a reply written by e-mail ("On Monday, Ana wrote:").</item>
 /// <item><see cref="Prose"/>: <see cref="Own"/> without code (``` fences, <c>`inline`</c>, indented lines that
 /// look like code), links, e-mail addresses and emoji.</item>
 /// </list>
@@ -131,13 +130,7 @@ internal sealed partial class SignalText
             }
         }
 
-        var nonEmptyAfter = new int[lines.Count + 1];
-        for (var l = lines.Count - 1; l >= 0; l--)
-        {
-            nonEmptyAfter[l] = nonEmptyAfter[l + 1] + (IsBlank(text, lines[l]) ? 0 : 1);
-        }
-
-        bool inFence = false, inPgp = false, inForward = false, inSignature = false, previousCode = false, previousBlank = true;
+        bool inFence = false, previousCode = false, previousBlank = true;
         for (var l = 0; l < lines.Count; l++)
         {
             var line = lines[l];
@@ -154,25 +147,7 @@ internal sealed partial class SignalText
                 continue;
             }
 
-            if (inSignature || inPgp)
-            {
-                blankThis = true;
-                if (inPgp && trimmed.StartsWith("-----END PGP", StringComparison.Ordinal))
-                {
-                    inPgp = false;
-                }
-            }
-            else if (trimmed.StartsWith("-----BEGIN PGP SIGNATURE", StringComparison.Ordinal))
-            {
-                inPgp = true;
-                blankThis = true;
-            }
-            else if (trimmed.StartsWith("-----BEGIN PGP SIGNED MESSAGE", StringComparison.Ordinal)
-                || (trimmed.StartsWith("Hash:", StringComparison.Ordinal) && l > 0 && text.AsSpan(lines[l - 1].Start, lines[l - 1].Length).Trim().StartsWith("-----BEGIN PGP", StringComparison.Ordinal)))
-            {
-                blankThis = true;
-            }
-            else if (trimmed.StartsWith("```", StringComparison.Ordinal) || trimmed.StartsWith("~~~", StringComparison.Ordinal))
+            if (trimmed.StartsWith("```", StringComparison.Ordinal) || trimmed.StartsWith("~~~", StringComparison.Ordinal))
             {
                 inFence = !inFence;
                 codeThis = true;
@@ -181,20 +156,7 @@ internal sealed partial class SignalText
             {
                 codeThis = true;
             }
-            else if (IsForwardStart(trimmed))
-            {
-                inForward = true;
-                blankThis = true;
-            }
-            else if (inForward)
-            {
-                blankThis = true;
-                if (trimmed.Contains("end forwarded", StringComparison.OrdinalIgnoreCase))
-                {
-                    inForward = false;
-                }
-            }
-            else if (IsQuoteLine(content) || IsHeaderLine(trimmed))
+            else if (IsQuoteLine(content))
             {
                 blankThis = true;
             }
@@ -211,11 +173,6 @@ internal sealed partial class SignalText
                         Blank(own, lines[l - 1]);
                     }
                 }
-            }
-            else if (IsSignatureStart(content, trimmed, nonEmptyAfter[l + 1]))
-            {
-                inSignature = true;
-                blankThis = true;
             }
             else if (IsIndentedCode(content, trimmed, previousBlank || previousCode))
             {
@@ -241,82 +198,11 @@ internal sealed partial class SignalText
         }
     }
 
-    private static bool IsForwardStart(ReadOnlySpan<char> trimmed) =>
-        (trimmed.StartsWith("---", StringComparison.Ordinal) && trimmed.Contains("begin forwarded", StringComparison.OrdinalIgnoreCase))
-        || trimmed.StartsWith("Begin forwarded message", StringComparison.OrdinalIgnoreCase)
-        || (trimmed.StartsWith("---", StringComparison.Ordinal) && trimmed.Contains("Forwarded message", StringComparison.OrdinalIgnoreCase))
-        || (trimmed.StartsWith("---", StringComparison.Ordinal) && trimmed.Contains("Original Message", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Lines of someone else's text: "&gt; …" (any depth) and supercite "Ana&gt; …".</summary>
+    /// <summary>Markdown block quotes ("&gt; …", any depth): someone else's words.</summary>
     private static bool IsQuoteLine(ReadOnlySpan<char> line)
     {
         var t = line.TrimStart();
-        if (t.IsEmpty)
-        {
-            return false;
-        }
-
-        if (t[0] == '>')
-        {
-            return true;
-        }
-
-        var i = 0;
-        while (i < t.Length && i <= 10 && char.IsAsciiLetter(t[i]))
-        {
-            i++;
-        }
-
-        return i is > 0 and <= 10 && i < t.Length && t[i] == '>' && (i + 1 == t.Length || t[i + 1] == ' ');
-    }
-
-    private static readonly string[] MailHeaders = ["From:", "Sent:", "To:", "Cc:", "Subject:", "Date:", "Message-ID:", "Reply-To:", "Forwarded-by:", "Delivered-To:"];
-
-    private static bool IsHeaderLine(ReadOnlySpan<char> trimmed)
-    {
-        if (trimmed.IsEmpty || !char.IsAsciiLetterUpper(char.ToUpperInvariant(trimmed[0])) || trimmed.IndexOf(':') < 0)
-        {
-            return false;
-        }
-
-        foreach (var header in MailHeaders)
-        {
-            if (trimmed.StartsWith(header, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>"-- " (RFC 3676), or "--Name" / a long rule of dashes a few lines before the end.</summary>
-    private static bool IsSignatureStart(ReadOnlySpan<char> content, ReadOnlySpan<char> trimmed, int nonEmptyLinesAfter)
-    {
-        if (content is "-- " || trimmed is "--")
-        {
-            return true;
-        }
-
-        if (trimmed.Length > 2 && trimmed.StartsWith("--", StringComparison.Ordinal) && char.IsLetter(trimmed[2]) && nonEmptyLinesAfter <= 3)
-        {
-            return true;
-        }
-
-        if (trimmed.Length >= 20 && nonEmptyLinesAfter is > 0 and <= 6)
-        {
-            foreach (var c in trimmed)
-            {
-                if (c is not ('-' or '_' or '='))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        return false;
+        return !t.IsEmpty && t[0] == '>';
     }
 
     /// <summary>
@@ -468,8 +354,9 @@ internal sealed partial class SignalText
         var at = Array.IndexOf(own, '@', s, end - s);
         if (at > s)
         {
+            // Trimming may end before the '@' ("d’@ISTAART" trims to "d"): then there is no domain part at all.
             var e = TrimLinkEnd(own, s, end);
-            if (Array.IndexOf(own, '.', at, e - at) > at)
+            if (e > at && Array.IndexOf(own, '.', at, e - at) > at)
             {
                 // An e-mail address or message id: neither a link nor a mention.
                 Emails.Add(new Range(s, e - s));

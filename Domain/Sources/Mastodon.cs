@@ -25,9 +25,17 @@ public sealed class Mastodon : WebhookSource
     /// <summary>Mastodon sends no delivery id: the body's SHA-256 names the archive (a redelivery overwrites its own copy).</summary>
     public override string DeliveryId(WebhookRequest request, JsonElement payload) => Signatures.Sha256Hex(request.Body.Span);
 
-    public override Normalized Normalize(WebhookRequest request, JsonElement payload) => Read(payload);
+    /// <summary>
+    /// Set by history import only: the server whose API returned the status. Its timelines hold remote statuses
+    /// too, under that server's ids, so they are qualified with it rather than with the author's home server.
+    /// A webhook never needs it: Mastodon sends webhooks for local statuses only.
+    /// </summary>
+    public const string ServerHeader = "X-Engage-Mastodon-Server";
 
-    private static Normalized Read(JsonElement payload)
+    public override Normalized Normalize(WebhookRequest request, JsonElement payload) =>
+        Read(payload, PlatformText.IdPart(request.Header(ServerHeader)?.ToLowerInvariant()));
+
+    private static Normalized Read(JsonElement payload, string? server)
     {
         if (payload.ValueKind != JsonValueKind.Object)
         {
@@ -36,7 +44,7 @@ public sealed class Mastodon : WebhookSource
 
         return payload.Str("event") switch
         {
-            "status.created" => Status(payload.At("object")),
+            "status.created" => Status(payload.At("object"), server),
             // An edit changes no structure that was counted; the status was counted when it was created.
             "status.updated" => Normalized.Ignore("status.updated (edits add no interaction)"),
             null => throw new PayloadException("The body needs an \"event\" name."),
@@ -50,14 +58,14 @@ public sealed class Mastodon : WebhookSource
         ?? PlatformText.Host(account.Str("uri"))
         ?? (account.Str("acct") is { } acct && acct.LastIndexOf('@') is var at and > 0 ? PlatformText.IdPart(acct[(at + 1)..].ToLowerInvariant()) : null);
 
-    private static Normalized Status(JsonElement? maybeStatus)
+    private static Normalized Status(JsonElement? maybeStatus, string? server)
     {
         if (maybeStatus is not { ValueKind: JsonValueKind.Object } status || status.At("account") is not { ValueKind: JsonValueKind.Object } account)
         {
             throw new PayloadException("status.created needs an object with an account.");
         }
 
-        var instance = InstanceOf(account) ?? throw new PayloadException("The status's account has no url, uri or acct domain to name its server.");
+        var instance = server ?? InstanceOf(account) ?? throw new PayloadException("The status's account has no url, uri or acct domain to name its server.");
         var statusId = PlatformText.IdPart(status.Str("id"));
         var accountId = PlatformText.IdPart(account.Str("id"));
         if (statusId is null || accountId is null || status.Time("created_at") is not { } at)

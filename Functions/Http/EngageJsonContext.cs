@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Engage.Domain.Sources;
 using Engage.Functions.Digests;
+using Engage.Functions.Import;
 using Engage.Functions.Ops;
 using Engage.Functions.Scores;
 using Engage.Functions.Webhooks;
@@ -21,10 +22,15 @@ namespace Engage.Functions.Http;
 [JsonSerializable(typeof(ReciprocityResponse))]
 [JsonSerializable(typeof(CommunityResponse))]
 [JsonSerializable(typeof(LeaderboardResponse))]
+[JsonSerializable(typeof(PairsResponse))]
+[JsonSerializable(typeof(CommunityWeeklyResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(SubscriptionRequest))]
 [JsonSerializable(typeof(SubscriptionResponse))]
 [JsonSerializable(typeof(ReplayRequestBody))]
 [JsonSerializable(typeof(ReplayResult))]
+[JsonSerializable(typeof(ImportRequestBody))]
+[JsonSerializable(typeof(ImportAccepted))]
+[JsonSerializable(typeof(ImportStatus))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 public sealed partial class EngageJsonContext : JsonSerializerContext;

@@ -29,11 +29,21 @@ public sealed record IngestMessage
     public string? DeliveryId { get; init; }
     public IReadOnlyList<Interaction> Interactions { get; init; } = [];
 
+    /// <summary>The archived body these interactions came from: ingestion indexes who it names (decision 0901).</summary>
+    public string? Archive { get; init; }
+
     /// <summary>For <see cref="PendingParentType"/>: the actor's fact whose parent author is unknown.</summary>
     public Fact? Pending { get; init; }
 
     /// <summary>For <see cref="PendingParentType"/>: who gets the give if the parent never shows up.</summary>
     public string? ThreadRootAuthor { get; init; }
+
+    /// <summary>Why an interaction was parked (on <c>interactions-poison</c>); ingestion ignores it when the message is replayed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+
+    /// <summary>Error text kept on a parked message (the message must fit the queue).</summary>
+    public const int MaxErrorChars = 500;
 
     public string ToJson() => JsonSerializer.Serialize(this, EngageJson.Options);
 
@@ -43,7 +53,7 @@ public sealed record IngestMessage
     private static int Size(Interaction item) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, EngageJson.Options));
 
     /// <summary>Packs interactions into as few messages as fit the queue's size limit; throws <see cref="Engage.Domain.Sources.PayloadException"/> for one that cannot fit.</summary>
-    public static IReadOnlyList<string> Pack(string source, string deliveryId, IReadOnlyList<Interaction> interactions)
+    public static IReadOnlyList<string> Pack(string source, string deliveryId, IReadOnlyList<Interaction> interactions, string? archive = null)
     {
         var messages = new List<string>();
         var batch = new List<Interaction>();
@@ -71,7 +81,7 @@ public sealed record IngestMessage
 
             if (batch.Count > 0 && size + itemSize + 512 > MaxJsonBytes)
             {
-                messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch }.ToJson());
+                messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch, Archive = archive }.ToJson());
                 batch = [];
                 size = 0;
             }
@@ -82,7 +92,7 @@ public sealed record IngestMessage
 
         if (batch.Count > 0)
         {
-            messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch }.ToJson());
+            messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch, Archive = archive }.ToJson());
         }
 
         return messages;

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
@@ -31,7 +32,8 @@ public sealed class ParentNotYetKnownException(string parentId)
 public sealed class Ingestor(
     FactStore store,
     EngageStorage storage,
-    SignalClassifier classifier,
+    ITextClassifier classifier,
+    WebhookArchive archive,
     IOptions<IngestOptions> options,
     Telemetry.EngageMetrics metrics,
     ILogger<Ingestor> logger)
@@ -46,42 +48,67 @@ public sealed class Ingestor(
             return;
         }
 
+        if (ingest.Archive is { } archived)
+        {
+            // Who the archived body names, so an erasure finds it without reading the archive (decision 0901); before the facts, so facts imply an index row.
+            await archive.IndexAsync(archived, ingest.Interactions, ct);
+        }
+
+        var parked = 0;
         foreach (var interaction in ingest.Interactions)
         {
             try
             {
                 await IngestAsync(interaction, ct);
             }
-            catch (Azure.RequestFailedException e) when (e.Status == 400)
+            catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
             {
-                // Storage refuses this one row for good (intake checks InteractionLimits, so this is a
-                // gap in those checks): the rest of the message must not be lost with it.
-                logger.LogError(e, "Storage refused interaction {InteractionId} from {Source} delivery {DeliveryId}; it is skipped", interaction.Id, ingest.Source, ingest.DeliveryId);
+                // A failure that a retry would only repeat (a bug, a row storage refuses): this interaction is
+                // parked on its own and the rest of the message goes on. Transient storage errors are not caught
+                // here: they fail the whole message, which is retried (inserts are idempotent, so that is safe).
+                await ParkAsync(ingest, interaction, e, ct);
+                parked++;
             }
         }
 
-        metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count);
-        logger.LogInformation("Ingested {Count} interactions from {Source}", ingest.Interactions.Count, ingest.Source);
+        metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count - parked);
+        logger.LogInformation("Ingested {Count} interactions from {Source} delivery {DeliveryId}, {Parked} parked",
+            ingest.Interactions.Count - parked, ingest.Source, ingest.DeliveryId, parked);
+    }
+
+    /// <summary>The poison queue of <c>interactions</c>, where a parked interaction waits for a fix and a replay.</summary>
+    public QueueClient Parked => storage.Queue(storage.Names.Interactions + "-poison");
+
+    /// <summary>
+    /// Puts one interaction on the poison queue as a message of its own, with the error, so that
+    /// <c>POST /api/ops/replay</c> moves it back to <c>interactions</c> once the cause is fixed.
+    /// </summary>
+    private async Task ParkAsync(IngestMessage ingest, Interaction interaction, Exception error, CancellationToken ct)
+    {
+        var reason = $"{error.GetType().Name}: {error.Message}";
+        var message = new IngestMessage
+        {
+            Source = ingest.Source,
+            DeliveryId = ingest.DeliveryId,
+            Interactions = [interaction],
+            Error = reason.Length > IngestMessage.MaxErrorChars ? reason[..IngestMessage.MaxErrorChars] : reason,
+        };
+        await Parked.SendMessageAsync(message.ToJson(), ct);
+        logger.LogError(error, "Interaction {InteractionId} of {Source} delivery {DeliveryId} failed and is parked on {Queue}; the rest of its message is stored",
+            interaction.Id, ingest.Source, ingest.DeliveryId, Parked.Name);
     }
 
     public async Task IngestAsync(Interaction interaction, CancellationToken ct)
     {
         var parent = interaction.InReplyTo?.Id is { } parentId ? await store.GetItemAsync(parentId, ct) : null;
-        var signals = classifier.Classify(new SignalInput(
-            interaction.Text,
-            interaction.Kind,
-            interaction.Mentions,
-            ParentIsQuestion: parent?.Question ?? false,
-            SelfReply: interaction.Kind == InteractionKind.Reply && (interaction.InReplyTo?.Author ?? parent?.Author) == interaction.Actor,
-            Accepted: interaction.Accepted)) & ~SignalSet.Answer;
-
+        var (signals, version) = Classify(interaction, parent);
         if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
         {
             await store.InsertItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
-                (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle), ct);
+                (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version }, ct);
         }
 
-        var facts = Fact.For(interaction, signals, parent);
+        var facts = Fact.For(interaction, signals, parent).Select(f => f with { ClassifierVersion = version }).ToList();
         await store.InsertAsync(facts, ct);
 
         if (interaction.NeedsParentAuthor && parent is null)
@@ -94,6 +121,31 @@ public sealed class Ingestor(
                 ThreadRootAuthor = interaction.ThreadRootAuthor,
             };
             await storage.Interactions.SendMessageAsync(pending.ToJson(), options.Value.PendingParentDelay, cancellationToken: ct);
+        }
+    }
+
+    /// <summary>
+    /// The text signals and the classifier version that read them. Whatever the classifier throws, the
+    /// interaction is still stored, without text signals and without a version (logged): a replay after
+    /// the classifier is fixed fills them in.
+    /// </summary>
+    private (SignalSet Signals, string? Version) Classify(Interaction interaction, ItemInfo? parent)
+    {
+        try
+        {
+            var signals = classifier.Classify(new SignalInput(
+                interaction.Text,
+                interaction.Kind,
+                interaction.Mentions,
+                ParentIsQuestion: parent?.Question ?? false,
+                SelfReply: interaction.Kind == InteractionKind.Reply && (interaction.InReplyTo?.Author ?? parent?.Author) == interaction.Actor,
+                Accepted: interaction.Accepted)) & ~SignalSet.Answer;
+            return (signals, classifier.Version);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "The text classifier failed on interaction {InteractionId}: it is stored without text signals", interaction.Id);
+            return (SignalSet.None, null);
         }
     }
 

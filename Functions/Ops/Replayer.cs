@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Engage.Domain.Sources;
-using Engage.Functions.Ingest;
 using Engage.Functions.Storage;
 using Engage.Functions.Webhooks;
 using Microsoft.Extensions.Logging;
@@ -16,11 +14,11 @@ public sealed record Requeued(int Interactions, int Digests);
 public sealed record ReplayResult(int Bodies, int Interactions, int Failed, Requeued Requeued);
 
 /// <summary>
-/// <c>POST /api/ops/replay</c>: normalizes archived bodies again (after a normalizer fix) and puts poison
-/// messages back on their queues. Harmless to repeat: ingestion is idempotent by key, digests by week.
+/// <c>POST /api/ops/replay</c>: sends archived bodies through the delivery pipeline again (after a normalizer
+/// or classifier change; <see cref="DeliveryPipeline.ReplayAsync"/>) and puts poison messages back on their queues. Harmless to repeat: ingestion is idempotent by key, digests by week.
 /// Signatures are not checked again: a body is archived only after its signature was verified.
 /// </summary>
-public sealed class Replayer(SourceRegistry sources, EngageStorage storage, ILogger<Replayer> logger)
+public sealed class Replayer(SourceRegistry sources, DeliveryPipeline pipeline, EngageStorage storage, WebhookArchive archive, ILogger<Replayer> logger)
 {
     private const int Degree = 8;
 
@@ -82,21 +80,16 @@ public sealed class Replayer(SourceRegistry sources, EngageStorage storage, ILog
     /// <summary>Normalizes one archived body and enqueues its interactions; null when it cannot be normalized (logged).</summary>
     private async Task<int?> ReplayBodyAsync(WebhookSource source, string name, CancellationToken ct)
     {
-        var download = (await storage.Webhooks.GetBlobClient(name).DownloadContentAsync(ct)).Value;
-        var metadata = new Dictionary<string, string>(download.Details.Metadata, StringComparer.OrdinalIgnoreCase);
-        var headers = ArchivedHeaders.Decode(metadata.GetValueOrDefault(ArchivedHeaders.MetadataKey));
-        if (headers is null)
-        {
-            logger.LogWarning("Archived body {Blob} has no readable headers: it is replayed without any", name);
-        }
-
-        var body = download.Content.ToMemory();
-        var delivery = new WebhookRequest("POST", headers ?? new Dictionary<string, string>(), new Dictionary<string, string>(), body);
-        Normalized normalized;
+        IReadOnlyList<Engage.Domain.Interactions.Interaction> interactions;
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
-            normalized = source.Normalize(delivery, document.RootElement);
+            // A body an erasure rewrote is read back as its remaining interactions (decision 0901).
+            if (await archive.ReadAsync(source, name, ct) is not { } read)
+            {
+                return 0;
+            }
+
+            interactions = read.Interactions;
         }
         catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
         {
@@ -106,12 +99,17 @@ public sealed class Replayer(SourceRegistry sources, EngageStorage storage, ILog
         }
 
         var deliveryId = Path.GetFileNameWithoutExtension(name);
-        foreach (var message in IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions))
+        // The limits are checked as of the end of the day of receipt (the archive's date), as intake checked them then.
+        var receivedAt = new DateTimeOffset(ArchiveDay(name)!.Value.ToDateTime(TimeOnly.MaxValue), TimeSpan.Zero);
+        var outcome = await pipeline.ReplayAsync(source.Name, interactions, deliveryId, name, receivedAt, ct);
+        if (outcome is DeliveryOutcome.Accepted accepted)
         {
-            await storage.Interactions.SendMessageAsync(message, ct);
+            return accepted.Interactions;
         }
 
-        return normalized.Interactions.Count;
+        // One body must not stop the replay of the others; a fix and another replay recover it.
+        logger.LogError("Archived body {Blob} could not be replayed by the {Source} source: {Outcome}", name, source.Name, outcome);
+        return null;
     }
 
     /// <summary>

@@ -31,6 +31,8 @@ public sealed class EngageStorage(
     public TableClient Digests => tables.GetTableClient(Names.Digests);
     public TableClient People => tables.GetTableClient(Names.People);
     public TableClient Identities => tables.GetTableClient(Names.Identities);
+    public TableClient Imports => tables.GetTableClient(Names.Imports);
+    public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);
@@ -56,7 +58,7 @@ public sealed class EngageStorage(
                 await tables.CreateTableIfNotExistsAsync(table, ct);
             }
 
-            foreach (var queue in new[] { Names.Interactions, StorageNames.DigestsQueue })
+            foreach (var queue in new[] { Names.Interactions, StorageNames.DigestsQueue, StorageNames.ImportsQueue })
             {
                 await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: ct);
                 await queues.GetQueueClient(queue + "-poison").CreateIfNotExistsAsync(cancellationToken: ct);

@@ -22,20 +22,62 @@ public sealed class FactStore(EngageStorage storage)
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
         await Parallel.ForEachAsync(facts, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
-            async (fact, token) => await InsertIdempotentAsync(storage.Facts, ToEntity(fact), token));
+            async (fact, token) => await InsertIdempotentAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, SignalProperties, token));
     }
 
-    public Task InsertItemAsync(ItemInfo item, CancellationToken ct) => InsertIdempotentAsync(storage.Items, ToEntity(item), ct);
+    public Task InsertItemAsync(ItemInfo item, CancellationToken ct) =>
+        InsertIdempotentAsync(storage.Items, ToEntity(item), item.ClassifierVersion, QuestionProperties, ct);
 
-    private static async Task InsertIdempotentAsync(TableClient table, TableEntity entity, CancellationToken ct)
+    /// <summary>The columns a newer classifier may rewrite in a fact row: everything else is fixed at first insert.</summary>
+    private static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
+
+    /// <summary>The columns a newer classifier may rewrite in an items row.</summary>
+    private static readonly string[] QuestionProperties = ["Question", ClassifierVersionProperty];
+
+    private const string ClassifierVersionProperty = "ClassifierVersion";
+
+    /// <summary>
+    /// Inserts the row; a row already there (409) is the same fact delivered again, which is success. If the
+    /// stored row was read by an older classifier than <paramref name="version"/>, only its classifier columns
+    /// are rewritten, with a conditional merge on the row's ETag: two replays racing with different versions
+    /// end at the newer one whatever their order, and a row never moves back to an older version.
+    /// </summary>
+    private static async Task InsertIdempotentAsync(TableClient table, TableEntity entity, string? version, string[] reclassified, CancellationToken ct)
     {
         try
         {
             await table.AddEntityAsync(entity, ct);
+            return;
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // Already stored by an earlier delivery of the same interaction: done.
+            // Already stored by an earlier delivery of the same interaction: done, unless it can be reclassified.
+        }
+
+        while (version is not null)
+        {
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: ct);
+            if (!stored.HasValue || stored.Value is not { } current
+                || !Ingest.ClassifierVersions.IsNewer(version, current.GetString(ClassifierVersionProperty)))
+            {
+                return;
+            }
+
+            var patch = new TableEntity(entity.PartitionKey, entity.RowKey);
+            foreach (var name in reclassified)
+            {
+                patch[name] = entity.TryGetValue(name, out var value) ? value : null;
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(patch, current.ETag, TableUpdateMode.Merge, ct);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // Another writer changed the row since it was read: read it again and decide again.
+            }
         }
     }
 
@@ -135,6 +177,7 @@ public sealed class FactStore(EngageStorage storage)
             ["Signals"] = (int)f.TextSignals,
             ["Accepted"] = f.Accepted,
         };
+        Put(e, ClassifierVersionProperty, f.ClassifierVersion);
         if (f.RootFallback)
         {
             e["RootFallback"] = true;
@@ -179,6 +222,7 @@ public sealed class FactStore(EngageStorage storage)
         Mentions = e.GetString("Mentions") is { } m ? JsonSerializer.Deserialize<List<string>>(m, EngageJson.Options) ?? [] : [],
         TextSignals = (SignalSet)(e.GetInt32("Signals") ?? 0),
         Accepted = e.GetBoolean("Accepted") ?? false,
+        ClassifierVersion = e.GetString(ClassifierVersionProperty),
         RootFallback = e.GetBoolean("RootFallback") ?? false,
         Handles = e.GetString("Handles") is { } h ? JsonSerializer.Deserialize<Dictionary<string, string>>(h, EngageJson.Options) : null,
     };
@@ -194,6 +238,7 @@ public sealed class FactStore(EngageStorage storage)
             ["OccurredAt"] = item.OccurredAt,
         };
         Put(e, "AuthorHandle", item.AuthorHandle);
+        Put(e, ClassifierVersionProperty, item.ClassifierVersion);
         return e;
     }
 
@@ -203,7 +248,10 @@ public sealed class FactStore(EngageStorage storage)
         Enum.Parse<InteractionKind>(e.GetString("Kind")),
         e.GetBoolean("Question") ?? false,
         e.GetDateTimeOffset("OccurredAt") ?? default,
-        e.GetString("AuthorHandle"));
+        e.GetString("AuthorHandle"))
+    {
+        ClassifierVersion = e.GetString(ClassifierVersionProperty),
+    };
 
     private static void Put(TableEntity e, string key, string? value)
     {

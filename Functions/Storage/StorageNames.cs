@@ -11,6 +11,7 @@ public sealed class StorageNames
     public const string Section = "Storage";
     public const string InteractionsQueue = "interactions";
     public const string DigestsQueue = "digests";
+    public const string ImportsQueue = "imports";
 
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Facts { get; set; } = "facts";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Items { get; set; } = "items";
@@ -20,9 +21,12 @@ public sealed class StorageNames
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Digests { get; set; } = "digests";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string People { get; set; } = "people";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Identities { get; set; } = "identities";
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Imports { get; set; } = "imports";
     /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
+    /// <summary>Who each archived body names: PK = userId, RK = blob name (docs/decisions/0901).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveUsers { get; set; } = "archiveusers";
     public string Interactions => InteractionsQueue;
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
 
-    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, People, Identities];
+    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities];
 }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Engage.Functions.Users;
 
 /// <summary>What one erasure removed or rewrote.</summary>
-public sealed record ErasureResult(int OwnRows, int RowsDeleted, int RowsScrubbed, int Items);
+public sealed record ErasureResult(int OwnRows, int RowsDeleted, int RowsScrubbed, int Items, int BodiesDeleted = 0, int BodiesRedacted = 0);
 
 /// <summary>
 /// Erases a user (docs/api.md <c>DELETE /api/users/{userId}</c>, docs/decisions/0301-erasure.md): their
@@ -23,6 +23,7 @@ public sealed class UserEraser(
     FactStore facts,
     ScoreStore scores,
     SubscriptionStore subscriptions,
+    WebhookArchive archive,
     ILogger<UserEraser> logger)
 {
     /// <summary>Entity group transactions take at most 100 operations (Azure; Azurite accepts more).</summary>
@@ -36,7 +37,7 @@ public sealed class UserEraser(
         await storage.EnsureReadyAsync(ct);
         var partition = FactKeys.Escape(userId);
         var rows = await ReadPartitionAsync(storage.Facts, partition, ct);
-        if (rows.Count == 0 && await subscriptions.GetAsync(userId, ct) is null)
+        if (rows.Count == 0 && await subscriptions.GetAsync(userId, ct) is null && (await archive.BodiesOfAsync(userId, ct)).Count == 0)
         {
             return null;
         }
@@ -77,16 +78,22 @@ public sealed class UserEraser(
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
             async (item, token) => await storage.Items.DeleteEntityAsync(FactKeys.Escape(item), FactKeys.ItemRowKey, ETag.All, token));
 
+        // The raw archive too, so that a replay never brings them back (decision 0901); before their own partition goes.
+        var handles = own.SelectMany(r => r.Fact.Handles?.Where(h => h.Key == userId).Select(h => h.Value) ?? [])
+            .Concat(own.Where(r => r.Fact.Actor == userId && r.Fact.ActorHandle is not null).Select(r => r.Fact.ActorHandle!))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var bodies = await archive.EraseAsync(userId, handles, ct);
+
         await scores.ForgetAsync(userId, ct);
         var weeks = await ReadPartitionAsync(storage.Digests, partition, ct, select: ["RowKey"]);
         await DeleteAsync(storage.Digests, weeks.Select(w => (partition, w.RowKey)), ct);
         await subscriptions.DeleteAsync(userId, ct);
         await DeleteAsync(storage.Facts, rows.Select(r => (partition, r.RowKey)), ct);
 
-        var result = new ErasureResult(rows.Count, deleted, scrubbed, items.Count);
+        var result = new ErasureResult(rows.Count, deleted, scrubbed, items.Count, bodies.Deleted, bodies.Redacted);
         logger.LogInformation(
-            "Erased user {UserId}: {OwnRows} rows of their own, {RowsDeleted} rows of their interactions elsewhere, {RowsScrubbed} rows rewritten not to name them, {Items} items",
-            userId, result.OwnRows, result.RowsDeleted, result.RowsScrubbed, result.Items);
+            "Erased user {UserId}: {OwnRows} rows of their own, {RowsDeleted} rows of their interactions elsewhere, {RowsScrubbed} rows rewritten not to name them, {Items} items, {BodiesDeleted} archived bodies deleted, {BodiesRedacted} rewritten without them",
+            userId, result.OwnRows, result.RowsDeleted, result.RowsScrubbed, result.Items, result.BodiesDeleted, result.BodiesRedacted);
         return result;
     }
 

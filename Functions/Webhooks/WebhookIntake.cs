@@ -1,10 +1,5 @@
-using System.Text.Json;
-using Azure.Storage.Blobs.Models;
-using Engage.Domain.Interactions;
 using Engage.Domain.Sources;
 using Engage.Functions.Http;
-using Engage.Functions.Ingest;
-using Engage.Functions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,19 +7,25 @@ using Microsoft.Extensions.Options;
 namespace Engage.Functions.Webhooks;
 
 /// <summary>
-/// The delivery path (docs/architecture.md "Data flow"): size cap, signature, handshakes, archive,
-/// normalize, enqueue. A 202 is returned only after the raw body is archived and the interactions
-/// are on the queue.
+/// The HTTP side of the delivery path: source lookup, GET handshakes, size cap; then the shared
+/// <see cref="DeliveryPipeline"/> (signature, handshakes, archive, normalize, limits, enqueue). A 202 is
+/// returned only after the raw body is archived and the interactions are on the queue.
 /// </summary>
 public sealed class WebhookIntake(
     SourceRegistry sources,
-    EngageStorage storage,
+    WebhookRateLimiter limiter,
+    DeliveryPipeline pipeline,
     IOptions<WebhooksOptions> options,
-    TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
     public async Task<IResult> HandleAsync(HttpRequest http, string sourceName, CancellationToken ct)
     {
+        // Before anything is read or stored: over its source's rate, a delivery is answered 429 with Retry-After (decision 0902).
+        if (limiter.Admit(http, sourceName) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         if (sources.Find(sourceName) is not var (source, secrets))
         {
             return Problems.NotFound($"No webhook source '{sourceName}' is enabled here (unknown, or its secret is not configured).");
@@ -44,108 +45,22 @@ public sealed class WebhookIntake(
             return Problems.Problem(413, "Payload too large", $"The body is over {options.Value.MaxBodyBytes} bytes.");
         }
 
+        // The single entry point of the delivery path: a limiter or any other gate belongs here, before anything is stored.
+        // Storage not answering inside the pipeline becomes 503 + Retry-After (Problems.Translate): nothing was promised yet.
         var delivery = ToRequest(http, body);
-        if (source.Verify(delivery, secrets, clock.GetUtcNow()) is { } rejection)
+        var outcome = await pipeline.ReceiveAsync(source, secrets, delivery, http.Headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString())), ct);
+        switch (outcome)
         {
-            logger.LogWarning("Rejected a {Source} delivery: {Reason}", source.Name, rejection.Detail);
-            return Answer(rejection, source.Name, "");
+            case DeliveryOutcome.Handshake h:
+                return Answer(h.Answer, source.Name, h.DeliveryId);
+            case DeliveryOutcome.Refused r:
+                return Problems.Problem(r.Status, r.Title, r.Detail);
+            case DeliveryOutcome.Accepted a:
+                logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, a.DeliveryId, a.Interactions);
+                return TypedResults.Accepted((string?)null, new WebhookAccepted(source.Name, a.DeliveryId, a.Interactions, a.Ignored));
+            default:
+                throw new InvalidOperationException($"Unknown outcome {outcome}.");
         }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
-        }
-        catch (JsonException e)
-        {
-            throw Problems.BadRequest($"The body is not JSON: {e.Message}");
-        }
-
-        using (document)
-        {
-            var payload = document.RootElement;
-            if (source.Handshake(delivery, payload) is { } handshake)
-            {
-                return Answer(handshake, source.Name, source.DeliveryId(delivery, payload));
-            }
-
-            var deliveryId = source.DeliveryId(delivery, payload);
-            if (string.IsNullOrWhiteSpace(deliveryId))
-            {
-                throw Problems.BadRequest($"The {source.Name} delivery has no delivery id (a required header is missing).");
-            }
-
-            // Storage not answering from here on becomes 503 + Retry-After (Problems.Translate): nothing was promised yet.
-            await ArchiveAsync(source.Name, deliveryId, body, http.Headers, ct);
-            var normalized = Normalize(source, delivery, payload, out var problem) ?? throw Problems.BadRequest(problem!);
-
-            // Everything that could make a stored interaction fail later is refused now, before the 202.
-            var now = clock.GetUtcNow();
-            if (normalized.Interactions.Select(i => InteractionLimits.Problem(i, now)).FirstOrDefault(p => p is not null) is { } limit)
-            {
-                throw Problems.BadRequest(limit);
-            }
-
-            IReadOnlyList<string> messages;
-            try
-            {
-                messages = IngestMessage.Pack(source.Name, deliveryId, normalized.Interactions);
-            }
-            catch (PayloadException e)
-            {
-                throw Problems.BadRequest(e.Message);
-            }
-
-            foreach (var message in messages)
-            {
-                await storage.Interactions.SendMessageAsync(message, ct);
-            }
-
-            logger.LogInformation("Accepted {Source} delivery {DeliveryId} with {Count} interactions", source.Name, deliveryId, normalized.Interactions.Count);
-            return TypedResults.Accepted((string?)null, new WebhookAccepted(source.Name, deliveryId, normalized.Interactions.Count, normalized.Ignored));
-        }
-    }
-
-    private Normalized? Normalize(WebhookSource source, WebhookRequest delivery, JsonElement payload, out string? problem)
-    {
-        problem = null;
-        try
-        {
-            return source.Normalize(delivery, payload);
-        }
-        catch (PayloadException e)
-        {
-            problem = e.Message;
-        }
-        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
-        {
-            // Every source's text patterns run with a timeout: a hostile text is a bad payload, not a fault.
-            problem = "The text could not be read in time.";
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or KeyNotFoundException or TimeoutException)
-        {
-            // The body is archived: once the normalizer is fixed, POST /api/ops/replay recovers it.
-            logger.LogError(e, "The {Source} normalizer failed on a delivery", source.Name);
-            problem = "The payload could not be read.";
-        }
-
-        return null;
-    }
-
-    /// <summary>The raw body, with the headers replay needs to normalize it again (<see cref="ArchivedHeaders"/>) as metadata.</summary>
-    private async Task ArchiveAsync(string source, string deliveryId, byte[] body, IHeaderDictionary headers, CancellationToken ct)
-    {
-        await storage.EnsureReadyAsync(ct);
-        var now = clock.GetUtcNow();
-        var name = ArchivePath(source, now, deliveryId);
-        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body), new BlobUploadOptions
-        {
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-            Metadata = new Dictionary<string, string>
-            {
-                [ArchivedHeaders.MetadataKey] = ArchivedHeaders.Encode(headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))),
-            },
-        }, ct);
     }
 
     /// <summary><c>{source}/{yyyy}/{MM}/{dd}/{deliveryId}.json</c>, dated by the day of receipt (UTC); replay selects bodies by that date.</summary>

@@ -113,7 +113,8 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
     {
         var e = await GetAsync<EngagementResponse>("/api/users/demo:dee/engagement");
 
-        AssertCounts(e, ("post", 2), ("repost", 1), ("linkOnly", 2));
+        // A bare link (with at most a hashtag) is also lowContent by the labelling guide; on a post it scores nothing more.
+        AssertCounts(e, ("post", 2), ("repost", 1), ("linkOnly", 2), ("lowContent", 2));
 
         // Broadcasting earns nothing: the rows stay in the breakdown with their count and 0 points.
         Assert.Equal(0, e.Score);

@@ -252,7 +252,7 @@ public sealed partial class ArmTemplateTests
 
         Assert.Equal(names.Tables.Order(StringComparer.Ordinal), LoopItems(account.Scope, "Microsoft.Storage/storageAccounts/tableServices/tables").Order(StringComparer.Ordinal));
         Assert.Equal(
-            new[] { StorageNames.InteractionsQueue, StorageNames.DigestsQueue }.SelectMany(q => new[] { q, q + "-poison" }).Order(StringComparer.Ordinal),
+            new[] { StorageNames.InteractionsQueue, StorageNames.DigestsQueue, StorageNames.ImportsQueue }.SelectMany(q => new[] { q, q + "-poison" }).Order(StringComparer.Ordinal),
             LoopItems(account.Scope, "Microsoft.Storage/storageAccounts/queueServices/queues").Order(StringComparer.Ordinal));
         Assert.Contains(names.Webhooks, LoopItems(account.Scope, "Microsoft.Storage/storageAccounts/blobServices/containers"));
     }

@@ -105,13 +105,13 @@ public sealed class BroadcastRankingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void WhenBroadcastCounted_VolumeWins()
+    public void WhenBroadcastCounted_BroadcastersScore_SoTheWeightIsWhatRanksThemLast()
     {
-        // The old rule (broadcast rows at their table points): the most prolific headline account outranks people who reply.
+        // The old rule (broadcast rows at their table points): every broadcaster scores above 0 again.
         var (_, roles) = Corpus.Value;
-        var scores = Scores(new ScoringOptions { BroadcastWeight = 1 });
+        var counted = Scores(new ScoringOptions { BroadcastWeight = 1 });
+        var byDefault = Scores(new ScoringOptions());
 
-        var reuters = scores[User("Reuters")];
-        Assert.Contains(roles, r => r.Value == "replier" && scores[r.Key] < reuters);
+        Assert.All(roles.Where(r => r.Value == "broadcaster"), r => Assert.True(counted[r.Key] > 0 && byDefault[r.Key] == 0, r.Key));
     }
 }

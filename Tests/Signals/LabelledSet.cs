@@ -1,63 +1,50 @@
-using System.Text.Json;
-using Engage.Domain.Interactions;
-using Engage.Domain.Signals;
+using Engage.Domain.Signals.Training;
 
 namespace Engage.Tests.Signals;
 
-/// <summary>One line of Tests/Signals/labelled.jsonl.</summary>
-public sealed record LabelledItem(string Id, string Source, string Kind, string Text, IReadOnlyList<string> Labels)
+/// <summary>Where the labelled texts are: the committed set, and the full set (Slack included) beside the repository.</summary>
+public static class LabelledSet
 {
-    public InteractionKind InteractionKind => Kind switch
+    /// <summary>The folder holding EngageFunctions.sln, found by walking up from the test binaries.</summary>
+    public static string Root
     {
-        "post" => InteractionKind.Post,
-        "reply" => InteractionKind.Reply,
-        "quote" => InteractionKind.Quote,
-        _ => throw new InvalidDataException($"Unknown kind '{Kind}' in labelled item {Id}"),
-    };
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EngageFunctions.sln")))
+            {
+                dir = dir.Parent;
+            }
 
-    public Engage.Domain.Signals.SignalSet Expected => Labels.Aggregate(Engage.Domain.Signals.SignalSet.None, (all, label) => all | LabelledSet.Parse(label));
+            return dir?.FullName ?? throw new InvalidOperationException("EngageFunctions.sln not found above the test binaries");
+        }
+    }
+
+    /// <summary>Tests/Signals/labelled.jsonl (README.md beside it).</summary>
+    public static IReadOnlyList<LabelledText> Load() => LabelledText.Load(Path.Combine(Root, "Tests", "Signals", "labelled.jsonl"));
+
+    /// <summary>
+    /// The data folder beside the repository (<c>../shared/data</c>, or <c>ENGAGE_SHARED_DATA</c> when set), or null
+    /// when it is absent (a fresh clone): the evaluations that need it are then skipped.
+    /// </summary>
+    public static string? SharedData
+    {
+        get
+        {
+            var candidates = new[] { Environment.GetEnvironmentVariable("ENGAGE_SHARED_DATA"), Path.Combine(Root, "..", "shared", "data") };
+            return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && Directory.Exists(Path.Combine(c, "signals")));
+        }
+    }
 }
 
-internal static class LabelledSet
+/// <summary>A fact that runs only when the data folder beside the repository exists (see <see cref="LabelledSet.SharedData"/>).</summary>
+public sealed class SharedDataFactAttribute : FactAttribute
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
-
-    /// <summary>The signals the classifier decides (Answer is the fold's).</summary>
-    public static readonly Engage.Domain.Signals.SignalSet[] Evaluated =
-    [
-        Engage.Domain.Signals.SignalSet.Question, Engage.Domain.Signals.SignalSet.Thanks, Engage.Domain.Signals.SignalSet.Recommendation,
-        Engage.Domain.Signals.SignalSet.Evidence, Engage.Domain.Signals.SignalSet.LowContent, Engage.Domain.Signals.SignalSet.LinkOnly,
-    ];
-
-    public static Engage.Domain.Signals.SignalSet Parse(string label) => label switch
+    public SharedDataFactAttribute()
     {
-        "question" => Engage.Domain.Signals.SignalSet.Question,
-        "thanks" => Engage.Domain.Signals.SignalSet.Thanks,
-        "recommendation" => Engage.Domain.Signals.SignalSet.Recommendation,
-        "evidence" => Engage.Domain.Signals.SignalSet.Evidence,
-        "lowContent" => Engage.Domain.Signals.SignalSet.LowContent,
-        "linkOnly" => Engage.Domain.Signals.SignalSet.LinkOnly,
-        _ => throw new InvalidDataException($"Unknown label '{label}'"),
-    };
-
-    /// <summary>Tests/Signals/labelled.jsonl, found by walking up from the test binaries to the folder holding EngageFunctions.sln.</summary>
-    public static IReadOnlyList<LabelledItem> Load()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EngageFunctions.sln")))
+        if (LabelledSet.SharedData is null)
         {
-            dir = dir.Parent;
+            Skip = "../shared/data is not beside the repository (set ENGAGE_SHARED_DATA to evaluate on it)";
         }
-
-        if (dir is null)
-        {
-            throw new InvalidOperationException($"No EngageFunctions.sln above {AppContext.BaseDirectory}");
-        }
-
-        var path = Path.Combine(dir.FullName, "Tests", "Signals", "labelled.jsonl");
-        return File.ReadLines(path)
-            .Where(line => line.Length > 0)
-            .Select(line => JsonSerializer.Deserialize<LabelledItem>(line, Json) ?? throw new InvalidDataException($"Bad line in {path}"))
-            .ToList();
     }
 }

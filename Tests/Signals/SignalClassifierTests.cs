@@ -6,7 +6,8 @@ namespace Engage.Tests.Signals;
 
 public sealed class SignalClassifierTests
 {
-    private readonly SignalClassifier classifier = new(new SignalLexicon());
+    // The rules alone: each rule is a feature of the shipped classifier and decides thanks by itself (docs/signals.md).
+    private readonly SignalClassifier classifier = new(new SignalLexicon(), null);
 
     private SignalFlags Reply(string text) => classifier.Classify(new SignalInput(text, InteractionKind.Reply));
 
@@ -404,7 +405,7 @@ public sealed class SignalClassifierTests
         // Arrange
         var lexicon = new SignalLexicon();
         lexicon.LowContent.Add("based and engaged");
-        var custom = new SignalClassifier(lexicon);
+        var custom = new SignalClassifier(lexicon, null);
 
         // Act
         var signals = custom.Classify(new SignalInput("Based and engaged", InteractionKind.Reply));

@@ -22,7 +22,7 @@ public sealed class SignalLexiconBindingTests
 
         // Act
         configuration.GetSection("Signals").Bind(lexicon);
-        var classifier = new SignalClassifier(lexicon);
+        var classifier = new SignalClassifier(lexicon, null);
 
         // Assert
         Assert.Contains("bazinga", lexicon.LowContent);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Engage.Domain.Interactions;
 using Engage.Domain.Signals;
@@ -83,36 +82,27 @@ public sealed class SignalRobustnessTests
 
     [Theory]
     [MemberData(nameof(HugeTexts))]
-    public void Classify_OneMebibyteText_FinishesWellUnderASecond(string name, string text)
+    public void Explain_OneMebibyteText_DoesNotThrowAndSpansAreInRange(string name, string text)
     {
-        // Arrange
-        classifier.Classify(new SignalInput("warm up? thanks https://example.com 1.2.3", InteractionKind.Reply));
-        var watch = Stopwatch.StartNew();
-
-        // Act
+        // Act (cost is measured in bench/, `signals`, not asserted here)
         var explanation = classifier.Explain(new SignalInput(text, InteractionKind.Reply));
-        watch.Stop();
 
         // Assert
-        Assert.True(watch.ElapsedMilliseconds < 500, $"{name}: {watch.ElapsedMilliseconds} ms");
-        Assert.All(explanation.Reasons, reason => Assert.True(reason.Start + reason.Length <= text.Length));
+        Assert.All(explanation.Reasons, reason => Assert.True(reason.Start >= 0 && reason.Start + reason.Length <= text.Length, name));
     }
 
     [Theory]
     [MemberData(nameof(HugeTexts))]
-    public void Classify_OneMebibyteTextWithoutLengthCap_StaysLinear(string name, string text)
+    public void Explain_OneMebibyteTextWithoutLengthCap_DoesNotThrow(string name, string text)
     {
-        // Arrange: read the whole mebibyte, so the passes themselves must be linear.
+        // Arrange: read the whole mebibyte.
         var uncapped = new SignalClassifier(new SignalLexicon { MaxTextLength = int.MaxValue });
-        uncapped.Classify(new SignalInput("warm up? thanks https://example.com 1.2.3", InteractionKind.Reply));
-        var watch = Stopwatch.StartNew();
 
         // Act
-        uncapped.Classify(new SignalInput(text, InteractionKind.Post));
-        uncapped.Classify(new SignalInput(text, InteractionKind.Reply));
-        watch.Stop();
+        var post = uncapped.Explain(new SignalInput(text, InteractionKind.Post));
+        var reply = uncapped.Explain(new SignalInput(text, InteractionKind.Reply));
 
         // Assert
-        Assert.True(watch.ElapsedMilliseconds < 5000, $"{name}: {watch.ElapsedMilliseconds} ms for two passes");
+        Assert.All(post.Reasons.Concat(reply.Reasons), reason => Assert.True(reason.Start + reason.Length <= text.Length, name));
     }
 }

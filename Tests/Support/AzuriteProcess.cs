@@ -17,7 +17,13 @@ public sealed class AzuriteProcess : IDisposable
 
     public string ConnectionString { get; }
 
-    public static AzuriteProcess Start()
+    public static AzuriteProcess Start() => Start(null, TestStorage.FreePort(), TestStorage.FreePort(), TestStorage.FreePort());
+
+    /// <summary>
+    /// An Azurite on the given ports; with <paramref name="location"/> it keeps its data in that folder, so
+    /// that one stopped and started again on the same ports and folder finds everything (queued messages too).
+    /// </summary>
+    public static AzuriteProcess Start(string? location, int blob, int queue, int table)
     {
         var script = RepoPaths.Of("node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
@@ -25,18 +31,27 @@ public sealed class AzuriteProcess : IDisposable
             throw new InvalidOperationException("Azurite is not installed: run ./test.sh (or npm ci) first.");
         }
 
-        int blob = TestStorage.FreePort(), queue = TestStorage.FreePort(), table = TestStorage.FreePort();
         var start = new ProcessStartInfo("node")
         {
             ArgumentList =
             {
                 script, "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-                "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--inMemoryPersistence", "--skipApiVersionCheck",
+                "--tableHost", "127.0.0.1", "--tablePort", $"{table}", "--skipApiVersionCheck",
                 "--disableTelemetry", "--silent",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (location is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(location);
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
         var azurite = new AzuriteProcess(process, TestStorage.ConnectionStringFor(blob, queue, table));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Dispose();
@@ -46,6 +61,24 @@ public sealed class AzuriteProcess : IDisposable
         }
 
         return azurite;
+    }
+
+    /// <summary>
+    /// Stops Azurite as an operator would (SIGTERM), so that it writes its database to <c>--location</c>
+    /// first: storage that is down for a while, not storage that loses acknowledged writes (which Azurite,
+    /// saving to disk only every few seconds, would after a SIGKILL, and Azure Storage never does).
+    /// </summary>
+    public void Stop()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill?.WaitForExit();
+        }
+
+        if (!_process.WaitForExit(15_000))
+        {
+            Dispose();
+        }
     }
 
     public void Dispose()

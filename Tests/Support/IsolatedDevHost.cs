@@ -15,11 +15,18 @@ public sealed class IsolatedDevHost(DateTimeOffset now) : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(now);
     public HttpClient Client => Host.Client;
 
+    /// <summary>More service replacements, applied after the fake clock (a classifier or a source of the test's own).</summary>
+    public Action<IServiceCollection>? Configure { get; set; }
+
     public async Task StartAsync()
     {
         _azurite = AzuriteProcess.Start();
         Host.Overrides["AzureWebJobsStorage"] = _azurite.ConnectionString;
-        Host.ConfigureServices = services => services.AddSingleton<TimeProvider>(Clock);
+        Host.ConfigureServices = services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            Configure?.Invoke(services);
+        };
         await Host.InitializeAsync();
     }
 

@@ -8,7 +8,7 @@ namespace Engage.Tests.Support;
 /// <summary>The app's real service graph (<c>AddEngage()</c>) against the shared Azurite, with tables of the test's own.</summary>
 public static class TestServices
 {
-    public static ServiceProvider Create(IDictionary<string, string?>? overrides = null)
+    public static ServiceProvider Create(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var settings = DevHostFixture.DefaultSettings(TestStorage.ConnectionString);
@@ -26,6 +26,7 @@ public static class TestServices
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         builder.AddEngage();
+        configure?.Invoke(builder.Services);
         return builder.Services.BuildServiceProvider();
     }
 }

@@ -19,6 +19,12 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 var options = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+if (args.FirstOrDefault() is "signals" or "train-signals")
+{
+    Engage.Bench.SignalBench.Run(args[0], options);
+    return;
+}
+
 var factCount = int.Parse(options.GetValueOrDefault("facts", "10000"), CultureInfo.InvariantCulture);
 var runs = int.Parse(options.GetValueOrDefault("runs", "7"), CultureInfo.InvariantCulture);
 

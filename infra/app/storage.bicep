@@ -7,9 +7,9 @@ param tags object
 param deploymentContainerName string
 
 var containers = [deploymentContainerName, 'webhooks']
-var tables = ['facts', 'items', 'scores', 'community', 'subscriptions', 'digests', 'people', 'identities']
+var tables = ['facts', 'items', 'scores', 'community', 'subscriptions', 'digests', 'archiveusers', 'imports', 'people', 'identities']
 // Poison queues are created up front so the alert and operators can find them before the first failure.
-var queues = ['interactions', 'interactions-poison', 'digests', 'digests-poison']
+var queues = ['interactions', 'interactions-poison', 'digests', 'digests-poison', 'imports', 'imports-poison']
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name

@@ -1,0 +1,252 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using Engage.Domain.Facts;
+using Engage.Domain.Interactions;
+using Engage.Domain.Sources;
+using Engage.Functions.Http;
+using Engage.Functions.Webhooks;
+using Microsoft.Extensions.Logging;
+
+namespace Engage.Functions.Storage;
+
+/// <summary>What the erasure did to the archive: bodies deleted, bodies rewritten without the user.</summary>
+public sealed record ArchiveErasure(int Deleted, int Redacted);
+
+/// <summary>
+/// The raw archive (container <c>webhooks</c>) in one place: the write of a delivery's body, the index
+/// of who each body names (table <c>archiveusers</c>: PK = userId, RK = blob name; written by the
+/// ingestion of the delivery's messages, which carry the blob name), reading a body back
+/// as interactions (for replay), and erasing a user from every body that names them
+/// (docs/decisions/0901-erasure-reaches-the-archive.md).
+/// </summary>
+public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources, ILogger<WebhookArchive> logger)
+{
+    /// <summary>Blob metadata key of a body the erasure rewrote: its content is interactions, not a platform payload.</summary>
+    public const string FormatKey = "format";
+    public const string InteractionsFormat = "engage-interactions-v1";
+
+    private const int Degree = 8;
+
+    /// <summary>A body rewritten by an erasure: the interactions that remain, already normalized and scrubbed.</summary>
+    public sealed record Redacted(string Source, IReadOnlyList<Interaction> Interactions);
+
+    /// <summary>Archives the raw body with the headers replay needs (<see cref="ArchivedHeaders"/>); returns its blob name.</summary>
+    public async Task<string> StoreAsync(string source, string deliveryId, DateTimeOffset receivedAt, byte[] body,
+        IEnumerable<KeyValuePair<string, string>> headers, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        var name = WebhookIntake.ArchivePath(source, receivedAt, deliveryId);
+        await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body), new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            Metadata = new Dictionary<string, string> { [ArchivedHeaders.MetadataKey] = ArchivedHeaders.Encode(headers) },
+        }, ct);
+        return name;
+    }
+
+    /// <summary>Every user the interactions name: actors, parent, subject and thread-root authors, mentions.</summary>
+    public static IReadOnlyCollection<string> Named(IEnumerable<Interaction> interactions)
+    {
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in interactions)
+        {
+            foreach (var user in new[] { i.Actor, i.InReplyTo?.Author, i.Subject?.Author, i.ThreadRootAuthor }
+                .Concat(i.Mentions).Concat(i.MentionHandles?.Keys ?? []))
+            {
+                if (!string.IsNullOrEmpty(user))
+                {
+                    users.Add(user);
+                }
+            }
+        }
+
+        return users;
+    }
+
+    /// <summary>Records that body <paramref name="blobName"/> names each of these users (idempotent upserts, one partition per user).</summary>
+    public async Task IndexAsync(string blobName, IEnumerable<Interaction> interactions, CancellationToken ct)
+    {
+        var row = FactKeys.Escape(blobName);
+        await Parallel.ForEachAsync(Named(interactions), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
+            async (user, token) => await storage.ArchiveUsers.UpsertEntityAsync(new TableEntity(FactKeys.Escape(user), row), TableUpdateMode.Replace, token));
+    }
+
+    /// <summary>The blob names the index holds for a user.</summary>
+    public async Task<IReadOnlyList<string>> BodiesOfAsync(string userId, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        var names = new List<string>();
+        await foreach (var e in storage.ArchiveUsers.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(userId)}"), select: ["RowKey"], cancellationToken: ct))
+        {
+            names.Add(Uri.UnescapeDataString(e.RowKey));
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// The interactions of an archived body: read back as written by an erasure, or normalized again by its
+    /// source with the archived headers. Throws what the normalizer throws; null when the blob is gone.
+    /// </summary>
+    public async Task<(IReadOnlyList<Interaction> Interactions, ETag ETag)?> ReadAsync(WebhookSource source, string name, CancellationToken ct)
+    {
+        Response<BlobDownloadResult> download;
+        try
+        {
+            download = await storage.Webhooks.GetBlobClient(name).DownloadContentAsync(ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+
+        var metadata = new Dictionary<string, string>(download.Value.Details.Metadata, StringComparer.OrdinalIgnoreCase);
+        var body = download.Value.Content.ToMemory();
+        if (metadata.GetValueOrDefault(FormatKey) == InteractionsFormat)
+        {
+            var redacted = JsonSerializer.Deserialize<Redacted>(body.Span, EngageJson.Options) ?? throw new JsonException("Empty redacted body.");
+            return (redacted.Interactions, download.Value.Details.ETag);
+        }
+
+        var headers = ArchivedHeaders.Decode(metadata.GetValueOrDefault(ArchivedHeaders.MetadataKey));
+        if (headers is null)
+        {
+            logger.LogWarning("Archived body {Blob} has no readable headers: it is read without any", name);
+        }
+
+        var delivery = new WebhookRequest("POST", headers ?? new Dictionary<string, string>(), new Dictionary<string, string>(), body);
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
+        return (source.Normalize(delivery, document.RootElement).Interactions, download.Value.Details.ETag);
+    }
+
+    /// <summary>
+    /// Removes a user from every archived body the index names for them: a body left with nothing of anyone
+    /// else is deleted; otherwise it is replaced by the other users' interactions, scrubbed of the user
+    /// (<see cref="Scrub"/>). A body that cannot be read any more is deleted: privacy wins over replay.
+    /// The user's index rows go last, so an erasure cut short is finished by the next one.
+    /// </summary>
+    public async Task<ArchiveErasure> EraseAsync(string userId, IReadOnlyCollection<string> handles, CancellationToken ct)
+    {
+        var names = await BodiesOfAsync(userId, ct);
+        int deleted = 0, redacted = 0;
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (name, token) =>
+        {
+            switch (await EraseFromBodyAsync(name, userId, handles, token))
+            {
+                case true:
+                    Interlocked.Increment(ref redacted);
+                    break;
+                case false:
+                    Interlocked.Increment(ref deleted);
+                    break;
+            }
+        });
+
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (name, token) =>
+            await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, token));
+        return new ArchiveErasure(deleted, redacted);
+    }
+
+    /// <summary>True when the body was rewritten, false when deleted, null when it was already gone.</summary>
+    private async Task<bool?> EraseFromBodyAsync(string name, string userId, IReadOnlyCollection<string> handles, CancellationToken ct)
+    {
+        var blob = storage.Webhooks.GetBlobClient(name);
+        var sourceName = name.Split('/')[0];
+        for (var attempt = 1; ; attempt++)
+        {
+            IReadOnlyList<Interaction>? interactions;
+            ETag etag;
+            try
+            {
+                var source = sources.All.FirstOrDefault(s => s.Name == sourceName)
+                    ?? throw new InvalidOperationException($"No source '{sourceName}' reads this body.");
+                if (await ReadAsync(source, name, ct) is not { } read)
+                {
+                    return null;
+                }
+
+                (interactions, etag) = read;
+            }
+            catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
+            {
+                logger.LogWarning("Archived body {Blob} could not be read while erasing a user ({Error}): it is deleted", name, e.GetType().Name);
+                await blob.DeleteIfExistsAsync(cancellationToken: ct);
+                return false;
+            }
+
+            var allHandles = handles
+                .Concat(interactions.Where(i => i.Actor == userId && i.ActorHandle is not null).Select(i => i.ActorHandle!))
+                .Concat(interactions.SelectMany(i => i.MentionHandles?.Where(h => h.Key == userId).Select(h => h.Value) ?? []))
+                .Where(h => h.Length > 0)
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var theirTexts = interactions.Where(i => i.Actor == userId && i.Text is { Length: >= 12 }).Select(i => i.Text!).ToList();
+            var kept = interactions.Where(i => i.Actor != userId).Select(i => Scrub(i, userId, allHandles, theirTexts)).OfType<Interaction>().ToList();
+            try
+            {
+                if (kept.Count == 0)
+                {
+                    await blob.DeleteAsync(conditions: new Azure.Storage.Blobs.Models.BlobRequestConditions { IfMatch = etag }, cancellationToken: ct);
+                    return false;
+                }
+
+                await blob.UploadAsync(new BinaryData(JsonSerializer.SerializeToUtf8Bytes(new Redacted(sourceName, kept), EngageJson.Options)), new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+                    Metadata = new Dictionary<string, string> { [FormatKey] = InteractionsFormat },
+                    Conditions = new BlobRequestConditions { IfMatch = etag },
+                }, ct);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                logger.LogDebug("Archived body {Blob} changed while it was rewritten; reading it again", name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Someone else's interaction without the erased user, as 0301 scrubs its fact rows: parent, subject and
+    /// thread-root author cleared where they were the user, the mention dropped, and in the text the user's
+    /// <c>@handle</c>s, id and quoted words replaced by <c>[erased]</c>. A follow or reaction whose only
+    /// target was the user means nothing any more and is dropped (null).
+    /// </summary>
+    public static Interaction? Scrub(Interaction i, string userId, IReadOnlyCollection<string> handles, IReadOnlyCollection<string> theirTexts)
+    {
+        if (i.Kind is InteractionKind.Follow or InteractionKind.Reaction && i.Subject?.Author == userId)
+        {
+            return null;
+        }
+
+        var text = i.Text;
+        if (text is not null)
+        {
+            foreach (var quoted in theirTexts)
+            {
+                text = text.Replace(quoted, "[erased]", StringComparison.Ordinal);
+            }
+
+            text = text.Replace(userId, "[erased]", StringComparison.OrdinalIgnoreCase);
+            foreach (var handle in handles)
+            {
+                text = Regex.Replace(text, "@" + Regex.Escape(handle.TrimStart('@')) + @"\b", "@[erased]", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+            }
+        }
+
+        return i with
+        {
+            InReplyTo = i.InReplyTo is { } parent && parent.Author == userId ? parent with { Author = null } : i.InReplyTo,
+            Subject = i.Subject is { } subject && subject.Author == userId ? subject with { Author = null } : i.Subject,
+            ThreadRootAuthor = i.ThreadRootAuthor == userId ? null : i.ThreadRootAuthor,
+            Mentions = i.Mentions.Where(m => m != userId).ToList(),
+            MentionHandles = i.MentionHandles?.Where(h => h.Key != userId).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal),
+            Text = text,
+        };
+    }
+}
