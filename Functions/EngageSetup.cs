@@ -85,6 +85,7 @@ public static class EngageSetup
         services.AddSingleton<Projection>();
         services.AddEngageEmail(configuration);
         services.AddSingleton<UserEraser>();
+        services.AddSingleton<Engage.Functions.People.PeopleStore>();
         services.AddSingleton<Replayer>();
         services.AddEngageImport();
         return builder;

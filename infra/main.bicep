@@ -40,6 +40,9 @@ param digestSchedule string = '0 0 8 * * 1'
 @description('Scoring__HalfLifeDays.')
 param halfLifeDays int = 30
 
+@description('Scoring__BroadcastWeight: multiplies broadcast rows in engagement scores (a decimal number; 0 = broadcasting earns nothing).')
+param broadcastWeight string = '0'
+
 // Secrets: each is written to Key Vault only when given. Leave them empty and set them with
 // `az keyvault secret set` instead; an empty value never overwrites what is in the vault.
 @secure()
@@ -162,6 +165,7 @@ module api 'app/api.bicep' = {
     scoresSchedule: scoresSchedule
     digestSchedule: digestSchedule
     halfLifeDays: halfLifeDays
+    broadcastWeight: broadcastWeight
   }
   // The app must not start before its identity can read storage and the vault.
   dependsOn: [rbac]

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Engage.Domain.Facts;
-using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
-using Sig = Engage.Domain.Signals.SignalSet;
 
 namespace Engage.Domain.Digests;
 
@@ -41,29 +39,26 @@ public static class DigestComposer
         return digest with { Suggestion = Suggest(digest, engagement.Counts) };
     }
 
-    /// <summary>What <paramref name="giver"/> did for <paramref name="userId"/> this month, most recent first.</summary>
+    /// <summary>How <paramref name="giver"/> helped <paramref name="userId"/> this month (the help owed counts), most recent first.</summary>
     private static List<Deed> DeedsOf(string giver, string userId, IReadOnlyList<Resolved> inMonth, TimeZoneInfo zone)
     {
         string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, zone).ToString("d MMM", CultureInfo.InvariantCulture);
         var deeds = new List<Deed>();
-        foreach (var i in inMonth.Where(i => i.Actor == giver && i.GiveTargets().Contains(userId)).OrderByDescending(i => i.OccurredAt).ThenBy(i => i.Id, StringComparer.Ordinal))
+        foreach (var i in inMonth.Where(i => i.Actor == giver).OrderByDescending(i => i.OccurredAt).ThenBy(i => i.Id, StringComparer.Ordinal))
         {
-            var toUser = i.Kind == InteractionKind.Reply && i.ParentAuthor == userId;
-            var text = i switch
+            var text = Help.To(i, userId) switch
             {
-                _ when toUser && i.Accepted => "gave the accepted answer to your question",
-                _ when toUser && (i.Signals & Sig.Answer) != 0 => "answered your question",
-                _ when (i.Signals & Sig.Recommendation) != 0 && i.Mentions.Contains(userId) => "recommended you",
-                _ when (i.Signals & Sig.Question) != 0 => "asked you a question",
-                _ when (i.Signals & Sig.Thanks) != 0 => "thanked you",
-                _ when toUser => "replied to you",
-                { Kind: InteractionKind.Quote } => "quoted your post",
-                { Kind: InteractionKind.Repost } => "shared your post",
-                { Kind: InteractionKind.Reaction } => "reacted to your post",
-                { Kind: InteractionKind.Follow } => "followed you",
-                _ => "mentioned you",
+                HelpKind.AcceptedAnswer => "gave the accepted answer to your question",
+                HelpKind.Answer => "answered your question",
+                HelpKind.Reply => "replied to your post",
+                HelpKind.Recommendation => "recommended you",
+                HelpKind.Quote => "quoted your post",
+                _ => null,
             };
-            deeds.Add(new Deed($"{text} on {Day(i.OccurredAt)}", i.OccurredAt));
+            if (text is not null)
+            {
+                deeds.Add(new Deed($"{text} on {Day(i.OccurredAt)}", i.OccurredAt));
+            }
         }
 
         return deeds;

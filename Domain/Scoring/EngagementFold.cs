@@ -40,7 +40,6 @@ public static class EngagementFold
     {
         var counts = new Counts();
         var rows = new SortedDictionary<string, (int Count, double Points)>(StringComparer.Ordinal);
-        double score = 0;
         int authored = 0, conversational = 0, broadcast = 0;
         foreach (var i in interactions)
         {
@@ -52,14 +51,15 @@ public static class EngagementFold
             authored++;
             counts = counts.Add(i.Kind, i.Signals, i.Mentions.Count);
             var scored = Points.Of(i, options);
-            var decay = options.Decay(i.OccurredAt, window.AsOf);
-            Add(rows, Name(scored.Row), scored.RowPoints * decay);
+
+            // Broadcast rows stay in the breakdown with their count; their points are weighted (0 by default).
+            var weight = options.Decay(i.OccurredAt, window.AsOf) * scored.EngagementWeight(options);
+            Add(rows, Name(scored.Row), scored.RowPoints * weight);
             if (scored.EvidencePoints > 0)
             {
-                Add(rows, "evidence", scored.EvidencePoints * decay);
+                Add(rows, "evidence", scored.EvidencePoints * weight);
             }
 
-            score += scored.RowPoints * decay + scored.EvidencePoints * decay;
             if (i.Kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Repost or InteractionKind.Quote)
             {
                 if (scored.Broadcast)
@@ -78,8 +78,8 @@ public static class EngagementFold
         var breakdown = rows.Select(r => new BreakdownLine(r.Key, r.Value.Count, r.Value.Points))
             .OrderByDescending(b => b.Points).ThenBy(b => b.Signal, StringComparer.Ordinal).ToList();
 
-        // The score is the sum of the breakdown lines, so the explanation adds up exactly.
-        score = breakdown.Sum(b => b.Points);
+        // The score is the sum of the breakdown lines, in their order, so the explanation adds up exactly.
+        var score = breakdown.Sum(b => b.Points);
         return new Engagement(userId, handle, window, score, broadcastRatio, 1 - broadcastRatio, counts, breakdown) { Authored = authored, BroadcastActions = broadcast, ConversationActions = conversational };
     }
 

@@ -29,8 +29,13 @@ public sealed record Levels(double Champion, double Engaged, int ActiveUsers)
         return new Levels(sorted[champions - 1], sorted[Math.Min(engaged, sorted.Length) - 1], sorted.Length);
     }
 
+    /// <summary>
+    /// A score of 0 (an active user who only broadcast) is a participant whatever the cut-offs: when most of a
+    /// community only broadcasts, the cut-offs can be 0 themselves, and broadcasting must not make a champion.
+    /// </summary>
     public string Of(double score, bool active) =>
         !active ? Silent
+        : score <= 0 ? Participant
         : score >= Champion ? ChampionLevel
         : score >= Engaged ? EngagedLevel
         : Participant;

@@ -27,7 +27,11 @@ public enum ScoreRow
 /// <summary>What one interaction is worth, undecayed: its row, its points (evidence included) and whether it is broadcast.</summary>
 public readonly record struct Scored(ScoreRow Row, double RowPoints, double EvidencePoints, bool Broadcast)
 {
+    /// <summary>The table points: what the interaction weighs as a give in reciprocity.</summary>
     public double Points => RowPoints + EvidencePoints;
+
+    /// <summary>Multiplier of this interaction's points in the engagement score: <see cref="ScoringOptions.BroadcastWeight"/> for broadcast rows, else 1.</summary>
+    public double EngagementWeight(ScoringOptions o) => Broadcast ? o.BroadcastWeight : 1;
 }
 
 public static class Points

@@ -12,6 +12,7 @@ public sealed record Flow(int Count, double Points)
 
 public sealed record Counterpart(string UserId, string? Handle, Flow Given, Flow Received, double Balance, DateTimeOffset LastInteractionAt);
 
+/// <summary>Someone A owes: <paramref name="Received"/> is the help they gave A (W_help), <paramref name="Given"/> all A gave back, <paramref name="Since"/> their first help in the window.</summary>
 public sealed record Owed(string UserId, string? Handle, Flow Received, Flow Given, DateTimeOffset Since);
 
 public sealed record OpenQuestion(string Id, string From, string? FromHandle, DateTimeOffset AskedAt);
@@ -34,7 +35,9 @@ public sealed record Reciprocity(
 public static class ReciprocityFold
 {
     public static readonly TimeSpan ReplyWindow = TimeSpan.FromDays(7);
-    public const double OwedThreshold = 3;
+
+    /// <summary>Decayed points of help from B to A at or above which A may owe B (scoring.md "owed").</summary>
+    public const double OwedThreshold = 1.5;
 
     public static Reciprocity Fold(string userId, IReadOnlyList<Fact> facts, IReadOnlyDictionary<string, ItemInfo> parents, Window window, ScoringOptions options, int top = 50)
     {
@@ -47,7 +50,8 @@ public static class ReciprocityFold
         var given = new Dictionary<string, Flow>(StringComparer.Ordinal);
         var received = new Dictionary<string, Flow>(StringComparer.Ordinal);
         var last = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var firstReceived = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var help = new Dictionary<string, Flow>(StringComparer.Ordinal);
+        var firstHelp = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var asks = new List<Resolved>();
         var myReplies = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
@@ -87,9 +91,13 @@ public static class ReciprocityFold
                 var b = i.Actor;
                 received[b] = (received.GetValueOrDefault(b) ?? Flow.Zero).Add(points);
                 Touch(last, b, i.OccurredAt);
-                if (!firstReceived.TryGetValue(b, out var first) || i.OccurredAt < first)
+                if (Help.To(i, userId) != HelpKind.None)
                 {
-                    firstReceived[b] = i.OccurredAt;
+                    help[b] = (help.GetValueOrDefault(b) ?? Flow.Zero).Add(points);
+                    if (!firstHelp.TryGetValue(b, out var first) || i.OccurredAt < first)
+                    {
+                        firstHelp[b] = i.OccurredAt;
+                    }
                 }
             }
 
@@ -113,9 +121,10 @@ public static class ReciprocityFold
             reciprocated += Math.Min(g.Points, r.Points);
             var total = g.Points + r.Points;
             counterparts.Add(new Counterpart(b, handleOf(b), g, r, total == 0 ? 0 : (g.Points - r.Points) / total, last[b]));
-            if (r.Points >= OwedThreshold && g.Points < 0.5 * r.Points)
+            // Owed is about help received, not about every give: a question to A is an ask, not a favour.
+            if (help.TryGetValue(b, out var h) && h.Points >= OwedThreshold && g.Points < 0.5 * h.Points)
             {
-                owed.Add(new Owed(b, handleOf(b), r, g, firstReceived[b]));
+                owed.Add(new Owed(b, handleOf(b), h, g, firstHelp[b]));
             }
         }
 
@@ -218,4 +227,7 @@ public sealed class HandleBook
     }
 
     public string? Of(string userId) => _handles.TryGetValue(userId, out var h) ? h.Handle : null;
+
+    /// <summary>Every user with a known handle, and that handle.</summary>
+    public IEnumerable<(string UserId, string Handle)> All => _handles.Select(h => (h.Key, h.Value.Handle));
 }

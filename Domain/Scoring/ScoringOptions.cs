@@ -27,6 +27,13 @@ public sealed class ScoringOptions
     public double LowContentReply { get; set; } = 0.25;
     public double Follow { get; set; } = 0.25;
 
+    /// <summary>
+    /// Multiplies the broadcast rows (plain post, link-only post or quote, repost, low-content reply) in the
+    /// engagement score. 0 by default: broadcasting is not engaging. Reciprocity keeps their table points.
+    /// </summary>
+    [Range(0, 1000)]
+    public double BroadcastWeight { get; set; }
+
     public TimeSpan HalfLife => TimeSpan.FromDays(HalfLifeDays);
 
     /// <summary>2^(−age/halfLife): 1 at <paramref name="asOf"/>, ½ one half-life earlier.</summary>

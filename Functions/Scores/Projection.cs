@@ -1,4 +1,6 @@
 using Engage.Domain.Facts;
+using Engage.Domain.People;
+using Engage.Functions.People;
 using Engage.Domain.Scoring;
 using Engage.Functions.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,7 @@ namespace Engage.Functions.Scores;
 /// row (decay moves every score, not only those with new facts), rows of users who fell silent,
 /// level cut-offs, leaderboards and the community row.
 /// </summary>
-public sealed class Projection(FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock, ILogger<Projection> logger)
+public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options, TimeProvider clock, ILogger<Projection> logger)
 {
     public const int LeaderboardSize = 1000;
 
@@ -23,25 +25,23 @@ public sealed class Projection(FactStore facts, ScoreStore scores, IOptions<Scor
         var interactions = await facts.ResolveAsync(rows, ct);
         var handles = new HandleBook(rows);
 
-        // Each user's interactions: the ones they authored and the ones that give to them.
-        var byUser = new Dictionary<string, List<Resolved>>(StringComparer.Ordinal);
-        foreach (var i in interactions)
-        {
-            foreach (var user in i.GiveTargets().Prepend(i.Actor))
-            {
-                if (!byUser.TryGetValue(user, out var list))
-                {
-                    byUser[user] = list = [];
-                }
-
-                list.Add(i);
-            }
-        }
-
+        var byUser = ByUser(interactions);
         var engagements = byUser.ToDictionary(u => u.Key, u => EngagementFold.Fold(u.Key, u.Value, handles.Of(u.Key), window, o), StringComparer.Ordinal);
         var reciprocities = byUser.ToDictionary(u => u.Key, u => ReciprocityFold.Fold(u.Key, u.Value, handles.Of, window, o, top: 0), StringComparer.Ordinal);
-        var active = engagements.Values.Where(e => e.Authored > 0).ToList();
-        var levels = Levels.From(active.Select(e => e.Score));
+
+        // Leaderboards and level cut-offs count people: linked identities fold together (read-time mapping), and
+        // team and bot people stay out of the cut-offs. Without links the entrants are the identities themselves.
+        var (personOf, roles) = await people.ReadAllAsync(ct);
+        var identitiesOf = personOf.GroupBy(l => l.Value, l => l.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        string RoleOf(string id) => PersonIds.IsPerson(id) ? roles.GetValueOrDefault(id, PersonRoles.Member) : PersonRoles.Member;
+        var byEntrant = personOf.Count == 0 ? byUser : ByUser(PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id)));
+        var entrantEngagements = personOf.Count == 0 ? engagements
+            : byEntrant.ToDictionary(u => u.Key, u => EngagementFold.Fold(u.Key, u.Value, handles.Of(u.Key), window, o), StringComparer.Ordinal);
+        var entrantReciprocities = personOf.Count == 0 ? reciprocities
+            : byEntrant.ToDictionary(u => u.Key, u => ReciprocityFold.Fold(u.Key, u.Value, handles.Of, window, o, top: 0), StringComparer.Ordinal);
+        var active = entrantEngagements.Values.Where(e => e.Authored > 0).ToList();
+        var levels = Levels.From(active.Where(e => RoleOf(e.UserId) == PersonRoles.Member).Select(e => e.Score));
 
         var fresh = byUser.Keys.Select(user =>
         {
@@ -69,18 +69,47 @@ public sealed class Projection(FactStore facts, ScoreStore scores, IOptions<Scor
         var all = fresh.Concat(silent).ToList();
         await scores.WriteScoresAsync(all, ct);
 
-        var community = CommunityFold.Fold(interactions, window, o);
-        var byEngagement = fresh.Where(s => s.Level != Levels.Silent)
-            .OrderByDescending(s => s.Score).ThenBy(s => s.UserId, StringComparer.Ordinal).Take(LeaderboardSize)
-            .Select(s => new LeaderboardEntry(s.UserId, s.Handle, s.Score, s.Level)).ToList();
-        var byReciprocity = fresh.Where(s => s.ReciprocityIndex is not null)
-            .OrderByDescending(s => s.ReciprocityIndex).ThenByDescending(s => Math.Min(s.Given, s.Received)).ThenBy(s => s.UserId, StringComparer.Ordinal)
+        LeaderboardEntry Entry(string id, double score)
+        {
+            var level = levels.Of(entrantEngagements[id].Score, entrantEngagements[id].Authored > 0);
+            var role = RoleOf(id) is PersonRoles.Member ? null : RoleOf(id);
+            return PersonIds.IsPerson(id)
+                ? new LeaderboardEntry(null, null, score, level) { PersonId = id, Identities = identitiesOf.GetValueOrDefault(id) ?? [], Role = role }
+                : new LeaderboardEntry(id, handles.Of(id), score, level);
+        }
+
+        var byEngagement = entrantEngagements.Values.Where(e => e.Authored > 0)
+            .OrderByDescending(e => e.Score).ThenBy(e => e.UserId, StringComparer.Ordinal).Take(LeaderboardSize)
+            .Select(e => Entry(e.UserId, e.Score)).ToList();
+        var byReciprocity = entrantReciprocities.Values.Where(r => r.ReciprocityIndex is not null)
+            .OrderByDescending(r => r.ReciprocityIndex).ThenByDescending(r => Math.Min(r.Given.Points, r.Received.Points)).ThenBy(r => r.UserId, StringComparer.Ordinal)
             .Take(LeaderboardSize)
-            .Select(s => new LeaderboardEntry(s.UserId, s.Handle, s.ReciprocityIndex!.Value, s.Level)).ToList();
+            .Select(r => Entry(r.UserId, r.ReciprocityIndex!.Value)).ToList();
+        var community = CommunityFold.Fold(PersonFilter.Exclude(PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id)), id => RoleOf(id) != PersonRoles.Member), window, o);
         await scores.WriteCommunityAsync(community, levels,
             [new Leaderboard(window.AsOf, "engagement", byEngagement), new Leaderboard(window.AsOf, "reciprocity", byReciprocity)], ct);
 
         logger.LogInformation("Projected {Users} users ({Active} active, {Silent} fell silent) from {Facts} facts", fresh.Count, active.Count, all.Count - fresh.Count, rows.Count);
         return community;
+    }
+
+    /// <summary>Each user's interactions: the ones they authored and the ones that give to them.</summary>
+    private static Dictionary<string, List<Resolved>> ByUser(IReadOnlyList<Resolved> interactions)
+    {
+        var byUser = new Dictionary<string, List<Resolved>>(StringComparer.Ordinal);
+        foreach (var i in interactions)
+        {
+            foreach (var user in i.GiveTargets().Prepend(i.Actor))
+            {
+                if (!byUser.TryGetValue(user, out var list))
+                {
+                    byUser[user] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
+        return byUser;
     }
 }

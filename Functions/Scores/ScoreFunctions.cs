@@ -1,4 +1,6 @@
 using Engage.Domain.Facts;
+using Engage.Domain.People;
+using Engage.Functions.People;
 using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Storage;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Engage.Functions.Scores;
 
 /// <summary>The score reads of docs/api.md: a user's engagement and reciprocity, the community, the leaderboard.</summary>
-public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
+public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options, TimeProvider clock)
 {
     [Function("Engagement")]
     [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
@@ -57,19 +59,27 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
     [Function("Community")]
     [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
     [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    [QueryParameter("include", "team,bot: count team and bot people too (left out by default).")]
     public async Task<Ok<CommunityResponse>> Community(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "community")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        var include = Include(request);
         var interactions = await facts.ResolveAsync(await facts.ScanAsync(p.Window, cancellationToken), cancellationToken);
-        var c = CommunityFold.Fold(interactions, p.Window, options.Value);
+
+        // Community figures count people; team and bot people are left out unless ?include names them.
+        var (personOf, roles) = await people.ReadAllAsync(cancellationToken);
+        var mapped = PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id));
+        var counted = PersonFilter.Exclude(mapped, id => PersonIds.IsPerson(id) && !include.Counts(roles.GetValueOrDefault(id, PersonRoles.Member)));
+        var c = CommunityFold.Fold(counted, p.Window, options.Value);
         return TypedResults.Ok(new CommunityResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
             c.Users, c.Interactions, c.Reciprocity, c.Rho, c.BroadcastShare, c.OpenQuestions));
     }
 
     [Function("Leaderboard")]
     [QueryParameter("by", "engagement (default) or reciprocity.")]
+    [QueryParameter("include", "team,bot: list team and bot people too (left out by default).")]
     [QueryParameter("top", ReadQuery.Top, Format = "int32")]
     public async Task<Ok<LeaderboardResponse>> Leaderboard(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "leaderboard")] HttpRequest request,
@@ -82,8 +92,17 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, IOptions<
             throw Problems.BadRequest("by must be engagement or reciprocity.");
         }
 
+        var include = Include(request);
         var board = await scores.GetLeaderboardAsync(by, cancellationToken);
-        return TypedResults.Ok(new LeaderboardResponse(board?.AsOf, by, board?.Entries.Take(p.Top).ToList() ?? []));
+        return TypedResults.Ok(new LeaderboardResponse(board?.AsOf, by,
+            board?.Entries.Where(e => include.Counts(e.Role ?? PersonRoles.Member)).Take(p.Top).ToList() ?? []));
+    }
+
+    /// <summary><c>?include=team,bot</c>: which people outside <c>member</c> a read counts.</summary>
+    private static RoleFilter Include(HttpRequest request)
+    {
+        var (include, error) = RoleFilter.Parse(request.Query["include"]);
+        return include ?? throw Problems.BadRequest(error!);
     }
 
     private static ProblemHttpResult UnknownUser(string userId) => Problems.NotFound($"No interactions are known for user '{userId}'.");

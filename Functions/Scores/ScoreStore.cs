@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Azure.Data.Tables;
 using Engage.Domain.Facts;
 using Engage.Domain.Scoring;
@@ -12,7 +13,25 @@ namespace Engage.Functions.Scores;
 public sealed record UserScore(string UserId, string? Handle, DateTimeOffset AsOf, double Score, string Level,
     double? BroadcastRatio, double? ReciprocityIndex, double Given, double Received);
 
-public sealed record LeaderboardEntry(string UserId, string? Handle, double Score, string Level);
+/// <summary>
+/// One place on a leaderboard: an unlinked identity (<c>userId</c>, <c>handle</c>) or a linked person (<c>personId</c>,
+/// <c>identities</c>). <c>role</c> is written for <c>team</c> and <c>bot</c> people only, whom reads leave out unless asked.
+/// </summary>
+public sealed record LeaderboardEntry(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? UserId,
+    string? Handle,
+    double Score,
+    string Level)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PersonId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Identities { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Role { get; init; }
+}
 
 public sealed record Leaderboard(DateTimeOffset AsOf, string By, IReadOnlyList<LeaderboardEntry> Entries);
 

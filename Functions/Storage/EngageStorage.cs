@@ -29,6 +29,8 @@ public sealed class EngageStorage(
     public TableClient Community => tables.GetTableClient(Names.Community);
     public TableClient Subscriptions => tables.GetTableClient(Names.Subscriptions);
     public TableClient Digests => tables.GetTableClient(Names.Digests);
+    public TableClient People => tables.GetTableClient(Names.People);
+    public TableClient Identities => tables.GetTableClient(Names.Identities);
     public TableClient Imports => tables.GetTableClient(Names.Imports);
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);

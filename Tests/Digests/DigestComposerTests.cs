@@ -106,7 +106,33 @@ public sealed class DigestComposerTests
         var html = DigestRenderer.Html(d, "https://x.test/u");
         Assert.Contains("People to thank", html, StringComparison.Ordinal);
         Assert.Contains("@dan", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("@cat", html, StringComparison.Ordinal); // 3 points: not owed (top 3 only, and cat's give is 3·decay < 3)
+        Assert.DoesNotContain("@cat", html, StringComparison.Ordinal); // cat's recommendation (3·decay) is owed too, but fourth: top 3 only
+        Assert.DoesNotContain("@eve", html, StringComparison.Ordinal); // a mention is not help
+    }
+
+    [Fact]
+    public void Compose_QuestionToMe_IsAnOpenQuestionNotSomeoneToThank()
+    {
+        var d = Compose(
+            Post("ask", "t:fay", 1, Sig.Question, Me),
+            Post("rec", "t:cy", 1, Sig.Recommendation, Me),
+            Post("thx", "t:ada", 1, Sig.Thanks, Me));
+
+        Assert.Equal(["t:fay"], d.OpenQuestions.Select(q => q.From.UserId));
+        var owed = Assert.Single(d.Owed);
+        Assert.Equal("t:cy", owed.Person.UserId);
+        Assert.Equal("recommended you on 22 Nov", owed.Deeds.Single().Text);
+        Assert.DoesNotContain("@fay", DigestRenderer.Text(d, "u").Split("PEOPLE TO THANK").Last().Split("QUESTIONS").First(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compose_OnlyBroadcast_ScoresZeroButCountsTheActions()
+    {
+        var d = Compose(Post("l1", Me, 1, Sig.LinkOnly), Repost("r1", Me, "t:someone", 2), Post("p", Me, 3));
+
+        Assert.Equal(0, d.Score);
+        Assert.Equal(3, d.BroadcastActions);
+        Assert.StartsWith("Ask a question or reply to someone", d.Suggestion, StringComparison.Ordinal);
     }
 
     [Fact]

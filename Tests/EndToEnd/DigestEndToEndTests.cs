@@ -143,6 +143,20 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         Assert.Contains("PEOPLE TO THANK", await text.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Preview_Ben_ThanksTheRecommenderAndFaysQuestionWaits()
+    {
+        var text = await _host.Client.GetStringAsync("/api/users/demo:ben/digest?format=text");
+
+        // fay asked ben a question: that is an ask, listed under questions, not a favour to repay.
+        var toThank = text[text.IndexOf("PEOPLE TO THANK", StringComparison.Ordinal)..text.IndexOf("QUESTIONS WAITING FOR YOU", StringComparison.Ordinal)];
+        Assert.Contains("@cy", toThank, StringComparison.Ordinal);
+        Assert.Contains("recommended you on 19 Nov", toThank, StringComparison.Ordinal);
+        Assert.DoesNotContain("@fay", toThank, StringComparison.Ordinal);
+        Assert.DoesNotContain("@ada", toThank, StringComparison.Ordinal);
+        Assert.Contains("@fay", text[text.IndexOf("QUESTIONS WAITING FOR YOU", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"email\":\"not-an-address\"}")]
     [InlineData("{\"email\":\"ada@localhost\"}")]

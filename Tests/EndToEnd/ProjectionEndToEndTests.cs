@@ -67,6 +67,12 @@ public sealed class ProjectionEndToEndTests : IAsyncLifetime
         Assert.Equal("gus", entries[0].Handle);
         Assert.Equal(Now, board.AsOf);
 
+        // The broadcasters (dee: links and a repost; eve: "+1 same here") earn nothing and rank last.
+        var all = (await GetAsync<LeaderboardResponse>("/api/leaderboard?by=engagement&top=1000")).Entries;
+        Assert.Equal(["demo:dee", "demo:eve"], all.TakeLast(2).Select(e => e.UserId));
+        Assert.All(all.TakeLast(2), e => Assert.Equal(0, e.Score));
+        Assert.All(all.SkipLast(2), e => Assert.True(e.Score > 0));
+
         var gus = await GetAsync<EngagementResponse>("/api/users/demo:gus/engagement");
         Assert.Equal("champion", gus.Level);
         var eve = await GetAsync<EngagementResponse>("/api/users/demo:eve/engagement");

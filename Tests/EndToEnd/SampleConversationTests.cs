@@ -100,9 +100,12 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
         Assert.Null(r.ReplyRate);
         Assert.Equal(11 * D(1), r.Received.Points, 9);
 
-        // fay's question is a give of 4·D(1) ≥ 3 that ben has not returned; ada's thanks was repaid by his answer.
+        // Owed is help received: cy's recommendation (3·D(1)) helped ben and he has not returned it. fay's question
+        // (4·D(1)) is an ask, waiting under open questions, and ada's thanks is thanks: neither is help.
         var owed = Assert.Single(r.Owed);
-        Assert.Equal("demo:fay", owed.UserId);
+        Assert.Equal("demo:cy", owed.UserId);
+        Assert.Equal(3 * D(1), owed.Received.Points, 9);
+        Assert.Equal(1, owed.Received.Count);
     }
 
     [Fact]
@@ -112,7 +115,10 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
 
         // A bare link (with at most a hashtag) is also lowContent by the labelling guide; on a post it scores nothing more.
         AssertCounts(e, ("post", 2), ("repost", 1), ("linkOnly", 2), ("lowContent", 2));
-        Assert.Equal(0.25 * (D(5) + D(4) + D(3)), e.Score, 9);
+
+        // Broadcasting earns nothing: the rows stay in the breakdown with their count and 0 points.
+        Assert.Equal(0, e.Score);
+        Assert.Equal([("linkOnlyPost", 2, 0.0), ("repost", 1, 0.0)], e.Breakdown.Select(b => (b.Signal, b.Count, b.Points)));
         Assert.Equal(1, e.BroadcastRatio!.Value);
         Assert.Equal(0, e.ConversationRatio!.Value);
     }
@@ -123,7 +129,8 @@ public sealed class SampleConversationTests(DevHostFixture host) : IAsyncLifetim
         var e = await GetAsync<EngagementResponse>("/api/users/demo:eve/engagement");
 
         AssertCounts(e, ("reply", 1), ("lowContent", 1));
-        Assert.Equal(0.25 * D(2), e.Score, 9);
+        Assert.Equal(0, e.Score);
+        Assert.Equal(1, e.Breakdown[0].Count);
         Assert.Equal(1, e.BroadcastRatio!.Value);
     }
 

@@ -213,6 +213,7 @@ public sealed partial class ArmTemplateTests
     [Theory]
     [InlineData("Scores__Schedule", "0 */5 * * * *")]
     [InlineData("Digest__Schedule", "0 0 8 * * 1")]
+    [InlineData("Scoring__BroadcastWeight", "0")]
     [InlineData("Email__Provider", "sendgrid")]
     [InlineData("AzureWebJobsStorage__credential", "managedidentity")]
     public void AppSettings_Setting_DefaultsToTheArchitectureValue(string name, string expected)

@@ -70,7 +70,7 @@ public sealed class ReciprocityFoldTests
     }
 
     [Fact]
-    public void Owed_ThreeOrMorePointsReceivedAndLessThanHalfGivenBack()
+    public void Owed_HelpOfOnePointFiveOrMoreAndLessThanHalfGivenBack()
     {
         var r = Fold(
             Post("p1", "u:a", 0, Sig.Question),
@@ -84,6 +84,59 @@ public sealed class ReciprocityFoldTests
         Assert.Equal(6, owed.Received.Points, 9);
         Assert.Equal(4, r.ReciprocatedStrength, 9);
         Assert.Equal(4.0 / 10, r.ReciprocityIndex!.Value, 9);
+    }
+
+    [Fact]
+    public void Owed_AsksThanksAndBroadcastAreNotHelp()
+    {
+        var r = Fold(
+            Post("p1", "u:a", 0),
+            Post("q", "u:q", 0, Sig.Question, "u:a"),             // a question to a: an ask (4 points)
+            Reply("qr", "u:r", "p1", "u:a", 0, Sig.Question),     // a reply that asks a: an ask (4 points)
+            Reply("t", "u:t", "p1", "u:a", 0, Sig.Thanks),        // thanks (4 points as a reply)
+            Post("m", "u:m", 0, Sig.None, "u:a"),                 // a mention (2 points)
+            Reply("lc", "u:l", "p1", "u:a", 0, Sig.LowContent),   // "+1" (broadcast)
+            new Resolved { Id = "rp", Kind = InteractionKind.Repost, Actor = "u:p", OccurredAt = AsOf, SubjectId = "p1", SubjectAuthor = "u:a" },
+            new Resolved { Id = "rx", Kind = InteractionKind.Reaction, Actor = "u:x", OccurredAt = AsOf, SubjectId = "p1", SubjectAuthor = "u:a" },
+            new Resolved { Id = "lq", Kind = InteractionKind.Quote, Actor = "u:lq", OccurredAt = AsOf, SubjectId = "p1", SubjectAuthor = "u:a", Signals = Sig.LinkOnly });
+
+        Assert.Empty(r.Owed);
+        Assert.Equal(8, r.Received.Count);
+        Assert.Equal(["q", "qr"], r.OpenQuestions.Select(o => o.Id));
+    }
+
+    [Fact]
+    public void Owed_RecommendationSubstantiveReplyAndQuote_AreHelp()
+    {
+        var r = Fold(
+            Post("p1", "u:a", 0),
+            Post("rec", "u:r", 0, Sig.Recommendation, "u:a"),
+            Reply("sub", "u:s", "p1", "u:a", 0),
+            new Resolved { Id = "qt", Kind = InteractionKind.Quote, Actor = "u:q", OccurredAt = AsOf, SubjectId = "p1", SubjectAuthor = "u:a" },
+            Reply("acc", "u:z", "p1", "u:a", 0, Sig.LowContent) with { Accepted = true });
+
+        Assert.Equal(["u:z", "u:s", "u:q", "u:r"], r.Owed.Select(o => o.UserId));
+        Assert.Equal([10, 4, 3, 3], r.Owed.Select(o => o.Received.Points));
+    }
+
+    [Fact]
+    public void Owed_ThresholdIsOnePointFiveDecayedAndHalfRepaidClearsIt()
+    {
+        // A quote of a's post (3 points) is 1.5 decayed after 30 days, 1.33 after 35 (in a 60-day window).
+        var quote = new Resolved { Id = "qt", Kind = InteractionKind.Quote, Actor = "u:q", OccurredAt = AsOf.AddDays(-29.9), SubjectId = "p1", SubjectAuthor = "u:a" };
+        var sixty = new Window(AsOf, TimeSpan.FromDays(60));
+        Assert.Equal(["u:q"], ReciprocityFold.Fold("u:a", [quote], _ => null, sixty, new ScoringOptions()).Owed.Select(o => o.UserId));
+        Assert.Empty(ReciprocityFold.Fold("u:a", [quote with { OccurredAt = AsOf.AddDays(-35) }], _ => null, sixty, new ScoringOptions()).Owed);
+
+        // A reaction back (0.5) is less than half of 3; a substantive reply back (4) clears it.
+        var now = quote with { OccurredAt = AsOf };
+        var reaction = new Resolved { Id = "rx", Kind = InteractionKind.Reaction, Actor = "u:a", OccurredAt = AsOf, SubjectId = "qt", SubjectAuthor = "u:q" };
+        var owed = Assert.Single(Fold(now, reaction).Owed);
+        Assert.Equal(0.5, owed.Given.Points, 9);
+        Assert.Empty(Fold(now, Reply("back", "u:a", "qt", "u:q", 0)).Owed);
+
+        // A link-only quote is broadcast, not help.
+        Assert.Empty(Fold(now with { Signals = Sig.LinkOnly }).Owed);
     }
 
     [Fact]

@@ -16,6 +16,8 @@ param emailFrom string
 param scoresSchedule string
 param digestSchedule string
 param halfLifeDays int
+@description('Scoring__BroadcastWeight: a decimal number, 0 by default (broadcasting earns nothing).')
+param broadcastWeight string
 
 @description('Flex Consumption instance size.')
 @allowed([512, 2048, 4096])
@@ -118,6 +120,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       // Unsubscribe links in digest mails point back at the app.
       Digest__PublicBaseUrl: 'https://${app.properties.defaultHostName}'
       Scoring__HalfLifeDays: string(halfLifeDays)
+      Scoring__BroadcastWeight: broadcastWeight
     }
   }
 }
