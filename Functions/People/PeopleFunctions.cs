@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Engage.Functions.People;
 
 /// <summary>
-/// People (api.md "People"): <c>PUT/GET/DELETE /api/people/{personId}</c> links platform identities into one
+/// People (docs/api.md "People"): <c>PUT/GET/DELETE /api/people/{personId}</c> links platform identities into one
 /// person; <c>/engagement</c> and <c>/reciprocity</c> fold the facts of all of them, mapped at read time.
 /// </summary>
 public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
