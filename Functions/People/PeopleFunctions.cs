@@ -6,9 +6,6 @@ using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace Engage.Functions.People;
