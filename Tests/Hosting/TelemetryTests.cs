@@ -44,7 +44,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     private List<(long Value, Dictionary<string, object?> Tags)> Points(string instrument)
     {
         var points = new List<(long, Dictionary<string, object?>)>();
-        foreach (var metric in _metrics.Where(m => m.Name == instrument))
+        foreach (var metric in _metrics.ToArray().Where(m => m.Name == instrument))
         {
             foreach (ref readonly var point in metric.GetMetricPoints())
             {
@@ -82,14 +82,18 @@ public sealed class TelemetryTests : IAsyncLifetime
         await _host.DrainAsync();
         Flush();
 
+        // The exporters append from their own threads (other hosts' spans keep arriving): read a copy. List.ToArray
+        // copies without the enumerator's version check.
+        var spans = _spans.ToArray();
+
         // Listeners are process-wide: other tests' hosts show too, so this host's spans are told by their port.
-        var servers = _spans.Where(s => s.Kind == ActivityKind.Server && Equals(s.GetTagItem("server.port"), _host.BaseAddress.Port)).ToList();
+        var servers = spans.Where(s => s.Kind == ActivityKind.Server && Equals(s.GetTagItem("server.port"), _host.BaseAddress.Port)).ToList();
         var request = servers.SingleOrDefault(s => Equals(s.GetTagItem("url.path"), "/api/webhooks/standard") && Equals(s.GetTagItem("http.response.status_code"), 202));
         Assert.True(request is not null, "Server spans: " + string.Join("; ", servers.Select(s => $"{s.DisplayName} [{string.Join(", ", s.TagObjects.Select(t => $"{t.Key}={t.Value}"))}]")));
         Assert.Equal("POST", request.GetTagItem("http.request.method"));
         Assert.Equal("/api/webhooks/{source}", request.GetTagItem("http.route"));
-        Assert.Contains(_spans, s => s.TraceId == request.TraceId && s.Kind == ActivityKind.Client); // the archive and the enqueue
-        Assert.Contains(_spans, s => s.Source.Name == EngageMetrics.Name && s.DisplayName == "Ingest");
+        Assert.Contains(spans, s => s.TraceId == request.TraceId && s.Kind == ActivityKind.Client); // the archive and the enqueue
+        Assert.Contains(spans, s => s.Source.Name == EngageMetrics.Name && s.DisplayName == "Ingest");
 
         var deliveries = Points("engage.webhook.deliveries");
         Assert.Contains(deliveries, p => p.Tags["source"] is "standard" && p.Tags["outcome"] is "accepted" && p.Value >= 1);
