@@ -41,7 +41,7 @@ if [[ " ${names[*]} " == *" folds "* ]] && ! /usr/bin/python3 -c 'import igraph,
 fi
 
 echo "Building (Release)..."
-dotnet build EngageFunctions.sln -c Release --nologo -v quiet
+dotnet build EngageFunctions.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 
 sections=$(mktemp -d)
 trap 'rm -rf "$sections"' EXIT
