@@ -77,67 +77,142 @@ public static class DirectedPairs
         return new PairCounts(distinct, reciprocated);
     }
 
-    /// <summary>LSD radix sort on the low <paramref name="keyBits"/> bits (keys are non-negative), 11 bits a pass; small runs use the library sort.</summary>
+    /// <summary>
+    /// Sorts non-negative keys of <paramref name="keyBits"/> bits in place. Short keys: LSD radix, 11 bits a
+    /// pass. Longer keys: one MSD pass on the top 11 bits, then each bucket (small enough to stay in cache)
+    /// LSD-sorted on the rest, 8 bits a pass; tiny runs use the library sort. Passes whose digit is the same
+    /// for every key are skipped.
+    /// </summary>
     public static void Sort(Span<long> keys, int keyBits)
     {
-        if (keys.Length < 512)
+        if (keys.Length < SmallRun)
         {
             keys.Sort();
             return;
         }
 
-        var passes = (keyBits + DigitBits - 1) / DigitBits;
-        var counts = ArrayPool<int>.Shared.Rent(passes * Buckets);
         var scratchArray = ArrayPool<long>.Shared.Rent(keys.Length);
+        var countsArray = ArrayPool<int>.Shared.Rent(2 * Buckets); // the MSD starts (Buckets + 1), two 11-bit or up to seven 8-bit LSD passes
         try
         {
-            Array.Clear(counts, 0, passes * Buckets);
+            var scratch = scratchArray.AsSpan(0, keys.Length);
+            if (keyBits <= 2 * DigitBits)
+            {
+                if (Lsd(keys, scratch, 0, keyBits, DigitBits, countsArray))
+                {
+                    scratch.CopyTo(keys);
+                }
+
+                return;
+            }
+
+            // MSD: bucket by the top digit into scratch.
+            var shift = keyBits - DigitBits;
+            var starts = countsArray.AsSpan(0, Buckets + 1);
+            starts.Clear();
             foreach (var k in keys)
             {
-                for (var p = 0; p < passes; p++)
-                {
-                    counts[(p * Buckets) + (int)((k >> (p * DigitBits)) & (Buckets - 1))]++;
-                }
+                starts[(int)(k >> shift) + 1]++;
             }
 
-            var source = keys;
-            var target = scratchArray.AsSpan(0, keys.Length);
-            for (var p = 0; p < passes; p++)
+            for (var b = 1; b <= Buckets; b++)
             {
-                var count = counts.AsSpan(p * Buckets, Buckets);
-                if (count.Contains(keys.Length))
-                {
-                    continue; // every key has the same digit here
-                }
-
-                var offset = 0;
-                for (var b = 0; b < Buckets; b++)
-                {
-                    var c = count[b];
-                    count[b] = offset;
-                    offset += c;
-                }
-
-                var shift = p * DigitBits;
-                foreach (var k in source)
-                {
-                    target[count[(int)((k >> shift) & (Buckets - 1))]++] = k;
-                }
-
-                var swap = source;
-                source = target;
-                target = swap;
+                starts[b] += starts[b - 1];
             }
 
-            if (source != keys)
+            var next = ArrayPool<int>.Shared.Rent(Buckets);
+            try
             {
-                source.CopyTo(keys);
+                starts[..Buckets].CopyTo(next);
+                foreach (var k in keys)
+                {
+                    scratch[next[(int)(k >> shift)]++] = k;
+                }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(next);
+            }
+
+            var bounds = starts.ToArray();
+            for (var b = 0; b < Buckets; b++)
+            {
+                var from = bounds[b];
+                var length = bounds[b + 1] - from;
+                if (length == 0)
+                {
+                    continue;
+                }
+
+                var bucket = scratch.Slice(from, length);
+                var home = keys.Slice(from, length);
+                if (length < SmallRun)
+                {
+                    bucket.Sort();
+                    bucket.CopyTo(home);
+                }
+                else if (!Lsd(bucket, home, 0, shift, 8, countsArray))
+                {
+                    bucket.CopyTo(home);
+                }
             }
         }
         finally
         {
+            ArrayPool<int>.Shared.Return(countsArray);
             ArrayPool<long>.Shared.Return(scratchArray);
-            ArrayPool<int>.Shared.Return(counts);
         }
+    }
+
+    private const int SmallRun = 256;
+
+    /// <summary>LSD radix sort of <paramref name="keys"/> on bits [<paramref name="low"/>, <paramref name="low"/> + <paramref name="bits"/>); true when the result ended in <paramref name="temp"/>.</summary>
+    private static bool Lsd(Span<long> keys, Span<long> temp, int low, int bits, int digitBits, int[] countsArray)
+    {
+        var buckets = 1 << digitBits;
+        var mask = buckets - 1;
+        var passes = (bits + digitBits - 1) / digitBits;
+        var counts = countsArray.AsSpan(0, passes * buckets);
+        counts.Clear();
+        foreach (var k in keys)
+        {
+            for (var p = 0; p < passes; p++)
+            {
+                counts[(p * buckets) + (int)((k >> (low + (p * digitBits))) & mask)]++;
+            }
+        }
+
+        var source = keys;
+        var target = temp;
+        var inTemp = false;
+        for (var p = 0; p < passes; p++)
+        {
+            var count = counts.Slice(p * buckets, buckets);
+            if (count.Contains(keys.Length))
+            {
+                continue; // every key has the same digit here
+            }
+
+            var offset = 0;
+            for (var b = 0; b < buckets; b++)
+            {
+                var c = count[b];
+                count[b] = offset;
+                offset += c;
+            }
+
+            var shift = low + (p * digitBits);
+            foreach (var k in source)
+            {
+                target[count[(int)((k >> shift) & mask)]++] = k;
+            }
+
+            var swap = source;
+            source = target;
+            target = swap;
+            inTemp = !inTemp;
+        }
+
+        return inTemp;
     }
 }

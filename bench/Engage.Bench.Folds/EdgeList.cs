@@ -11,16 +11,14 @@ namespace Engage.Bench.Folds;
 public static class EdgeList
 {
     /// <summary>
-    /// Writes <paramref name="edges"/> distinct directed edges (no loops) among <paramref name="users"/> users:
-    /// a quarter of them as unordered pairs taken both ways, half one way, so that r is 0.5 (±the few
-    /// unordered pairs drawn twice, which are dropped). Lines are shuffled.
+    /// Writes about <paramref name="edges"/> distinct directed edges (no loops) among <paramref name="users"/>
+    /// users: distinct unordered pairs, each taken both ways with probability 1/3, else one way at random, so
+    /// that about half the edges are mutual (r ≈ 0.5, not a round number). Lines are shuffled.
     /// </summary>
     public static void Generate(string path, int users, int edges, int seed)
     {
         var random = new Random(seed);
-        var mutual = edges / 4;
-        var oneWay = edges - (2 * mutual);
-        var wanted = mutual + oneWay;
+        var wanted = (int)(edges * 0.8) + 16;
 
         // Unordered pairs min * users + max, drawn with a margin, sorted and deduplicated, then shuffled.
         var candidates = new long[wanted + (wanted / 50) + 16];
@@ -44,15 +42,15 @@ public static class EdgeList
 
         var pairs = candidates.AsSpan(0, distinct);
         random.Shuffle(pairs);
-        pairs = pairs[..Math.Min(wanted, distinct)];
 
-        var list = new long[(2 * Math.Min(mutual, pairs.Length)) + Math.Max(0, pairs.Length - mutual)];
+        // Each pair both ways with probability 1/3, else one way: r = 2p / (1 + p) ≈ 0.5, not exactly.
+        var list = new long[edges + 1];
         var e = 0;
-        for (var n = 0; n < pairs.Length; n++)
+        for (var n = 0; n < pairs.Length && e < edges; n++)
         {
             var a = (int)(pairs[n] / users);
             var b = (int)(pairs[n] % users);
-            if (n < mutual)
+            if (random.Next(3) == 0)
             {
                 list[e++] = DirectedPairs.Pack(a, b);
                 list[e++] = DirectedPairs.Pack(b, a);
@@ -95,63 +93,61 @@ public static class EdgeList
     /// <summary>Reads the edges as packed pairs; <paramref name="users"/> is the largest id + 1 (as igraph counts vertices).</summary>
     public static long[] Read(string path, out int count, out int users)
     {
-        var pairs = new long[Math.Max(1024, (int)Math.Min(int.MaxValue / 2, new FileInfo(path).Length / 8))];
+        // The whole file at once, then a loop over "digits, separator, digits, separator" with no state machine.
+        var bytes = File.ReadAllBytes(path);
+        var pairs = new long[Math.Max(16, bytes.Length / 12)];
         count = 0;
-        var max = -1;
-        var buffer = new byte[1 << 20];
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        int number = 0, first = 0, fields = 0;
-        var inNumber = false;
-        int read;
-        while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+        var max = 0;
+        var p = 0;
+        var n = bytes.Length;
+        while (true)
         {
-            foreach (var c in buffer.AsSpan(0, read))
+            while (p < n && (uint)(bytes[p] - '0') > 9)
             {
-                var digit = c - (byte)'0';
-                if ((uint)digit <= 9)
-                {
-                    number = (number * 10) + digit;
-                    inNumber = true;
-                    continue;
-                }
-
-                if (inNumber)
-                {
-                    inNumber = false;
-                    if (fields == 0)
-                    {
-                        first = number;
-                        fields = 1;
-                    }
-                    else
-                    {
-                        Add(ref pairs, ref count, first, number, ref max);
-                        fields = 0;
-                    }
-
-                    number = 0;
-                }
+                p++;
             }
+
+            if (p == n)
+            {
+                break;
+            }
+
+            var from = 0;
+            uint digit;
+            while (p < n && (digit = (uint)(bytes[p] - '0')) <= 9)
+            {
+                from = (from * 10) + (int)digit;
+                p++;
+            }
+
+            while (p < n && (uint)(bytes[p] - '0') > 9)
+            {
+                p++;
+            }
+
+            if (p == n)
+            {
+                break;
+            }
+
+            var to = 0;
+            while (p < n && (digit = (uint)(bytes[p] - '0')) <= 9)
+            {
+                to = (to * 10) + (int)digit;
+                p++;
+            }
+
+            if (count == pairs.Length)
+            {
+                Array.Resize(ref pairs, pairs.Length * 2);
+            }
+
+            pairs[count++] = DirectedPairs.Pack(from, to);
+            max = Math.Max(max, Math.Max(from, to));
         }
 
-        if (inNumber && fields == 1)
-        {
-            Add(ref pairs, ref count, first, number, ref max);
-        }
-
-        users = max + 1;
+        users = count == 0 ? 0 : max + 1;
         return pairs;
-    }
-
-    private static void Add(ref long[] pairs, ref int count, int from, int to, ref int max)
-    {
-        if (count == pairs.Length)
-        {
-            Array.Resize(ref pairs, pairs.Length * 2);
-        }
-
-        pairs[count++] = DirectedPairs.Pack(from, to);
-        max = Math.Max(max, Math.Max(from, to));
     }
 
     /// <summary>Engage's r over packed pairs (the pairs are turned into keys in place).</summary>
