@@ -88,7 +88,7 @@ public static class Points
                     // A post, or a self-reply (a thread continuation), scored as a post.
                     var plain = Has(s, Sig.LinkOnly)
                         ? new Scored(ScoreRow.LinkOnlyPost, o.LinkOnlyPost, 0, true)
-                        : i.Mentions.Any(m => m != i.Actor)
+                        : MentionsOther(i)
                             ? new Scored(ScoreRow.MentionPost, o.MentionPost, 0, false)
                             : Has(s, Sig.Question) ? new Scored(ScoreRow.Question, o.Question, 0, false)
                             : new Scored(ScoreRow.Post, o.Post, 0, true);
@@ -120,6 +120,21 @@ public static class Points
     /// <summary>The larger row; on a tie the earlier (more specific) row of the table wins, so the result is deterministic.</summary>
     private static Scored Max(Scored a, Scored b) =>
         b.RowPoints > a.RowPoints || (b.RowPoints == a.RowPoints && b.Row < a.Row) ? b : a;
+
+    /// <summary>Whether a mention names someone other than the actor (a loop, not LINQ: the folds call this per interaction).</summary>
+    private static bool MentionsOther(Resolved i)
+    {
+        var mentions = i.Mentions;
+        for (var n = 0; n < mentions.Count; n++)
+        {
+            if (mentions[n] != i.Actor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool Has(Sig set, Sig one) => (set & one) != 0;
 }

@@ -45,13 +45,17 @@ public static class ReciprocityFold
         return Fold(userId, FactSet.Resolve(facts, parents), handles.Of, window, options, top);
     }
 
+    /// <remarks>
+    /// Counterparts are interned (<see cref="IdTable"/>) in the order the former string dictionaries first saw
+    /// them, and their sums kept in a struct array, so each sum adds the same doubles in the same order as
+    /// before (docs/decisions/1101-interned-folds.md); nothing is allocated per interaction but list growth.
+    /// </remarks>
     public static Reciprocity Fold(string userId, IReadOnlyList<Resolved> interactions, Func<string, string?> handleOf, Window window, ScoringOptions options, int top = 50)
     {
-        var given = new Dictionary<string, Flow>(StringComparer.Ordinal);
-        var received = new Dictionary<string, Flow>(StringComparer.Ordinal);
-        var last = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var help = new Dictionary<string, Flow>(StringComparer.Ordinal);
-        var firstHelp = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var ids = new IdTable();
+        var peers = new Peer[16];
+        var givenOrder = new List<int>();
+        var receivedOrder = new List<int>();
         var asks = new List<Resolved>();
         var myReplies = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
@@ -62,7 +66,8 @@ public static class ReciprocityFold
                 continue;
             }
 
-            if (i.Actor == userId && i.Kind == InteractionKind.Reply && i.ParentId is { } parent)
+            var mine = i.Actor == userId;
+            if (mine && i.Kind == InteractionKind.Reply && i.ParentId is { } parent)
             {
                 // The first reply by the user to each item, whenever it was (up to asOf): answers asks of the window.
                 if (!myReplies.TryGetValue(parent, out var at) || i.OccurredAt < at)
@@ -76,32 +81,47 @@ public static class ReciprocityFold
                 continue;
             }
 
-            var points = Points.Of(i, options).Points * options.Decay(i.OccurredAt, window.AsOf);
-            var targets = i.GiveTargets();
-            if (i.Actor == userId)
+            if (mine)
             {
-                foreach (var b in targets)
+                var points = double.NaN;
+                foreach (var b in GiveTargets.Of(i))
                 {
-                    given[b] = (given.GetValueOrDefault(b) ?? Flow.Zero).Add(points);
-                    Touch(last, b, i.OccurredAt);
+                    if (double.IsNaN(points))
+                    {
+                        points = PointsOf(i, window, options);
+                    }
+
+                    ref var peer = ref PeerOf(ids, ref peers, b, i.OccurredAt, out var id);
+                    if (peer.Given.Count == 0)
+                    {
+                        givenOrder.Add(id);
+                    }
+
+                    peer.Given.Add(points);
                 }
             }
-            else if (targets.Contains(userId))
+            else if (GiveTargets.Of(i).Contains(userId))
             {
-                var b = i.Actor;
-                received[b] = (received.GetValueOrDefault(b) ?? Flow.Zero).Add(points);
-                Touch(last, b, i.OccurredAt);
+                var points = PointsOf(i, window, options);
+                ref var peer = ref PeerOf(ids, ref peers, i.Actor, i.OccurredAt, out var id);
+                if (peer.Received.Count == 0)
+                {
+                    receivedOrder.Add(id);
+                }
+
+                peer.Received.Add(points);
                 if (Help.To(i, userId) != HelpKind.None)
                 {
-                    help[b] = (help.GetValueOrDefault(b) ?? Flow.Zero).Add(points);
-                    if (!firstHelp.TryGetValue(b, out var first) || i.OccurredAt < first)
+                    if (peer.Help.Count == 0 || i.OccurredAt < peer.FirstHelp)
                     {
-                        firstHelp[b] = i.OccurredAt;
+                        peer.FirstHelp = i.OccurredAt;
                     }
+
+                    peer.Help.Add(points);
                 }
             }
 
-            var isAsk = i.Actor != userId
+            var isAsk = !mine
                 && ((i.Kind == InteractionKind.Reply && i.ParentAuthor == userId) || i.Mentions.Contains(userId));
             if (isAsk)
             {
@@ -109,22 +129,30 @@ public static class ReciprocityFold
             }
         }
 
-        var givenTotal = Sum(given.Values);
-        var receivedTotal = Sum(received.Values);
+        var givenTotal = SumGiven(peers, givenOrder);
+        var receivedTotal = SumReceived(peers, receivedOrder);
         double reciprocated = 0;
-        var counterparts = new List<Counterpart>();
+        var counterparts = new List<Counterpart>(top > 0 ? ids.Count : 0);
         var owed = new List<Owed>();
-        foreach (var b in last.Keys)
+        for (var id = 0; id < ids.Count; id++)
         {
-            var g = given.GetValueOrDefault(b) ?? Flow.Zero;
-            var r = received.GetValueOrDefault(b) ?? Flow.Zero;
+            ref readonly var peer = ref peers[id];
+            var g = peer.Given;
+            var r = peer.Received;
             reciprocated += Math.Min(g.Points, r.Points);
-            var total = g.Points + r.Points;
-            counterparts.Add(new Counterpart(b, handleOf(b), g, r, total == 0 ? 0 : (g.Points - r.Points) / total, last[b]));
-            // Owed is about help received, not about every give: a question to A is an ask, not a favour.
-            if (help.TryGetValue(b, out var h) && h.Points >= OwedThreshold && g.Points < 0.5 * h.Points)
+            if (top > 0)
             {
-                owed.Add(new Owed(b, handleOf(b), h, g, firstHelp[b]));
+                var total = g.Points + r.Points;
+                var b = ids.NameOf(id);
+                counterparts.Add(new Counterpart(b, handleOf(b), g.ToFlow(), r.ToFlow(), total == 0 ? 0 : (g.Points - r.Points) / total, peer.Last));
+            }
+
+            // Owed is about help received, not about every give: a question to A is an ask, not a favour.
+            var h = peer.Help;
+            if (h.Count > 0 && h.Points >= OwedThreshold && g.Points < 0.5 * h.Points)
+            {
+                var b = ids.NameOf(id);
+                owed.Add(new Owed(b, handleOf(b), h.ToFlow(), g.ToFlow(), peer.FirstHelp));
             }
         }
 
@@ -164,28 +192,56 @@ public static class ReciprocityFold
             larger == 0 ? null : reciprocated / larger,
             due == 0 ? null : (double)answered / due,
             Median(latencies),
-            counterparts.OrderByDescending(c => c.LastInteractionAt).ThenBy(c => c.UserId, StringComparer.Ordinal).Take(top).ToList(),
+            top > 0 ? counterparts.OrderByDescending(c => c.LastInteractionAt).ThenBy(c => c.UserId, StringComparer.Ordinal).Take(top).ToList() : [],
             owed.OrderByDescending(o => o.Received.Points).ThenBy(o => o.UserId, StringComparer.Ordinal).ToList(),
             open.OrderBy(q => q.AskedAt).ThenBy(q => q.Id, StringComparer.Ordinal).ToList());
     }
 
-    private static void Touch(Dictionary<string, DateTimeOffset> last, string user, DateTimeOffset at)
+    private static double PointsOf(Resolved i, Window window, ScoringOptions options) =>
+        Points.Of(i, options).Points * options.Decay(i.OccurredAt, window.AsOf);
+
+    /// <summary>A counterpart's sums, interned on first sight; its last interaction moves to <paramref name="at"/> if later.</summary>
+    private static ref Peer PeerOf(IdTable ids, ref Peer[] peers, string user, DateTimeOffset at, out int id)
     {
-        if (!last.TryGetValue(user, out var seen) || at > seen)
+        var count = ids.Count;
+        id = ids.Intern(user);
+        if (id == peers.Length)
         {
-            last[user] = at;
+            Array.Resize(ref peers, peers.Length * 2);
         }
+
+        ref var peer = ref peers[id];
+        if (id == count || at > peer.Last)
+        {
+            peer.Last = at;
+        }
+
+        return ref peer;
     }
 
-    private static Flow Sum(IEnumerable<Flow> flows)
+    // The totals add the per-counterpart flows in the order the counterparts first had one, as the dictionaries enumerated.
+    private static Flow SumGiven(Peer[] peers, List<int> order)
     {
-        var total = Flow.Zero;
-        foreach (var f in flows)
+        var total = default(Sums);
+        foreach (var id in order)
         {
-            total = new Flow(total.Count + f.Count, total.Points + f.Points);
+            total.Count += peers[id].Given.Count;
+            total.Points += peers[id].Given.Points;
         }
 
-        return total;
+        return total.ToFlow();
+    }
+
+    private static Flow SumReceived(Peer[] peers, List<int> order)
+    {
+        var total = default(Sums);
+        foreach (var id in order)
+        {
+            total.Count += peers[id].Received.Count;
+            total.Points += peers[id].Received.Points;
+        }
+
+        return total.ToFlow();
     }
 
     private static TimeSpan? Median(List<TimeSpan> values)
@@ -199,6 +255,31 @@ public static class ReciprocityFold
         var mid = values.Count / 2;
         return values.Count % 2 == 1 ? values[mid] : TimeSpan.FromTicks((values[mid - 1].Ticks + values[mid].Ticks) / 2);
     }
+}
+
+/// <summary>A count of interactions and their decayed points, added to in place (the fold's accumulator).</summary>
+internal struct Sums
+{
+    public int Count;
+    public double Points;
+
+    public void Add(double points)
+    {
+        Count++;
+        Points += points;
+    }
+
+    public readonly Flow ToFlow() => new(Count, Points);
+}
+
+/// <summary>What the user and one counterpart exchanged (indexed by the counterpart's interned id).</summary>
+internal struct Peer
+{
+    public Sums Given;
+    public Sums Received;
+    public Sums Help;
+    public DateTimeOffset Last;
+    public DateTimeOffset FirstHelp;
 }
 
 /// <summary>Handles seen in a set of facts, most recent per user (display only).</summary>
