@@ -45,4 +45,76 @@ public static class FactKeys
 
     /// <summary>Row keys of facts strictly before <paramref name="to"/> are less than this.</summary>
     public static string UpperBound(DateTimeOffset to) => Time(to);
+
+    /// <summary>
+    /// Shards per day of the activity layout. Fixed for good: a row's partition is computed from it at write
+    /// and at erase time, so changing it would strand every row already written (decision 1111).
+    /// </summary>
+    public const int ActivityShards = 8;
+
+    /// <summary>
+    /// Stable shard of an interaction id (FNV-1a over its UTF-16 code units, mod <see cref="ActivityShards"/>):
+    /// <see cref="string.GetHashCode()"/> is randomized per process, so it cannot place rows.
+    /// </summary>
+    public static int ActivityShard(string interactionId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in interactionId)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return (int)(hash % ActivityShards);
+    }
+
+    /// <summary>
+    /// Month suffix of the activity table a row goes to (<c>yyyyMM</c> of its UTC occurredAt): one table per
+    /// month, so a window's reads touch only tables of its months, whatever the history around them.
+    /// </summary>
+    public static string ActivityMonth(DateTimeOffset occurredAt) => occurredAt.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Partition of an activity row: <c>{shard:00}-{yyyyMMdd}</c>. The day spreads a shard over time and the shard
+    /// spreads a day over partitions (no hot partition for today's writes); shard first, so one shard's days
+    /// are one contiguous key range that a single query reads.
+    /// </summary>
+    public static string ActivityPartition(string interactionId, DateTimeOffset occurredAt) =>
+        ActivityPartition(ActivityShard(interactionId), occurredAt);
+
+    /// <summary>Partition of one shard on one UTC day.</summary>
+    public static string ActivityPartition(int shard, DateTimeOffset day) =>
+        $"{shard.ToString("00", CultureInfo.InvariantCulture)}-{day.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Where an interaction's activity row is: its month's table, its day-shard partition, and the row key of its
+    /// actor's fact (the same key in both tables, so erasure and reclassification find it from the fact).
+    /// </summary>
+    public static (string Month, string Partition, string Row) ActivityKey(Fact fact) =>
+        (ActivityMonth(fact.OccurredAt), ActivityPartition(fact.InteractionId, fact.OccurredAt), FactRowKey(fact));
+
+    /// <summary>
+    /// The range reads that cover [from, to): per month table touched, per shard, the partitions from the first to
+    /// the last day of the range within that month. Row keys bound the exact instants (<see cref="LowerBound"/>,
+    /// <see cref="UpperBound"/>). Months are listed oldest first.
+    /// </summary>
+    public static IReadOnlyList<ActivityRange> ActivityRanges(DateTimeOffset from, DateTimeOffset to)
+    {
+        var ranges = new List<ActivityRange>();
+        var first = from.UtcDateTime.Date;
+        var last = to.UtcDateTime.Date;
+        for (var month = new DateTime(first.Year, first.Month, 1, 0, 0, 0, DateTimeKind.Utc); month <= last; month = month.AddMonths(1))
+        {
+            var start = month < first ? first : month;
+            var end = month.AddMonths(1).AddDays(-1) < last ? month.AddMonths(1).AddDays(-1) : last;
+            for (var shard = 0; shard < ActivityShards; shard++)
+            {
+                ranges.Add(new ActivityRange(ActivityMonth(month), ActivityPartition(shard, start), ActivityPartition(shard, end)));
+            }
+        }
+
+        return ranges;
+    }
 }
+
+/// <summary>One range read of the activity layout: partitions <see cref="FirstPartition"/> to <see cref="LastPartition"/> (inclusive) of one month's table.</summary>
+public readonly record struct ActivityRange(string Month, string FirstPartition, string LastPartition);

@@ -17,7 +17,7 @@ public sealed record CommunityWeeklyResponse(DateTimeOffset AsOf, string Window,
 /// <summary>
 /// The community views the dashboard draws: the strongest pairs over a window (its reciprocity network, from the
 /// same facts and gives as <c>GET /api/community</c>), and the community week by week (its "over time" chart: one
-/// scan of the window's facts, folded per week exactly as <c>GET /api/community?window=P7D</c> would fold it).
+/// read of the window's activity rows (decision 1111), folded per week exactly as <c>GET /api/community?window=P7D</c> would fold it).
 /// </summary>
 public sealed class CommunityViewFunctions(FactStore facts, IOptions<ScoringOptions> options, TimeProvider clock)
 {
@@ -30,7 +30,7 @@ public sealed class CommunityViewFunctions(FactStore facts, IOptions<ScoringOpti
         CancellationToken cancellationToken)
     {
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow(), defaultTop: 30);
-        var scanned = await facts.ScanAsync(p.Window, cancellationToken);
+        var scanned = await facts.Activity.ReadAsync(p.Window, cancellationToken);
         var interactions = await facts.ResolveAsync(scanned, cancellationToken);
         var pairs = PairsFold.Fold(interactions, new HandleBook(scanned).Of, p.Window, options.Value, p.Top);
         return TypedResults.Ok(new PairsResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), pairs));
@@ -44,7 +44,7 @@ public sealed class CommunityViewFunctions(FactStore facts, IOptions<ScoringOpti
         CancellationToken cancellationToken)
     {
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        var interactions = await facts.ResolveAsync(await facts.ScanAsync(WeeklyFold.Span(p.Window), cancellationToken), cancellationToken);
+        var interactions = await facts.ResolveAsync(await facts.Activity.ReadAsync(WeeklyFold.Span(p.Window), cancellationToken), cancellationToken);
         var weeks = WeeklyFold.Community(interactions, p.Window, options.Value);
         return TypedResults.Ok(new CommunityWeeklyResponse(p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), weeks));
     }

@@ -11,7 +11,9 @@ namespace Engage.Functions.Scores;
 /// <summary>
 /// Refreshes the projection rows from the facts of the default window: every active user's score
 /// row (decay moves every score, not only those with new facts), rows of users who fell silent,
-/// level cut-offs, leaderboards and the community row.
+/// level cut-offs, leaderboards and the community row. It reads the window's activity rows only
+/// (decision 1111) and remembers which users it left active (decision 1112), so neither the facts
+/// nor the score rows of the whole history are read on a run.
 /// </summary>
 public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options, TimeProvider clock, ILogger<Projection> logger)
 {
@@ -21,7 +23,8 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     {
         var o = options.Value;
         var window = new Window(clock.GetUtcNow(), Window.Default);
-        var rows = await facts.ScanAsync(window, ct);
+        await EnsureActivityAsync(ct);
+        var rows = await facts.Activity.ReadAsync(window, ct);
         var interactions = await facts.ResolveAsync(rows, ct);
         var handles = new HandleBook(rows);
 
@@ -50,15 +53,21 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             return new UserScore(user, e.Handle, window.AsOf, e.Score, levels.Of(e.Score, e.Authored > 0),
                 e.BroadcastRatio, r.ReciprocityIndex, r.Given.Points, r.Received.Points);
         }).ToList();
-        var previous = await scores.ReadScoresAsync(ct);
+        var previous = await PreviouslyActiveAsync(ct);
+        var nowActive = fresh.Where(f => f.Level != Levels.Silent).Select(f => f.UserId).ToList();
         var silent = new List<UserScore>();
-        foreach (var p in previous.Values.Where(p => !byUser.ContainsKey(p.UserId) && p.Level != Levels.Silent))
+        foreach (var user in previous.Where(u => !byUser.ContainsKey(u)).Order(StringComparer.Ordinal))
         {
             // Only rows about to be rewritten are checked: one with no fact at all was erased (perhaps while
-            // this run scanned) and must not come back; rows already silent are left as they are.
-            if (!await facts.ExistsAsync(p.UserId, ct))
+            // this run read) and must not come back; rows already silent are left as they are.
+            if (await scores.GetScoreAsync(user, ct) is not { } p || p.Level == Levels.Silent)
             {
-                await scores.ForgetAsync(p.UserId, ct);
+                continue;
+            }
+
+            if (!await facts.ExistsAsync(user, ct))
+            {
+                await scores.ForgetAsync(user, ct);
             }
             else
             {
@@ -66,8 +75,12 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             }
         }
 
+        // The set is widened before the rows are written and narrowed after: a run cut short between the two still
+        // finds, next time, every user whose row it may have left at a level other than silent.
+        await scores.WriteActiveAsync(previous.Union(nowActive, StringComparer.Ordinal), ct);
         var all = fresh.Concat(silent).ToList();
         await scores.WriteScoresAsync(all, ct);
+        await scores.WriteActiveAsync(nowActive, ct);
 
         LeaderboardEntry Entry(string id, double score)
         {
@@ -91,6 +104,31 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
 
         logger.LogInformation("Projected {Users} users ({Active} active, {Silent} fell silent) from {Facts} facts", fresh.Count, active.Count, all.Count - fresh.Count, rows.Count);
         return community;
+    }
+
+    /// <summary>
+    /// The users the last run left at a level other than silent, from the projection's own state; the first run
+    /// after an upgrade (no state yet) reads every score row once instead, as every run did before.
+    /// </summary>
+    private async Task<IReadOnlyCollection<string>> PreviouslyActiveAsync(CancellationToken ct) =>
+        await scores.ReadActiveAsync(ct) is { } active
+            ? active
+            : (await scores.ReadScoresAsync(ct)).Values.Where(p => p.Level != Levels.Silent).Select(p => p.UserId).ToList();
+
+    /// <summary>
+    /// A store with facts written before the activity layout existed is copied into it once, by the first run
+    /// (decision 1111): one scan of the facts, which every run paid before; later runs find the mark and skip it.
+    /// </summary>
+    private async Task EnsureActivityAsync(CancellationToken ct)
+    {
+        if (await scores.IsActivityBackfilledAsync(ct))
+        {
+            return;
+        }
+
+        var copied = await facts.Activity.BackfillAsync(ct);
+        await scores.MarkActivityBackfilledAsync(copied, clock.GetUtcNow(), ct);
+        logger.LogInformation("Copied {Rows} facts of actors into the activity layout", copied);
     }
 
     /// <summary>Each user's interactions: the ones they authored and the ones that give to them.</summary>

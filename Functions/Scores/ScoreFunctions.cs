@@ -63,7 +63,7 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
     {
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
         var include = Include(request);
-        var interactions = await facts.ResolveAsync(await facts.ScanAsync(p.Window, cancellationToken), cancellationToken);
+        var interactions = await facts.ResolveAsync(await facts.Activity.ReadAsync(p.Window, cancellationToken), cancellationToken);
 
         // Community figures count people; team and bot people are left out unless ?include names them.
         var (personOf, roles) = await people.ReadAllAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure.Data.Tables;
@@ -143,6 +144,95 @@ public sealed class ScoreStore(EngageStorage storage)
             }
         }
     }
+
+    /// <summary>The projection's own rows in the community table (decision 1112): not figures, its memory between runs.</summary>
+    public const string StatePartition = "projection";
+
+    private const string ActiveRow = "active";
+    private const string BackfillRow = "activity-backfill";
+
+    /// <summary>One user's score row, or null.</summary>
+    public async Task<UserScore?> GetScoreAsync(string userId, CancellationToken ct)
+    {
+        var row = await storage.Scores.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(userId), CurrentRow, cancellationToken: ct);
+        return row.HasValue && row.Value is { } e ? JsonSerializer.Deserialize<UserScore>(e.GetString("Json"), EngageJson.Options) : null;
+    }
+
+    /// <summary>
+    /// The users whose score row the last run left at a level other than silent, as that run wrote them; null before
+    /// any run has written the set (the projection then reads every score row once).
+    /// </summary>
+    public async Task<HashSet<string>?> ReadActiveAsync(CancellationToken ct)
+    {
+        var head = await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, ActiveRow, cancellationToken: ct);
+        if (!head.HasValue || head.Value is not { } h)
+        {
+            return null;
+        }
+
+        var chunks = h.GetInt32("Chunks") ?? 0;
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StatePartition} and RowKey gt {ActiveRow + "-"} and RowKey lt {ActiveRow + "."}");
+        await foreach (var e in storage.Community.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            if (int.TryParse(e.RowKey.AsSpan(ActiveRow.Length + 1), System.Globalization.CultureInfo.InvariantCulture, out var n) && n < chunks)
+            {
+                users.UnionWith(JsonSerializer.Deserialize<List<string>>(e.GetString("Json"), EngageJson.Options) ?? []);
+            }
+        }
+
+        return users;
+    }
+
+    /// <summary>
+    /// Replaces the set read by <see cref="ReadActiveAsync"/>: chunk rows first, then the head row that says how many
+    /// count, then chunks beyond the new count go. A run cut short leaves a head that still names whole chunks.
+    /// </summary>
+    public async Task WriteActiveAsync(IEnumerable<string> users, CancellationToken ct)
+    {
+        var chunks = new List<List<string>>();
+        var current = new List<string>();
+        var chars = 0;
+        foreach (var user in users.Order(StringComparer.Ordinal))
+        {
+            if (chars + user.Length + 8 > ChunkChars && current.Count > 0)
+            {
+                chunks.Add(current);
+                current = [];
+                chars = 0;
+            }
+
+            current.Add(user);
+            chars += user.Length + 8;
+        }
+
+        if (current.Count > 0)
+        {
+            chunks.Add(current);
+        }
+
+        var previous = await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, ActiveRow, cancellationToken: ct);
+        var before = previous.HasValue && previous.Value is { } p ? p.GetInt32("Chunks") ?? 0 : 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (n, token) => await storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, ChunkRow(n))
+            {
+                ["Json"] = JsonSerializer.Serialize(chunks[n], EngageJson.Options),
+            }, TableUpdateMode.Replace, token));
+        await storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, ActiveRow) { ["Chunks"] = chunks.Count }, TableUpdateMode.Replace, ct);
+        for (var n = chunks.Count; n < before; n++)
+        {
+            await storage.Community.DeleteEntityAsync(StatePartition, ChunkRow(n), ETag.All, ct);
+        }
+    }
+
+    private static string ChunkRow(int n) => $"{ActiveRow}-{n.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>True once the activity layout has been filled from the facts of a store that predates it (decision 1111).</summary>
+    public async Task<bool> IsActivityBackfilledAsync(CancellationToken ct) =>
+        (await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, BackfillRow, cancellationToken: ct)).HasValue;
+
+    public Task MarkActivityBackfilledAsync(int rows, DateTimeOffset at, CancellationToken ct) =>
+        storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, BackfillRow) { ["Rows"] = rows, ["At"] = at }, TableUpdateMode.Replace, ct);
 
     public async Task<Leaderboard?> GetLeaderboardAsync(string by, CancellationToken ct)
     {

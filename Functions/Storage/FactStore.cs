@@ -13,23 +13,36 @@ namespace Engage.Functions.Storage;
 /// <summary>
 /// Facts and items in Table Storage. Writes are inserts only: a row that is already there (409)
 /// is the same fact delivered again, which is success. Reads touch only the window's key range.
+/// Every actor's fact is also written to the activity layout (<see cref="Activity"/>), which whole-community
+/// reads of a window use instead of scanning this table.
 /// </summary>
 public sealed class FactStore(EngageStorage storage)
 {
+    /// <summary>The window-bounded layout of the same interactions (decision 1111).</summary>
+    public ActivityStore Activity { get; } = new(storage);
+
     private const int ParallelWrites = 8;
     private const int ParallelReads = 32;
 
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
         await Parallel.ForEachAsync(facts, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
-            async (fact, token) => await InsertIdempotentAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, SignalProperties, token));
+            async (fact, token) =>
+            {
+                await InsertIdempotentAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, SignalProperties, token);
+                if (fact.IsActor)
+                {
+                    // After the fact row: a failure here fails the message, whose retry finds the fact (409) and writes this row.
+                    await Activity.InsertAsync(fact, token);
+                }
+            });
     }
 
     public Task InsertItemAsync(ItemInfo item, CancellationToken ct) =>
         InsertIdempotentAsync(storage.Items, ToEntity(item), item.ClassifierVersion, QuestionProperties, ct);
 
     /// <summary>The columns a newer classifier may rewrite in a fact row: everything else is fixed at first insert.</summary>
-    private static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
+    internal static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
 
     /// <summary>The columns a newer classifier may rewrite in an items row.</summary>
     private static readonly string[] QuestionProperties = ["Question", ClassifierVersionProperty];
@@ -42,7 +55,7 @@ public sealed class FactStore(EngageStorage storage)
     /// are rewritten, with a conditional merge on the row's ETag: two replays racing with different versions
     /// end at the newer one whatever their order, and a row never moves back to an older version.
     /// </summary>
-    private static async Task InsertIdempotentAsync(TableClient table, TableEntity entity, string? version, string[] reclassified, CancellationToken ct)
+    internal static async Task InsertIdempotentAsync(TableClient table, TableEntity entity, string? version, string[] reclassified, CancellationToken ct)
     {
         try
         {

@@ -22,6 +22,11 @@ public sealed class StorageNames
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string People { get; set; } = "people";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Identities { get; set; } = "identities";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Imports { get; set; } = "imports";
+    /// <summary>
+    /// Prefix of the activity tables, one per month (<c>{Activity}{yyyyMM}</c>, decision 1111): created by the app at
+    /// the first row of a month, so they are not in <see cref="Tables"/> nor in the Bicep template.
+    /// </summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,56}$")] public string Activity { get; set; } = "activity";
     /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
     /// <summary>Who each archived body names: PK = userId, RK = blob name (docs/decisions/0901).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveUsers { get; set; } = "archiveusers";

@@ -15,7 +15,7 @@ public sealed record ErasureResult(int OwnRows, int RowsDeleted, int RowsScrubbe
 /// <summary>
 /// Erases a user (docs/api.md <c>DELETE /api/users/{userId}</c>, docs/decisions/0301-erasure.md): their
 /// interactions from every partition and the items index, the rows of others' interactions that name
-/// them, their score row and leaderboard entries, digest state and subscription. Their own partition
+/// them (in the facts and in the activity layout), their score row and leaderboard entries, digest state and subscription. Their own partition
 /// goes last, so an erasure cut short is found again and finished by the next DELETE.
 /// </summary>
 public sealed class UserEraser(
@@ -49,6 +49,7 @@ public sealed class UserEraser(
 
         var deletes = new List<(string Partition, string Row)>();
         var scrubs = new List<(string Partition, string Row)>();
+        var activity = new List<(bool Theirs, string Month, string Partition, string Row)>();
         var items = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (entity, fact) in own)
         {
@@ -59,6 +60,9 @@ public sealed class UserEraser(
                 (theirs ? deletes : scrubs).Add((FactKeys.Escape(other), entity.RowKey));
             }
 
+            // The interaction's activity row (decision 1111) has the same row key: it goes with their own acts and
+            // is rewritten like the others' rows when it names them.
+            activity.Add((theirs, FactKeys.ActivityMonth(fact.OccurredAt), FactKeys.ActivityPartition(fact.InteractionId, fact.OccurredAt), entity.RowKey));
             if (theirs && fact.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
             {
                 items.Add(fact.InteractionId);
@@ -70,11 +74,21 @@ public sealed class UserEraser(
         await Parallel.ForEachAsync(scrubs.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
             async (key, token) =>
             {
-                if (await ScrubAsync(key.Partition, key.Row, userId, token))
+                if (await ScrubAsync(storage.Facts, key.Partition, key.Row, userId, token))
                 {
                     Interlocked.Increment(ref scrubbed);
                 }
             });
+        // Months with no activity table (a store that predates it, not yet copied) hold nothing to delete or rewrite.
+        var months = await facts.Activity.MonthsAsync(ct);
+        activity.RemoveAll(a => !months.Contains(a.Month));
+        foreach (var month in activity.Where(a => a.Theirs).GroupBy(a => a.Month, StringComparer.Ordinal))
+        {
+            await DeleteAsync(facts.Activity.Table(month.Key), month.Select(a => (a.Partition, a.Row)), ct);
+        }
+
+        await Parallel.ForEachAsync(activity.Where(a => !a.Theirs).Distinct(), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
+            async (a, token) => await ScrubAsync(facts.Activity.Table(a.Month), a.Partition, a.Row, userId, token));
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
             async (item, token) => await storage.Items.DeleteEntityAsync(FactKeys.Escape(item), FactKeys.ItemRowKey, ETag.All, token));
 
@@ -143,11 +157,11 @@ public sealed class UserEraser(
     /// guards against another erasure rewriting the same row at once (then it is read again); a row
     /// that is gone stays gone (Update, never Upsert). True when the row was rewritten.
     /// </summary>
-    private async Task<bool> ScrubAsync(string partition, string row, string userId, CancellationToken ct)
+    private async Task<bool> ScrubAsync(TableClient table, string partition, string row, string userId, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var found = await storage.Facts.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
             if (!found.HasValue || found.Value is not { } entity || Erasure.Scrub(FactStore.ToFact(entity), userId) is not { } scrubbed)
             {
                 return false;
@@ -158,7 +172,7 @@ public sealed class UserEraser(
             replacement.RowKey = entity.RowKey;
             try
             {
-                await storage.Facts.UpdateEntityAsync(replacement, entity.ETag, TableUpdateMode.Replace, ct);
+                await table.UpdateEntityAsync(replacement, entity.ETag, TableUpdateMode.Replace, ct);
                 return true;
             }
             catch (RequestFailedException e) when (e.Status == 404)

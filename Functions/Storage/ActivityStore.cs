@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Engage.Domain.Facts;
+using Engage.Domain.Scoring;
+
+namespace Engage.Functions.Storage;
+
+/// <summary>
+/// The activity layout (decision 1111): one row per interaction, the actor's fact (and the thread-root fallback
+/// row written later for a parent that never arrived), in one table per month, partitioned by day and shard.
+/// A window is read with a handful of range reads of its own months, so a community read or a projection costs
+/// what the window holds, not what the store has accumulated. Rows are the fact rows' entities
+/// (<see cref="FactStore.ToEntity(Fact)"/>) under other keys: one mapping for both tables.
+/// </summary>
+public sealed class ActivityStore(EngageStorage storage)
+{
+    private const int ParallelReads = 16;
+    private const int ParallelWrites = 8;
+
+    /// <summary>Months whose table this process has created or seen: creation is asked once per month per process.</summary>
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _created = new(StringComparer.Ordinal);
+
+    /// <summary>The table of one month (<c>{prefix}{yyyyMM}</c>).</summary>
+    public TableClient Table(string month) => storage.TableService.GetTableClient(storage.Names.Activity + month);
+
+    /// <summary>
+    /// Writes the activity row of an actor's fact, insert-only like the fact itself: 409 is the same row delivered
+    /// again, and a newer classifier rewrites only the classifier columns (the same rule as the facts table).
+    /// </summary>
+    public async Task InsertAsync(Fact actorFact, CancellationToken ct)
+    {
+        var (month, partition, row) = FactKeys.ActivityKey(actorFact);
+        var table = await EnsureTableAsync(month, ct);
+        var entity = FactStore.ToEntity(actorFact);
+        entity.PartitionKey = partition;
+        entity.RowKey = row;
+        await FactStore.InsertIdempotentAsync(table, entity, actorFact.ClassifierVersion, FactStore.SignalProperties, ct);
+    }
+
+    /// <summary>
+    /// Every interaction's activity rows with occurredAt in the window, as facts of their actors: one range read per
+    /// (month, shard), read concurrently; months with no table are skipped (one listing of the tables first).
+    /// </summary>
+    public async Task<List<Fact>> ReadAsync(Window window, CancellationToken ct)
+    {
+        var months = await MonthsAsync(ct);
+        var lower = FactKeys.LowerBound(window.From);
+        var upper = FactKeys.UpperBound(window.AsOf) + "~";
+        var ranges = FactKeys.ActivityRanges(window.From, window.AsOf).Where(r => months.Contains(r.Month)).ToList();
+        var parts = new ConcurrentBag<List<Fact>>();
+        await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (range, token) =>
+        {
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey ge {range.FirstPartition} and PartitionKey le {range.LastPartition} and RowKey ge {lower} and RowKey lt {upper}");
+            var facts = new List<Fact>();
+            await foreach (var entity in Table(range.Month).QueryAsync<TableEntity>(filter, cancellationToken: token))
+            {
+                facts.Add(ToFact(entity));
+            }
+
+            parts.Add(facts);
+        });
+        return parts.SelectMany(p => p).ToList();
+    }
+
+    /// <summary>An activity row read back: its fact, with the actor as the affected user (the partition is a day-shard, not a user).</summary>
+    public static Fact ToFact(TableEntity entity)
+    {
+        var fact = FactStore.ToFact(entity);
+        return fact with { UserId = fact.Actor };
+    }
+
+    /// <summary>Months that have an activity table (<c>yyyyMM</c>): one listing of the account's tables by name range.</summary>
+    public async Task<HashSet<string>> MonthsAsync(CancellationToken ct)
+    {
+        var prefix = storage.Names.Activity;
+        var months = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableServiceClient.CreateQueryFilter($"TableName ge {prefix + "000000"} and TableName le {prefix + "999999"}");
+        await foreach (var table in storage.TableService.QueryAsync(filter, cancellationToken: ct))
+        {
+            var name = table.Name;
+            if (name.Length == prefix.Length + 6 && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && name[prefix.Length..].All(char.IsAsciiDigit))
+            {
+                months.Add(name[prefix.Length..]);
+            }
+        }
+
+        return months;
+    }
+
+    /// <summary>
+    /// Migration of a store that has facts but no activity rows (decision 1111): one scan of the facts table, the
+    /// actor's rows copied into the activity layout, idempotently. Returns the number of rows copied.
+    /// </summary>
+    public async Task<int> BackfillAsync(CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        var copied = 0;
+        var batch = new List<Fact>(1000);
+        async Task FlushAsync()
+        {
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
+                async (fact, token) => await InsertAsync(fact, token));
+            copied += batch.Count;
+            batch.Clear();
+        }
+
+        await foreach (var entity in storage.Facts.QueryAsync<TableEntity>(cancellationToken: ct))
+        {
+            var fact = FactStore.ToFact(entity);
+            if (fact.IsActor)
+            {
+                batch.Add(fact);
+                if (batch.Count == batch.Capacity)
+                {
+                    await FlushAsync();
+                }
+            }
+        }
+
+        await FlushAsync();
+        return copied;
+    }
+
+    private async Task<TableClient> EnsureTableAsync(string month, CancellationToken ct)
+    {
+        var table = Table(month);
+        var created = _created.GetOrAdd(month, _ => new Lazy<Task>(() => table.CreateIfNotExistsAsync(CancellationToken.None)));
+        try
+        {
+            await created.Value.WaitAsync(ct);
+        }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException)
+        {
+            // Not created (storage unavailable): forget the attempt, so the retry of the message asks again.
+            _created.TryRemove(new KeyValuePair<string, Lazy<Task>>(month, created));
+            throw;
+        }
+
+        return table;
+    }
+}

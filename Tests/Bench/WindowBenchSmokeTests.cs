@@ -1,0 +1,26 @@
+using Engage.Bench.Window;
+
+namespace Engage.Tests.Bench;
+
+/// <summary>The window bench runs end to end at tiny sizes and reports its table; its figures are never asserted here.</summary>
+public sealed class WindowBenchSmokeTests
+{
+    [Fact]
+    public async Task RunAsync_Smoke_ReportsEveryCaseInItsTable()
+    {
+        var markdown = await WindowBench.RunAsync(smoke: true, [], CancellationToken.None);
+
+        Assert.StartsWith("## ", markdown, StringComparison.Ordinal);
+        Assert.Contains("| case | figure | baseline | ratio | goal |", markdown, StringComparison.Ordinal);
+        foreach (var multiple in new[] { "(1×)", "(3×)", "(10×)" })
+        {
+            Assert.Contains($"| raw range read of the window's activity rows, 40 in the window, ", markdown, StringComparison.Ordinal);
+            Assert.Contains(multiple + " |", markdown, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("| projection run, 40 in the window, 400 before it (10×) |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| GET /api/community?window=P30D, 40 in the window, 400 before it (10×) |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| projection run after 5 new interactions vs a full run (10× history) |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| memory held per window interaction (", markdown, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Engage.DevHost;
+using Engage.Domain.Facts;
+using Engage.Domain.Interactions;
+using Engage.Domain.Scoring;
+using Engage.Domain.Signals;
+using Engage.Functions.Scores;
+using Engage.Functions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engage.Bench.Window;
+
+/// <summary>
+/// How the projection and <c>GET /api/community</c> cost as history outside their window grows (decision 1111): the
+/// same window volume with 1×, 3× and 10× as many interactions before it, against a raw range read of the window's
+/// activity rows; the facts scan they replaced, for contrast; a run after a few new interactions against a full run.
+/// Everything runs in process against an Azurite of its own.
+/// </summary>
+public static class WindowBench
+{
+    private static readonly int[] HistoryMultiples = [1, 3, 10];
+
+    public static async Task<string> RunAsync(bool smoke, string[] args, CancellationToken ct)
+    {
+        var options = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        var windowVolume = smoke ? 40 : int.Parse(options.GetValueOrDefault("window", "3000"), CultureInfo.InvariantCulture);
+        var runs = smoke ? 1 : int.Parse(options.GetValueOrDefault("runs", "3"), CultureInfo.InvariantCulture);
+        var newInteractions = Math.Max(5, windowVolume / 100);
+
+        var given = Environment.GetEnvironmentVariable("ENGAGE_BENCH_STORAGE");
+        using var azurite = given is { Length: > 0 } ? null : Azurite.Start();
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = given is { Length: > 0 } ? given : azurite!.ConnectionString,
+            ["Sources:Standard:Secret"] = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==",
+            ["Unsubscribe:SigningKey"] = "bench-unsubscribe-key-0123456789",
+            ["Scores:Schedule"] = "0 0 0 1 1 *",
+            ["Digest:Schedule"] = "0 0 0 1 1 *",
+            ["DevHost:DisableBackgroundWork"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Azure"] = "None", // the SDK logs every 409 of an idempotent insert as a warning
+        };
+        foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "People", "Identities", "Activity" })
+        {
+            settings[$"Storage:{table}"] = "bw" + table.ToLowerInvariant() + suffix;
+        }
+
+        await using var app = DevHostApp.Create([], settings);
+        var services = app.Services;
+        var storage = services.GetRequiredService<EngageStorage>();
+        await storage.EnsureReadyAsync(ct);
+        var facts = services.GetRequiredService<FactStore>();
+        var projection = services.GetRequiredService<Projection>();
+        var scoreFunctions = ActivatorUtilities.CreateInstance<ScoreFunctions>(services);
+
+        var asOf = DateTimeOffset.UtcNow;
+        var window = new Domain.Scoring.Window(asOf, Domain.Scoring.Window.Default);
+        var generator = new Generator(users: Math.Max(12, windowVolume / 10));
+        await generator.WriteAsync(facts, windowVolume, asOf.AddDays(-29), asOf.AddMinutes(-1), ct);
+
+        var rows = new List<string>();
+        double? rawAt1 = null, projectionAt1 = null, communityAt1 = null, scanAt1 = null, projectionLast = null;
+        var history = 0;
+        await projection.RunAsync(ct); // first run: copies the (empty) pre-activity store once and marks it done
+        await facts.Activity.ReadAsync(window, ct); // warm-up of every timed path, so the 1× figures carry no JIT
+        await scoreFunctions.Community(Request("?window=P30D"), ct);
+        await facts.ResolveAsync(await facts.ScanAsync(window, ct), ct);
+        foreach (var multiple in HistoryMultiples)
+        {
+            // History outside the window: spread over the year before it.
+            await generator.WriteAsync(facts, (multiple * windowVolume) - history, asOf.AddDays(-396), asOf.AddDays(-31), ct);
+            history = multiple * windowVolume;
+
+            var raw = await MedianAsync(runs, async () => await facts.Activity.ReadAsync(window, ct));
+            var run = await MedianAsync(runs, async () => await projection.RunAsync(ct));
+            var community = await MedianAsync(runs, async () => await scoreFunctions.Community(Request("?window=P30D"), ct));
+            var scan = await MedianAsync(1, async () => await facts.ResolveAsync(await facts.ScanAsync(window, ct), ct));
+            rawAt1 ??= raw;
+            projectionAt1 ??= run;
+            communityAt1 ??= community;
+            scanAt1 ??= scan;
+            projectionLast = run;
+
+            var label = $"{windowVolume:N0} in the window, {history:N0} before it ({multiple}×)";
+            var first = multiple == 1;
+            rows.Add(Row($"raw range read of the window's activity rows, {label}", raw, rawAt1.Value, first ? "reference" : "≤ 1.3× the 1× read"));
+            rows.Add(Row($"projection run, {label}", run, first ? rawAt1.Value : projectionAt1.Value, first ? "baseline: the raw read" : "≤ 1.3× the 1× run"));
+            rows.Add(Row($"GET /api/community?window=P30D, {label}", community, first ? rawAt1.Value : communityAt1.Value, first ? "baseline: the raw read" : "≤ 1.3× the 1× read"));
+            rows.Add(Row($"facts scan + resolve (the read replaced), {label}", scan, scanAt1.Value, "none: for contrast"));
+        }
+
+        // A run after a few new interactions: still a window-bounded full run (decision 1112 says what is left).
+        await generator.WriteAsync(facts, newInteractions, asOf.AddMinutes(-1), asOf, ct);
+        var incremental = await MedianAsync(runs, async () => await projection.RunAsync(ct));
+        rows.Add(Row($"projection run after {newInteractions} new interactions vs a full run (10× history)", incremental, projectionLast!.Value,
+            $"≈ {newInteractions}/{windowVolume:N0} of a full run; missed: every run still folds the whole window"));
+
+        // Memory held for the window: the rows read and the interactions they resolve into, per interaction; several
+        // copies held at once, so that what the collector frees meanwhile weighs less against what they hold.
+        const int copies = 4;
+        var held = new List<object>();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var count = 0;
+        for (var c = 0; c < copies; c++)
+        {
+            var read = await facts.Activity.ReadAsync(window, ct);
+            var resolved = await facts.ResolveAsync(read, ct);
+            held.Add(read);
+            held.Add(resolved);
+            count = resolved.Count;
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var perInteraction = (after - before) / (double)Math.Max(1, copies * count);
+        GC.KeepAlive(held);
+
+        var md = new StringBuilder();
+        md.AppendLine("## Window-bounded projection and community reads");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it. Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost). The facts scan both used before is timed once per size for contrast. The last rows: a run after {newInteractions} new interactions against the full run, and the memory held per window interaction (rows read plus resolved interactions; 1 M interactions must fit in 1 GB). {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
+        md.AppendLine();
+        md.AppendLine("| case | figure | baseline | ratio | goal |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            md.AppendLine(row);
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"| memory held per window interaction ({count:N0} interactions, {copies} copies) | {perInteraction:F0} B | 1,073 B (1 GB / 1 M) | {perInteraction / 1073.7:F2} | ≤ 1 |");
+        return md.ToString();
+    }
+
+    private static string Row(string name, double seconds, double baseline, string goal) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {name} | {seconds:F3} s | {baseline:F3} s | {seconds / Math.Max(baseline, 1e-6):F2} | {goal} |");
+
+    private static HttpRequest Request(string query)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.QueryString = new QueryString(query);
+        return context.Request;
+    }
+
+    private static async Task<double> MedianAsync(int runs, Func<Task> action)
+    {
+        var times = new List<double>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await action();
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>A small community's interactions: posts, replies to earlier posts, reactions and mentions, written as ingest writes them.</summary>
+    private sealed class Generator(int users)
+    {
+        private readonly Random _random = new(42);
+        private readonly List<ItemInfo> _posts = [];
+        private int _next;
+
+        public async Task WriteAsync(FactStore store, int count, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+        {
+            var facts = new List<Fact>();
+            var items = new List<ItemInfo>();
+            var span = (to - from).TotalSeconds;
+            for (var n = 0; n < count; n++)
+            {
+                var id = $"bench:{_next++}";
+                var actor = $"bench:u{_random.Next(users)}";
+                var at = from.AddSeconds(_random.NextDouble() * span);
+                var kind = _posts.Count == 0 ? 0 : _random.Next(4);
+                var parent = _posts.Count == 0 ? null : _posts[_random.Next(_posts.Count)];
+                var interaction = kind switch
+                {
+                    1 => new Interaction { Id = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = at, InReplyTo = new ItemRef(parent!.ItemId, parent.Author) },
+                    2 => new Interaction { Id = id, Kind = InteractionKind.Reaction, Actor = actor, OccurredAt = at, Subject = new ItemRef(parent!.ItemId, parent.Author) },
+                    3 => new Interaction
+                    {
+                        Id = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = at, InReplyTo = new ItemRef(parent!.ItemId, parent.Author),
+                        Mentions = [$"bench:u{_random.Next(users)}"],
+                    },
+                    _ => new Interaction { Id = id, Kind = InteractionKind.Post, Actor = actor, ActorHandle = actor[6..], OccurredAt = at },
+                };
+                var question = kind == 0 && _random.Next(3) == 0;
+                if (interaction.Kind is InteractionKind.Post or InteractionKind.Reply)
+                {
+                    var item = new ItemInfo(id, actor, interaction.Kind, question, at, interaction.ActorHandle);
+                    items.Add(item);
+                    if (interaction.Kind == InteractionKind.Post)
+                    {
+                        _posts.Add(item);
+                    }
+                }
+
+                var signals = question ? SignalSet.Question : SignalSet.None;
+                facts.AddRange(Fact.For(interaction, signals, parent is not null && interaction.InReplyTo is not null ? parent : null));
+            }
+
+            await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+                async (item, token) => await store.InsertItemAsync(item, token));
+            await store.InsertAsync(facts, ct);
+        }
+    }
+}
