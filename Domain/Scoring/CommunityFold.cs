@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 
@@ -27,12 +29,24 @@ public static class CommunityFold
         var users = new IdTable();
         var pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, interactions.Count));
         var pairCount = 0;
+        var replies = ArrayPool<Reply>.Shared.Rent(Math.Max(16, interactions.Count / 2));
+        var replyCount = 0;
         List<Resolved>? questions = null;
         int count = 0, broadcast = 0, authored = 0;
         try
         {
             foreach (var i in interactions)
             {
+                if (i.Kind == InteractionKind.Reply && i.ParentId is { } parent && i.OccurredAt <= window.AsOf)
+                {
+                    if (replyCount == replies.Length)
+                    {
+                        replies = Grow(replies);
+                    }
+
+                    replies[replyCount++] = new Reply(parent, i.Actor);
+                }
+
                 if (!window.Contains(i.OccurredAt))
                 {
                     continue;
@@ -80,81 +94,97 @@ public static class CommunityFold
                 rho = density < 1 ? (rv - density) / (1 - density) : null;
             }
 
-            var open = questions is null ? 0 : OpenQuestions(interactions, questions, window);
+            var open = questions is null ? 0 : OpenQuestions(questions, replies.AsSpan(0, replyCount));
             return new Community(window, n, count, r, rho, authored == 0 ? null : (double)broadcast / authored, open);
         }
         finally
         {
             ArrayPool<long>.Shared.Return(pairs);
+            ArrayPool<Reply>.Shared.Return(replies, clearArray: true);
         }
     }
 
+    /// <summary>A reply up to asOf: which item it answers and who wrote it (what open questions look up).</summary>
+    private readonly record struct Reply(string Parent, string Actor);
+
     /// <summary>
     /// Open questions: a question of the window addressed to someone (reply to them, or mention) that they
-    /// have not replied to (up to asOf). Only replies to the window's questions are looked at.
+    /// have not replied to (up to asOf). Each question's addressed users (distinct, not the asker) are one
+    /// run of a flat list; each reply to a question's id marks its author's entry in every question of that id.
     /// </summary>
-    private static int OpenQuestions(IReadOnlyList<Resolved> interactions, List<Resolved> questions, Window window)
+    private static int OpenQuestions(List<Resolved> questions, ReadOnlySpan<Reply> replies)
     {
-        var questionIds = new HashSet<string>(questions.Count, StringComparer.Ordinal);
-        foreach (var q in questions)
-        {
-            questionIds.Add(q.Id);
-        }
-
-        var replied = new HashSet<(string Parent, string Actor)>();
-        foreach (var i in interactions)
-        {
-            if (i.Kind == InteractionKind.Reply && i.ParentId is { } parent && i.OccurredAt <= window.AsOf && questionIds.Contains(parent))
-            {
-                replied.Add((parent, i.Actor));
-            }
-        }
-
-        var open = 0;
+        var latest = new Dictionary<string, int>(questions.Count, StringComparer.Ordinal);
+        var sameId = new int[questions.Count];
+        var start = new int[questions.Count + 1];
         var addressed = new List<string>();
-        foreach (var q in questions)
+        for (var k = 0; k < questions.Count; k++)
         {
-            addressed.Clear();
-            foreach (var m in q.Mentions)
+            var q = questions[k];
+            ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(latest, q.Id, out var exists);
+            sameId[k] = exists ? head : -1;
+            head = k;
+            start[k] = addressed.Count;
+            var mentions = q.Mentions;
+            for (var m = 0; m < mentions.Count; m++)
             {
-                AddOnce(addressed, m);
+                AddOnce(addressed, start[k], mentions[m], q.Actor);
             }
 
             if (q.Kind == InteractionKind.Reply && q.ParentAuthor is { } author)
             {
-                AddOnce(addressed, author);
+                AddOnce(addressed, start[k], author, q.Actor);
+            }
+        }
+
+        start[questions.Count] = addressed.Count;
+        var replied = new bool[addressed.Count];
+        foreach (var reply in replies)
+        {
+            if (!latest.TryGetValue(reply.Parent, out var k))
+            {
+                continue;
             }
 
-            foreach (var a in addressed)
+            for (; k >= 0; k = sameId[k])
             {
-                if (a != q.Actor && !replied.Contains((q.Id, a)))
+                for (var e = start[k]; e < start[k + 1]; e++)
                 {
-                    open++;
+                    if (addressed[e] == reply.Actor)
+                    {
+                        replied[e] = true;
+                    }
                 }
             }
         }
 
-        return open;
+        return replied.Count(r => !r);
     }
 
-    private static void AddOnce(List<string> set, string user)
+    /// <summary>Adds <paramref name="user"/> to the run starting at <paramref name="from"/> unless it is there already or is the asker.</summary>
+    private static void AddOnce(List<string> addressed, int from, string user, string asker)
     {
-        foreach (var seen in set)
+        if (user == asker)
         {
-            if (seen == user)
+            return;
+        }
+
+        for (var e = from; e < addressed.Count; e++)
+        {
+            if (addressed[e] == user)
             {
                 return;
             }
         }
 
-        set.Add(user);
+        addressed.Add(user);
     }
 
-    private static long[] Grow(long[] pairs)
+    private static T[] Grow<T>(T[] items)
     {
-        var larger = ArrayPool<long>.Shared.Rent(pairs.Length * 2);
-        pairs.CopyTo(larger, 0);
-        ArrayPool<long>.Shared.Return(pairs);
+        var larger = ArrayPool<T>.Shared.Rent(items.Length * 2);
+        items.CopyTo(larger, 0);
+        ArrayPool<T>.Shared.Return(items, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         return larger;
     }
 }

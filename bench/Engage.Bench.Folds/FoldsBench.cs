@@ -121,7 +121,7 @@ public static class FoldsBench
             sb.AppendLine(Inv($"| {fold} fold, B/fact | {n.BytesPerFact:F1} | {o.BytesPerFact:F1} | {(n.BytesPerFact == 0 ? "∞" : (o.BytesPerFact / n.BytesPerFact).ToString("F1", CultureInfo.InvariantCulture))}× less | ≤ 64 B/fact |"));
             if (n.FactsPerCpuSecond < 5e6)
             {
-                notes.Add(Inv($"The {fold} fold misses 5 M facts per CPU-second ({n.FactsPerCpuSecond / 1e6:F2} M){(smoke ? " in this smoke run, where sizes are tiny and fixed costs dominate" : fold == "community" ? ": what remains is one ordinal string hash a user id (interning), the points of each authored interaction and the shared 2-core machine" : ": what remains is the points and decay (Math.Pow) of each interaction the user is in, one string hash a counterpart, and the shared 2-core machine")}."));
+                notes.Add(Inv($"The {fold} fold misses 5 M facts per CPU-second ({n.FactsPerCpuSecond / 1e6:F2} M){(smoke ? " in this smoke run, where sizes are tiny and fixed costs dominate" : fold == "community" ? ": what remains is reading 1.3 M interaction objects and their id strings scattered over the heap, an ordinal hash of the actor and of each target to intern them, one more of each reply's parent id for open questions, and the points of each authored interaction; interning once at read time instead of in every fold would remove most of it" : ": what remains is the points and decay (Math.Pow) of each interaction the user is in and one string hash a counterpart")}."));
             }
 
             if (n.BytesPerFact > 64)
