@@ -428,6 +428,28 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Suggestions_SameDisplayNameOnTwoPlatforms_WithItsReasonAndConfidence()
+    {
+        // Discourse names its posters ("Bob Builder", handle Bob); a Mastodon account with another handle gives the same display name.
+        var topic = PlatformSigners.Fixture("discourse", "post_created_topic.json");
+        using (var response = await _host.Client.SendAsync(PlatformSigners.Http("discourse", topic, PlatformSigners.Headers("discourse", topic, at: Now))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await DeliverAsync("mastodon", Mastodon(5010, 1010, "builderb", Now.AddHours(-1), "<p>Our runners are back up after the storage outage this morning.</p>")
+            .Replace("\"username\":\"builderb\",", "\"username\":\"builderb\",\"display_name\":\"Bob  Builder\",", StringComparison.Ordinal));
+
+        var bob = await Eventually.Until(
+            async () => (await GetAsync("/api/people/suggestions")).GetProperty("suggestions").EnumerateArray().FirstOrDefault(s => s.GetProperty("reason").GetString()!.StartsWith("same display name", StringComparison.Ordinal)),
+            s => s.ValueKind == JsonValueKind.Object);
+
+        Assert.Equal(["discourse:forum.example.org.bob", "mastodon:m.example.1010"], bob.GetProperty("identities").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("same display name on discourse and mastodon", bob.GetProperty("reason").GetString());
+        Assert.Equal(0.6, bob.GetProperty("confidence").GetDouble());
+    }
+
+    [Fact]
     public async Task Get_UnknownPerson_Is404()
     {
         using var get = await _host.Client.GetAsync("/api/people/nobody");
