@@ -34,7 +34,23 @@ public sealed class IdentityRecorder(EngageStorage storage, ILogger<IdentityReco
         return bot || profile ? new ValueTask(WriteAsync(interaction, bot, profile, ct)) : ValueTask.CompletedTask;
     }
 
+    /// <remarks>
+    /// A refusal storage would only repeat is logged and left for the identity's next interaction: it must not
+    /// park the interaction, whose facts matter more. Transient storage errors propagate, and the message is retried.
+    /// </remarks>
     private async Task WriteAsync(Interaction interaction, bool bot, bool profile, CancellationToken ct)
+    {
+        try
+        {
+            await WriteOrThrowAsync(interaction, bot, profile, ct);
+        }
+        catch (RequestFailedException e) when (!EngageStorage.IsUnavailable(e))
+        {
+            logger.LogWarning(e, "Could not record what interaction {InteractionId} says about {UserId}; the next interaction tries again", interaction.Id, interaction.Actor);
+        }
+    }
+
+    private async Task WriteOrThrowAsync(Interaction interaction, bool bot, bool profile, CancellationToken ct)
     {
         if (bot)
         {
