@@ -199,4 +199,20 @@ public sealed class PeopleStore(EngageStorage storage)
 
         return profiles;
     }
+
+    /// <summary>
+    /// Takes an erased identity out of its person (the person stays, with the rest of its identities): the
+    /// listing row first, then the link. Nothing when the identity is not linked.
+    /// </summary>
+    public async Task UnlinkAsync(string userId, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        if ((await PersonOfAsync([userId], ct)).GetValueOrDefault(userId) is not { } personId)
+        {
+            return;
+        }
+
+        await storage.People.DeleteEntityAsync(personId, IdPrefix + FactKeys.Escape(userId), ETag.All, ct);
+        await ReleaseAsync(personId, [userId], ct);
+    }
 }

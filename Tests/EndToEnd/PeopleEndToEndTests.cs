@@ -397,6 +397,21 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EraseOneIdentity_LeavesItsPerson_TheOthersStay()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { name = "Ana Lima", identities = AnaIdentities })).Status);
+
+        using (var erase = await _host.Client.DeleteAsync($"/api/users/{ForumAna}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        }
+
+        var ana = await GetAsync("/api/people/ana");
+        Assert.Equal([MastodonAna, SlackAna], ana.GetProperty("identities").EnumerateArray().Select(i => i.GetProperty("userId").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/forum-ana", new { identities = new[] { ForumAna } })).Status); // no longer anyone's
+    }
+
+    [Fact]
     public async Task ErasePersonData_ErasesEveryIdentity_AndThePerson()
     {
         Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { name = "Ana Lima", identities = AnaIdentities })).Status);
