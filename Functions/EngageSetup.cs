@@ -85,7 +85,10 @@ public static class EngageSetup
         services.AddSingleton<Projection>();
         services.AddEngageEmail(configuration);
         services.AddSingleton<UserEraser>();
+        services.AddSingleton<PersonEraser>();
         services.AddSingleton<Engage.Functions.People.PeopleStore>();
+        services.AddSingleton<Engage.Functions.People.IdentityRecorder>();
+        services.AddSingleton<Engage.Functions.People.PersonReader>();
         services.AddSingleton<Replayer>();
         services.AddEngageImport();
         return builder;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Engage.Domain.Interactions;
 
 /// <summary>An item another interaction refers to: its id and, where the payload names it, its author.</summary>
@@ -14,6 +16,22 @@ public sealed record Interaction
     public required string Actor { get; init; }
     public string? ActorHandle { get; init; }
     public required DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>
+    /// True when the platform itself flags the actor as an automated account (GitHub <c>type: Bot</c>, Slack
+    /// <c>bot_id</c>, Mastodon <c>account.bot</c>). The interaction is kept; ingestion makes the identity a
+    /// <c>bot</c> person (docs/decisions/1141), so the figures leave it out by default.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ActorIsBot { get; init; }
+
+    /// <summary>The actor's display name, where the payload carries one (for merge suggestions; decision 1144).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ActorName { get; init; }
+
+    /// <summary>Profile links the actor gives on the platform (a GitHub user's <c>blog</c>, <c>twitter_username</c> as <c>x:{handle}</c>), where the payload carries them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ActorLinks { get; init; }
 
     /// <summary>For replies: the item replied to. <see cref="ItemRef.Author"/> may be null when only the items index knows it.</summary>
     public ItemRef? InReplyTo { get; init; }

@@ -28,6 +28,28 @@ public static partial class PersonIds
 
     /// <summary>True for an id the person mapping produced (a personId) rather than a platform userId.</summary>
     public static bool IsPerson(string id) => !id.Contains(':', StringComparison.Ordinal);
+
+    /// <summary>The prefix of the people ingestion creates for platform-flagged bots (docs/decisions/1141).</summary>
+    public const string BotPrefix = "bot-";
+
+    /// <summary>
+    /// The personId of the automatic bot person of <paramref name="userId"/>: <c>bot-{source}.{id}</c> when that is
+    /// a valid personId and cannot be read two ways (the source has no <c>.</c>, the id no <c>:</c>), else a
+    /// readable prefix and a hash of the whole userId, so two identities never share a bot person.
+    /// </summary>
+    public static string ForBot(string userId)
+    {
+        var colon = userId.IndexOf(':', StringComparison.Ordinal);
+        var plain = BotPrefix + userId.Replace(':', '.');
+        if (colon > 0 && userId.IndexOf('.', 0, colon) < 0 && userId.IndexOf(':', colon + 1) < 0 && IsValid(plain))
+        {
+            return plain;
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(userId)))[..12];
+        var readable = new string(plain.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-').Take(64 - 13).ToArray());
+        return $"{readable}-{hash}";
+    }
 }
 
 /// <summary>

@@ -123,6 +123,7 @@ public sealed partial class Discourse : WebhookSource
             Kind = InteractionKind.Post,
             Actor = actor,
             ActorHandle = username,
+            ActorName = PlatformText.DisplayName(post.Str("name")),
             OccurredAt = at.Value,
             Mentions = mentions,
             MentionHandles = handles.Count > 0 ? handles : null,
@@ -167,6 +168,7 @@ public sealed partial class Discourse : WebhookSource
             Kind = InteractionKind.Reaction,
             Actor = UserId(host, liker),
             ActorHandle = liker,
+            ActorName = PlatformText.DisplayName(like.Str("user", "name")),
             OccurredAt = postedAt.Value,
             Subject = new ItemRef(PostId(host, topicId, postNumber), UserId(host, author)),
         }]);

@@ -71,11 +71,6 @@ public sealed class GitHub : WebhookSource
     {
         var item = Required(payload, field);
         var author = Account(item, "user", field);
-        if (author.Bot)
-        {
-            return ByBot(field, author);
-        }
-
         return One(WithText(new Interaction
         {
             Id = ItemId(type, Id(item, field)),
@@ -83,7 +78,7 @@ public sealed class GitHub : WebhookSource
             Actor = author.UserId,
             ActorHandle = author.Login,
             OccurredAt = Time(item, "created_at", field),
-        }, Join(item.Str("title"), GitHubMarkdown.OwnText(item.Str("body")))));
+        }, Join(item.Str("title"), GitHubMarkdown.OwnText(item.Str("body")))), author);
     }
 
     /// <summary>
@@ -96,14 +91,9 @@ public sealed class GitHub : WebhookSource
         var issue = Required(payload, "issue");
         var comment = Required(payload, "comment");
         var actor = Account(comment, "user", "comment");
-        if (actor.Bot)
-        {
-            return ByBot("comment", actor);
-        }
-
         var parentAuthor = Account(issue, "user", "issue").UserId;
         return One(Comment(comment, "comment", "issue_comment", actor,
-            new ItemRef(ItemId("issue", Id(issue, "issue")), parentAuthor), parentAuthor));
+            new ItemRef(ItemId("issue", Id(issue, "issue")), parentAuthor), parentAuthor), actor);
     }
 
     /// <summary>A line comment on a pull request: a reply to the comment it answers, else to the pull request.</summary>
@@ -112,16 +102,11 @@ public sealed class GitHub : WebhookSource
         var pr = Required(payload, "pull_request");
         var comment = Required(payload, "comment");
         var actor = Account(comment, "user", "comment");
-        if (actor.Bot)
-        {
-            return ByBot("comment", actor);
-        }
-
         var prAuthor = Account(pr, "user", "pull_request").UserId;
         var parent = comment.Long("in_reply_to_id") is { } parentId
             ? new ItemRef(ItemId("pull_request_review_comment", Number(parentId)), null)
             : new ItemRef(ItemId("pull_request", Id(pr, "pull_request")), prAuthor);
-        return One(Comment(comment, "comment", "pull_request_review_comment", actor, parent, prAuthor));
+        return One(Comment(comment, "comment", "pull_request_review_comment", actor, parent, prAuthor), actor);
     }
 
     /// <summary>
@@ -134,11 +119,6 @@ public sealed class GitHub : WebhookSource
         var pr = Required(payload, "pull_request");
         var review = Required(payload, "review");
         var actor = Account(review, "user", "review");
-        if (actor.Bot)
-        {
-            return ByBot("review", actor);
-        }
-
         var target = new ItemRef(ItemId("pull_request", Id(pr, "pull_request")), Account(pr, "user", "pull_request").UserId);
         var text = GitHubMarkdown.OwnText(review.Str("body"));
         var approved = string.Equals(review.Str("state"), "approved", StringComparison.OrdinalIgnoreCase);
@@ -158,7 +138,7 @@ public sealed class GitHub : WebhookSource
             Subject = text is null ? target : null,
             ThreadRootAuthor = text is null ? null : target.Author,
         };
-        return One(text is null ? interaction : WithText(interaction, text));
+        return One(text is null ? interaction : WithText(interaction, text), actor);
     }
 
     /// <summary>A discussion comment: a reply to the comment in <c>parent_id</c>, else to the discussion.</summary>
@@ -167,13 +147,8 @@ public sealed class GitHub : WebhookSource
         var discussion = Required(payload, "discussion");
         var comment = Required(payload, "comment");
         var actor = Account(comment, "user", "comment");
-        if (actor.Bot)
-        {
-            return ByBot("comment", actor);
-        }
-
         var (parent, root) = DiscussionParent(discussion, comment);
-        return One(Comment(comment, "comment", "discussion_comment", actor, parent, root));
+        return One(Comment(comment, "comment", "discussion_comment", actor, parent, root), actor);
     }
 
     /// <summary>
@@ -185,13 +160,8 @@ public sealed class GitHub : WebhookSource
         var discussion = Required(payload, "discussion");
         var answer = Required(payload, "answer");
         var actor = Account(answer, "user", "answer");
-        if (actor.Bot)
-        {
-            return ByBot("answer", actor);
-        }
-
         var (parent, root) = DiscussionParent(discussion, answer);
-        return One(Comment(answer, "answer", "discussion_comment", actor, parent, root) with { Accepted = true });
+        return One(Comment(answer, "answer", "discussion_comment", actor, parent, root) with { Accepted = true }, actor);
     }
 
     private static (ItemRef Parent, string Root) DiscussionParent(JsonElement discussion, JsonElement comment)
@@ -211,11 +181,6 @@ public sealed class GitHub : WebhookSource
     {
         var repository = Required(payload, "repository");
         var sender = Account(payload, "sender", "");
-        if (sender.Bot)
-        {
-            return ByBot("sender", sender);
-        }
-
         // watch carries no time of its own; the repository's updated_at moves with its star count.
         var at = (name == "star" ? payload.Time("starred_at") : null) ?? Time(repository, "updated_at", "repository");
         var repositoryId = Id(repository, "repository");
@@ -227,7 +192,7 @@ public sealed class GitHub : WebhookSource
             ActorHandle = sender.Login,
             OccurredAt = at,
             Subject = new ItemRef(ItemId("repository", repositoryId), Account(repository, "owner", "repository").UserId),
-        });
+        }, sender);
     }
 
     /// <summary>A fork: a repost of the repository, by whoever forked it.</summary>
@@ -236,11 +201,6 @@ public sealed class GitHub : WebhookSource
         var repository = Required(payload, "repository");
         var forkee = Required(payload, "forkee");
         var sender = Account(payload, "sender", "");
-        if (sender.Bot)
-        {
-            return ByBot("sender", sender);
-        }
-
         return One(new Interaction
         {
             Id = ItemId("fork", Id(forkee, "forkee")),
@@ -249,7 +209,7 @@ public sealed class GitHub : WebhookSource
             ActorHandle = sender.Login,
             OccurredAt = Time(forkee, "created_at", "forkee"),
             Subject = new ItemRef(ItemId("repository", Id(repository, "repository")), Account(repository, "owner", "repository").UserId),
-        });
+        }, sender);
     }
 
     /// <summary>A reply by <paramref name="actor"/> built from a comment object (id, created_at, body).</summary>
@@ -287,15 +247,22 @@ public sealed class GitHub : WebhookSource
         };
     }
 
-    private static Normalized ByBot(string field, GitHubAccount bot) =>
-        Normalized.Ignore($"{field} by the bot {bot.Login}: bots are not people engaging");
-
-    private static Normalized One(Interaction interaction) => new([interaction]);
+    /// <summary>
+    /// One interaction by <paramref name="actor"/>, with what the account object says about it: a bot flag
+    /// (<c>type: Bot</c>; the interaction is kept and the identity becomes a <c>bot</c> person, decision 1141), and
+    /// the display name and profile links when the object carries them (imported user objects do; decision 1144).
+    /// </summary>
+    private static Normalized One(Interaction interaction, GitHubAccount actor) => new([interaction with
+    {
+        ActorIsBot = actor.Bot,
+        ActorName = actor.Name,
+        ActorLinks = actor.Links,
+    }]);
 
     // ---- reading -------------------------------------------------------------------------------
 
     /// <summary>A GitHub account as the mapping needs it.</summary>
-    private sealed record GitHubAccount(string UserId, string Login, bool Bot);
+    private sealed record GitHubAccount(string UserId, string Login, bool Bot, string? Name = null, IReadOnlyList<string>? Links = null);
 
     public static string UserId(string login) => UserIds.Of(Prefix, login.ToLowerInvariant());
 
@@ -318,7 +285,8 @@ public sealed class GitHub : WebhookSource
             throw new PayloadException($"\"{Dotted(where, field)}.login\" is required.");
         }
 
-        return new GitHubAccount(UserId(login), login, string.Equals(parent.Str(field, "type"), "Bot", StringComparison.Ordinal));
+        return new GitHubAccount(UserId(login), login, string.Equals(parent.Str(field, "type"), "Bot", StringComparison.Ordinal),
+            PlatformText.DisplayName(parent.Str(field, "name")), PlatformText.ProfileLinks(parent.Str(field, "twitter_username"), parent.Str(field, "blog")));
     }
 
     private static string Id(JsonElement item, string where) =>

@@ -84,6 +84,9 @@ public sealed class Mastodon : WebhookSource
             Kind = InteractionKind.Post,
             Actor = actor,
             ActorHandle = account.Str("acct") ?? account.Str("username"),
+            // account.bot: the account says it is automated; kept and made a bot person (decision 1141).
+            ActorIsBot = account.Bool("bot") == true,
+            ActorName = PlatformText.DisplayName(account.Str("display_name")),
             OccurredAt = at,
         };
 

@@ -84,4 +84,43 @@ public static partial class PlatformText
             handles[user] = handle;
         }
     }
+
+    /// <summary>Longest display name kept: a name longer than this is not a name.</summary>
+    public const int MaxNameChars = 128;
+
+    /// <summary>A display name as the payload gives it, trimmed; blank or overlong reads as null.</summary>
+    public static string? DisplayName(string? name) =>
+        name?.Trim() is { Length: > 0 and <= MaxNameChars } trimmed ? trimmed : null;
+
+    [GeneratedRegex("^@?([A-Za-z0-9_]{1,15})$")]
+    private static partial Regex XHandlePattern();
+
+    /// <summary>
+    /// The X handles a profile names, as <c>x:{lower-cased handle}</c>: a GitHub <c>twitter_username</c>, or a
+    /// <c>blog</c> field that is an x.com / twitter.com profile URL. Null when there is none.
+    /// </summary>
+    public static IReadOnlyList<string>? ProfileLinks(string? twitterUsername, string? blog)
+    {
+        var links = new List<string>();
+        if (twitterUsername is not null && XHandlePattern().Match(twitterUsername.Trim()) is { Success: true } t)
+        {
+            links.Add("x:" + t.Groups[1].Value.ToLowerInvariant());
+        }
+
+        var url = blog?.Trim();
+        if (url is { Length: > 0 } && !url.Contains("://", StringComparison.Ordinal))
+        {
+            url = "https://" + url;
+        }
+
+        if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            && uri.Host.ToLowerInvariant() is "x.com" or "www.x.com" or "twitter.com" or "www.twitter.com" or "mobile.twitter.com"
+            && uri.AbsolutePath.Trim('/') is var path && XHandlePattern().Match(path) is { Success: true } b
+            && !links.Contains("x:" + b.Groups[1].Value.ToLowerInvariant()))
+        {
+            links.Add("x:" + b.Groups[1].Value.ToLowerInvariant());
+        }
+
+        return links.Count == 0 ? null : links;
+    }
 }

@@ -17,8 +17,11 @@ public sealed partial class Slack : WebhookSource
     public const string TimestampHeader = "X-Slack-Request-Timestamp";
     public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 
-    /// <summary>Message subtypes that are people talking; every other subtype (joins, edits, deletions, bots…) is ignored.</summary>
+    /// <summary>Message subtypes that are people talking; every other subtype (joins, edits, deletions…) is ignored, except <c>bot_message</c>, kept as a bot's.</summary>
     private static readonly HashSet<string> TalkingSubtypes = new(StringComparer.Ordinal) { "thread_broadcast", "file_share", "me_message" };
+
+    /// <summary>The subtype of a message posted by a bot; kept when it carries a <c>bot_id</c>.</summary>
+    private const string BotMessage = "bot_message";
 
     public override string Name => "slack";
     public override string SecretSetting => "Sources:Slack:SigningSecret";
@@ -145,17 +148,15 @@ public sealed partial class Slack : WebhookSource
 
     private static Normalized Message(JsonElement e, Context context)
     {
-        if (e.Str("subtype") is { } subtype && !TalkingSubtypes.Contains(subtype))
+        // A bot's message (bot_id, usually subtype bot_message) is kept and flagged: the identity becomes a bot person (decision 1141).
+        var botId = PlatformText.IdPart(e.Str("bot_id"));
+        if (e.Str("subtype") is { } subtype && !TalkingSubtypes.Contains(subtype) && !(subtype == BotMessage && botId is not null))
         {
             return Normalized.Ignore($"message subtype '{Short(subtype)}'");
         }
 
-        if (e.Str("bot_id") is not null)
-        {
-            return Normalized.Ignore("message from a bot");
-        }
-
-        var user = PlatformText.IdPart(e.Str("user"));
+        // A bot without a user of its own (incoming webhooks, legacy integrations) acts as its bot id: B…, never a user's U…/W….
+        var user = PlatformText.IdPart(e.Str("user")) ?? botId;
         var channel = PlatformText.IdPart(e.Str("channel"));
         var ts = Ts(e.Str("ts"));
         if (user is null || channel is null || ts is null || PlatformText.FromUnixSecondsText(ts) is not { } at)
@@ -189,6 +190,9 @@ public sealed partial class Slack : WebhookSource
             Id = context.Item(channel, ts),
             Kind = InteractionKind.Post,
             Actor = actor,
+            ActorHandle = botId is not null && e.Str("user") is null ? PlatformText.DisplayName(e.Str("username")) : null,
+            ActorIsBot = botId is not null,
+            ActorName = PlatformText.DisplayName(e.Str("user_profile", "real_name")),
             OccurredAt = at,
             Mentions = mentions,
             Text = text is null ? null : Unescape(text),

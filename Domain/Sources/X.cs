@@ -153,6 +153,7 @@ public sealed class X : WebhookSource
             Kind = InteractionKind.Post,
             Actor = actor,
             ActorHandle = t.Str("user", "screen_name"),
+            ActorName = PlatformText.DisplayName(t.Str("user", "name")),
             OccurredAt = at,
         };
 
@@ -253,6 +254,7 @@ public sealed class X : WebhookSource
             Kind = InteractionKind.Reaction,
             Actor = User(likerId),
             ActorHandle = e.Str("user", "screen_name"),
+            ActorName = PlatformText.DisplayName(e.Str("user", "name")),
             OccurredAt = at,
             Subject = new ItemRef(User(tweetId), IdOf(tweet, "user") is { } author ? User(author) : null),
         };
@@ -274,6 +276,7 @@ public sealed class X : WebhookSource
             Kind = InteractionKind.Follow,
             Actor = User(sourceId),
             ActorHandle = e.Str("source", "screen_name"),
+            ActorName = PlatformText.DisplayName(e.Str("source", "name")),
             OccurredAt = at,
             Subject = new ItemRef(null, User(targetId)),
         };

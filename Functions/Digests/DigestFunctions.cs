@@ -22,6 +22,7 @@ public sealed class DigestFunctions(
     DigestService digests,
     DigestState state,
     SubscriptionStore subscriptions,
+    People.PeopleStore people,
     EngageStorage storage,
     IEmailSender email,
     IOptions<UnsubscribeOptions> unsubscribe,
@@ -58,6 +59,12 @@ public sealed class DigestFunctions(
             return;
         }
 
+        if (await CoveringPersonAsync(request.UserId, subscription.Email, cancellationToken) is { } personId)
+        {
+            logger.LogInformation("Digest {Week} for {UserId} not sent: person {PersonId}'s digest goes to the same address", request.Week, request.UserId, personId);
+            return;
+        }
+
         var claim = await state.ClaimAsync(request.UserId, request.Week, request.RequestId, cancellationToken);
         if (claim != DigestState.Claim.Granted)
         {
@@ -69,6 +76,24 @@ public sealed class DigestFunctions(
         var id = await email.SendAsync(digests.Email(digest, subscription, clock.GetUtcNow()), cancellationToken);
         await state.MarkSentAsync(request.UserId, request.Week, request.RequestId, id, cancellationToken);
         logger.LogInformation("Sent digest {Week} to {UserId} as {ProviderMessageId}", request.Week, request.UserId, id);
+    }
+
+    /// <summary>
+    /// The person whose weekly digest already covers this identity at the same address (ignoring case), if any:
+    /// one person, one mail a week per address (docs/decisions/1142). A different address still gets its own.
+    /// </summary>
+    private async Task<string?> CoveringPersonAsync(string userId, string email, CancellationToken ct)
+    {
+        if (Engage.Domain.People.PersonIds.IsPerson(userId)
+            || (await people.PersonOfAsync([userId], ct)).GetValueOrDefault(userId) is not { } personId)
+        {
+            return null;
+        }
+
+        return await subscriptions.GetAsync(personId, ct) is { Cadence: Subscription.Weekly } covering
+            && string.Equals(covering.Email, email, StringComparison.OrdinalIgnoreCase)
+            ? personId
+            : null;
     }
 
     [Function("DigestPreview")]

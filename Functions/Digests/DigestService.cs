@@ -1,17 +1,38 @@
 using System.Globalization;
 using Engage.Domain.Digests;
+using Engage.Domain.People;
+using Person = Engage.Domain.People.Person;
+using Engage.Functions.People;
 using Engage.Domain.Scoring;
 using Engage.Functions.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Engage.Functions.Digests;
 
-/// <summary>Reads a user's two months of facts, composes the digest (Domain) and renders it as an email.</summary>
-public sealed class DigestService(FactStore facts, IOptions<ScoringOptions> scoring, IOptions<DigestOptions> digest, IOptions<UnsubscribeOptions> unsubscribe)
+/// <summary>
+/// Reads a user's two months of facts, composes the digest (Domain) and renders it as an email. A personId
+/// (no <c>:</c>) composes one digest over every identity of the person, mapped at read time (docs/decisions/1142).
+/// </summary>
+public sealed class DigestService(
+    FactStore facts,
+    PeopleStore people,
+    PersonReader reader,
+    IOptions<ScoringOptions> scoring,
+    IOptions<DigestOptions> digest,
+    IOptions<UnsubscribeOptions> unsubscribe)
 {
     public async Task<Digest> ComposeAsync(string userId, DateTimeOffset asOf, TimeZoneInfo zone, CancellationToken ct)
     {
-        var (rows, interactions) = await facts.ReadResolvedAsync(userId, new Window(asOf, 2 * Digest.Period), ct);
+        var window = new Window(asOf, 2 * Digest.Period);
+        if (PersonIds.IsPerson(userId))
+        {
+            // A person unlinked since subscribing has no identities left: an empty digest, as for a user with no facts.
+            var person = await people.GetAsync(userId, ct) ?? new Person(userId, null, PersonRoles.Member, []);
+            var read = await reader.ReadAsync(person, window, ct);
+            return DigestComposer.Compose(userId, read.Interactions, id => id == userId ? null : read.NameOf(id), asOf, zone, scoring.Value);
+        }
+
+        var (rows, interactions) = await facts.ReadResolvedAsync(userId, window, ct);
         return DigestComposer.Compose(userId, interactions, new HandleBook(rows).Of, asOf, zone, scoring.Value);
     }
 

@@ -33,14 +33,14 @@ public sealed class SubscriptionFunctions(SubscriptionStore subscriptions, TimeP
                 : NoSubscription(userId);
         }
 
-        var subscription = Validate(userId, await ReadAsync(request, cancellationToken));
+        var subscription = Validate(userId, await ReadAsync(request, cancellationToken), clock.GetUtcNow());
         await subscriptions.PutAsync(subscription, cancellationToken);
         return TypedResults.Ok(SubscriptionResponse.Of(subscription));
     }
 
     private static ProblemHttpResult NoSubscription(string userId) => Problems.NotFound($"User '{userId}' has no subscription.");
 
-    private static async Task<SubscriptionRequest?> ReadAsync(HttpRequest request, CancellationToken ct)
+    internal static async Task<SubscriptionRequest?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         try
         {
@@ -52,8 +52,8 @@ public sealed class SubscriptionFunctions(SubscriptionStore subscriptions, TimeP
         }
     }
 
-    /// <summary>The subscription the body asks for; a malformed field throws (400).</summary>
-    private Subscription Validate(string userId, SubscriptionRequest? body)
+    /// <summary>The subscription the body asks for, for a user or a person; a malformed field throws (400).</summary>
+    internal static Subscription Validate(string userId, SubscriptionRequest? body, DateTimeOffset now)
     {
         var email = body?.Email?.Trim();
         if (email is null || email.Length > 254 || !MailAddress.TryCreate(email, out var address) || address.Address != email
@@ -74,6 +74,6 @@ public sealed class SubscriptionFunctions(SubscriptionStore subscriptions, TimeP
             throw Problems.BadRequest($"timeZone '{zone}' is not an IANA time zone such as Europe/London.");
         }
 
-        return new Subscription(userId, email, cadence, zone, clock.GetUtcNow());
+        return new Subscription(userId, email, cadence, zone, now);
     }
 }

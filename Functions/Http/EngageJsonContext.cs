@@ -4,6 +4,7 @@ using Engage.Domain.Sources;
 using Engage.Functions.Digests;
 using Engage.Functions.Import;
 using Engage.Functions.Ops;
+using Engage.Functions.People;
 using Engage.Functions.Scores;
 using Engage.Functions.Webhooks;
 
@@ -27,10 +28,16 @@ namespace Engage.Functions.Http;
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(SubscriptionRequest))]
 [JsonSerializable(typeof(SubscriptionResponse))]
+[JsonSerializable(typeof(PersonSubscriptionResponse))]
 [JsonSerializable(typeof(ReplayRequestBody))]
 [JsonSerializable(typeof(ReplayResult))]
 [JsonSerializable(typeof(ImportRequestBody))]
 [JsonSerializable(typeof(ImportAccepted))]
 [JsonSerializable(typeof(ImportStatus))]
+[JsonSerializable(typeof(PersonRequest))]
+[JsonSerializable(typeof(PersonResponse))]
+[JsonSerializable(typeof(SuggestionsResponse))]
+[JsonSerializable(typeof(PersonEngagementResponse))]
+[JsonSerializable(typeof(PersonReciprocityResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 public sealed partial class EngageJsonContext : JsonSerializerContext;

@@ -36,6 +36,7 @@ public sealed class Ingestor(
     WebhookArchive archive,
     IOptions<IngestOptions> options,
     Telemetry.EngageMetrics metrics,
+    People.IdentityRecorder identities,
     ILogger<Ingestor> logger)
 {
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
@@ -100,6 +101,7 @@ public sealed class Ingestor(
 
     public async Task IngestAsync(Interaction interaction, CancellationToken ct)
     {
+        await identities.RecordAsync(interaction, ct); // bot flag and profile, once per identity per process (decisions 1141, 1144)
         var parent = interaction.InReplyTo?.Id is { } parentId ? await store.GetItemAsync(parentId, ct) : null;
         var (signals, version) = Classify(interaction, parent);
         if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))

@@ -6,6 +6,7 @@ using Engage.Domain.Scoring;
 using Engage.Functions.Http;
 using Engage.Functions.Scores;
 using Engage.Functions.Storage;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Engage.Functions.People;
@@ -14,10 +15,8 @@ namespace Engage.Functions.People;
 /// People (docs/api.md "People"): <c>PUT/GET/DELETE /api/people/{personId}</c> links platform identities into one
 /// person; <c>/engagement</c> and <c>/reciprocity</c> fold the facts of all of them, mapped at read time.
 /// </summary>
-public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
+public sealed class PeopleFunctions(PeopleStore people, PersonReader reader, FactStore facts, ScoreStore scores, IOptions<ScoringOptions> options, TimeProvider clock)
 {
-    private sealed record Body(string? Name, string? Role, List<string>? Identities);
-
     /// <summary>The literal route <c>people/suggestions</c> takes this name: no person can have it.</summary>
     private const string SuggestionsRoute = "suggestions";
 
@@ -25,263 +24,195 @@ public sealed class PeopleFunctions(PeopleStore people, FactStore facts, ScoreSt
     private static readonly TimeSpan HandleLookback = TimeSpan.FromDays(365);
 
     [Function("Person")]
-    public Task<IResult> Person(
+    [Consumes(typeof(PersonRequest), "application/json")]
+    [QueryParameter("move", "true: take identities linked to another person over (else 409 naming it).")]
+    public async Task<Results<Ok<PersonResponse>, NoContent, ProblemHttpResult>> Person(
         [HttpTrigger(AuthorizationLevel.Function, "get", "put", "delete", Route = "people/{personId}")] HttpRequest request,
         string personId,
-        CancellationToken cancellationToken) =>
-        HandlePersonAsync(request, personId, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        RequirePersonId(personId);
+        if (HttpMethods.IsGet(request.Method))
+        {
+            return await people.GetAsync(personId, cancellationToken) is { } found
+                ? TypedResults.Ok(await ViewAsync(found, cancellationToken))
+                : UnknownPerson(personId);
+        }
+
+        if (HttpMethods.IsDelete(request.Method))
+        {
+            return await people.DeleteAsync(personId, cancellationToken)
+                ? TypedResults.NoContent()
+                : UnknownPerson(personId);
+        }
+
+        var person = Validate(personId, await ReadAsync(request, cancellationToken));
+        var move = request.Query["move"].ToString() is { Length: > 0 } m && bool.TryParse(m, out var b) && b;
+        var result = await people.PutAsync(person, move, cancellationToken);
+        return result.Person is { } saved
+            ? TypedResults.Ok(await ViewAsync(saved, cancellationToken))
+            : Problems.Problem(409, "Conflict",
+                $"Identity '{result.ConflictUserId}' is linked to person '{result.ConflictPersonId}'; add ?move=true to move it to '{personId}'.");
+    }
 
     /// <summary><c>GET /api/people/suggestions</c>: identities of the window's facts that look like one person; never linked automatically.</summary>
     [Function("PeopleSuggestions")]
-    public async Task<IResult> Suggest(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    [QueryParameter("top", ReadQuery.Top, Format = "int32")]
+    public async Task<Ok<SuggestionsResponse>> Suggest(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/suggestions")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
         var handles = new HandleBook(await facts.ScanAsync(p.Window, cancellationToken));
         var (personOf, _) = await people.ReadAllAsync(cancellationToken);
-        var suggestions = Suggestions.From(handles.All, id => personOf.GetValueOrDefault(id), p.Top);
-        return Json(new { suggestions });
+        var profiles = await people.ReadProfilesAsync(cancellationToken);
+        return TypedResults.Ok(new SuggestionsResponse(Suggestions.From(handles.All, id => personOf.GetValueOrDefault(id), p.Top, profiles)));
     }
-
-    private static IResult Json(object value) =>
-        Results.Content(JsonSerializer.Serialize(value, EngageJson.Options), "application/json; charset=utf-8");
 
     [Function("PersonEngagement")]
-    public Task<IResult> Engagement(
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    public async Task<Results<Ok<PersonEngagementResponse>, ProblemHttpResult>> Engagement(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/engagement")] HttpRequest request,
         string personId,
-        CancellationToken cancellationToken) =>
-        ReadPersonAsync(request, personId, async (p, read) =>
-        {
-            var e = EngagementFold.Fold(personId, read.Interactions, read.Person.Name, p.Window, options.Value);
-            var levels = await scores.GetLevelsAsync(cancellationToken);
-            return new
-            {
-                personId,
-                name = read.Person.Name,
-                role = read.Person.Role,
-                identities = read.Identities,
-                asOf = p.Window.AsOf,
-                window = ReadParameters.FormatDuration(p.Window.Length),
-                score = e.Score,
-                level = levels.Of(e.Score, e.Authored > 0),
-                broadcastRatio = e.BroadcastRatio,
-                conversationRatio = e.ConversationRatio,
-                counts = e.Counts,
-                breakdown = e.Breakdown,
-            };
-        }, cancellationToken);
-
-    [Function("PersonReciprocity")]
-    public Task<IResult> Reciprocity(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/reciprocity")] HttpRequest request,
-        string personId,
-        CancellationToken cancellationToken) =>
-        ReadPersonAsync(request, personId, (p, read) =>
-        {
-            var r = ReciprocityFold.Fold(personId, read.Interactions, read.NameOf, p.Window, options.Value, p.Top);
-            return Task.FromResult<object>(new
-            {
-                personId,
-                name = read.Person.Name,
-                role = read.Person.Role,
-                identities = read.Identities,
-                asOf = p.Window.AsOf,
-                window = ReadParameters.FormatDuration(p.Window.Length),
-                given = r.Given,
-                received = r.Received,
-                reciprocatedStrength = r.ReciprocatedStrength,
-                reciprocityIndex = r.ReciprocityIndex,
-                replyRate = r.ReplyRate,
-                medianReplyLatency = r.MedianReplyLatency is { } l ? ReadParameters.FormatDuration(l) : null,
-                counterparts = r.Counterparts.Select(c => Party(c.UserId, c.Handle, new { given = c.Given, received = c.Received, balance = c.Balance, lastInteractionAt = c.LastInteractionAt })),
-                owed = r.Owed.Select(o => Party(o.UserId, o.Handle, new { received = o.Received, given = o.Given, since = o.Since })),
-                openQuestions = r.OpenQuestions.Select(q => Party(q.From, q.FromHandle, new { id = q.Id, askedAt = q.AskedAt }, "from")),
-            });
-        }, cancellationToken);
-
-    /// <summary>The other side of an entry: <c>personId</c> and name for a linked person, else <c>userId</c> (or <paramref name="userKey"/>) and handle.</summary>
-    private static Dictionary<string, object?> Party(string id, string? label, object rest, string userKey = "userId")
+        CancellationToken cancellationToken)
     {
-        var entry = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (PersonIds.IsPerson(id))
+        var (p, read) = await ReadPersonAsync(request, personId, cancellationToken);
+        if (read is null)
         {
-            entry["personId"] = id;
-            entry["name"] = label;
-        }
-        else
-        {
-            entry[userKey] = id;
-            entry[userKey == "userId" ? "handle" : "fromHandle"] = label;
+            return UnknownPerson(personId);
         }
 
-        foreach (var property in JsonSerializer.SerializeToElement(rest, EngageJson.Options).EnumerateObject())
-        {
-            entry[property.Name] = property.Value;
-        }
-
-        return entry;
+        var e = EngagementFold.Fold(personId, read.Interactions, read.Person.Name, p.Window, options.Value);
+        var levels = await scores.GetLevelsAsync(cancellationToken);
+        return TypedResults.Ok(new PersonEngagementResponse(personId, read.Person.Name, read.Person.Role, read.Identities,
+            p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length), e.Score, levels.Of(e.Score, e.Authored > 0),
+            e.BroadcastRatio, e.ConversationRatio, e.Counts, e.Breakdown));
     }
 
-    private async Task<IResult> HandlePersonAsync(HttpRequest request, string personId, CancellationToken ct)
+    [Function("PersonReciprocity")]
+    [QueryParameter("asOf", ReadQuery.AsOf, Format = "date-time")]
+    [QueryParameter("window", ReadQuery.Window, Format = "duration")]
+    [QueryParameter("top", ReadQuery.Top, Format = "int32")]
+    public async Task<Results<Ok<PersonReciprocityResponse>, ProblemHttpResult>> Reciprocity(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "people/{personId}/reciprocity")] HttpRequest request,
+        string personId,
+        CancellationToken cancellationToken)
+    {
+        var (p, read) = await ReadPersonAsync(request, personId, cancellationToken);
+        if (read is null)
+        {
+            return UnknownPerson(personId);
+        }
+
+        var r = ReciprocityFold.Fold(personId, read.Interactions, read.NameOf, p.Window, options.Value, p.Top);
+        return TypedResults.Ok(new PersonReciprocityResponse(personId, read.Person.Name, read.Person.Role, read.Identities,
+            p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
+            r.Given, r.Received, r.ReciprocatedStrength, r.ReciprocityIndex, r.ReplyRate,
+            r.MedianReplyLatency is { } l ? ReadParameters.FormatDuration(l) : null,
+            r.Counterparts.Select(c => Party(new PersonCounterpart(c.Given, c.Received, c.Balance, c.LastInteractionAt), c.UserId, c.Handle)).ToList(),
+            r.Owed.Select(o => Party(new PersonOwed(o.Received, o.Given, o.Since), o.UserId, o.Handle)).ToList(),
+            r.OpenQuestions.Select(q => PersonIds.IsPerson(q.From)
+                ? new PersonOpenQuestion(q.Id, q.AskedAt) { PersonId = q.From, Name = q.FromHandle }
+                : new PersonOpenQuestion(q.Id, q.AskedAt) { From = q.From, FromHandle = q.FromHandle }).ToList()));
+    }
+
+    /// <summary>The other side of an entry: <c>personId</c> and name for a linked person, else <c>userId</c> and handle.</summary>
+    private static T Party<T>(T entry, string id, string? label) where T : PartyBase =>
+        PersonIds.IsPerson(id) ? entry with { PersonId = id, Name = label } : entry with { UserId = id, Handle = label };
+
+    private static ProblemHttpResult UnknownPerson(string personId) => Problems.NotFound($"No person '{personId}' is known.");
+
+    private static void RequirePersonId(string personId)
     {
         if (!PersonIds.IsValid(personId) || personId == SuggestionsRoute)
         {
             throw Problems.BadRequest($"personId must be 1 to 64 characters of [A-Za-z0-9._-], and not \"{SuggestionsRoute}\".");
         }
-
-        if (HttpMethods.IsGet(request.Method))
-        {
-            return await people.GetAsync(personId, ct) is { } found
-                ? Json(await ViewAsync(found, ct))
-                : Problems.NotFound($"No person '{personId}' is known.");
-        }
-
-        if (HttpMethods.IsDelete(request.Method))
-        {
-            return await people.DeleteAsync(personId, ct)
-                ? TypedResults.NoContent()
-                : (IResult)Problems.NotFound($"No person '{personId}' is known.");
-        }
-
-        var (person, error) = await ParseAsync(request, personId, ct);
-        if (person is null)
-        {
-            throw Problems.BadRequest(error!);
-        }
-
-
-        var move = request.Query["move"].ToString() is { Length: > 0 } m && bool.TryParse(m, out var b) && b;
-        var result = await people.PutAsync(person, move, ct);
-        return result.Person is { } saved
-            ? Json(await ViewAsync(saved, ct))
-            : Problems.Problem(409, "Conflict",
-                $"Identity '{result.ConflictUserId}' is linked to person '{result.ConflictPersonId}'; add ?move=true to move it to '{personId}'.");
     }
 
-    private static async Task<(Person?, string?)> ParseAsync(HttpRequest request, string personId, CancellationToken ct)
+    private static async Task<PersonRequest?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        Body? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<Body>(request.Body, EngageJson.Options, ct);
+            return await JsonSerializer.DeserializeAsync(request.Body, EngageJsonContext.Default.PersonRequest, ct);
         }
         catch (JsonException e)
         {
-            return (null, $"The body is not a person object: {e.Message}");
+            throw Problems.BadRequest($"The body is not a person object: {e.Message}");
         }
+    }
 
+    /// <summary>The person the body asks for; a malformed field throws (400).</summary>
+    private static Person Validate(string personId, PersonRequest? body)
+    {
         if (body is null)
         {
-            return (null, "The body must be a person object: {\"name\",\"role\",\"identities\"}.");
+            throw Problems.BadRequest("The body must be a person object: {\"name\",\"role\",\"identities\"}.");
         }
 
         var role = body.Role ?? PersonRoles.Member;
         if (!PersonRoles.IsValid(role))
         {
-            return (null, "role must be \"member\", \"team\" or \"bot\".");
+            throw Problems.BadRequest("role must be \"member\", \"team\" or \"bot\".");
         }
 
         if (body.Name is { Length: > 256 })
         {
-            return (null, "name is at most 256 characters.");
+            throw Problems.BadRequest("name is at most 256 characters.");
         }
 
         var identities = (body.Identities ?? []).Distinct(StringComparer.Ordinal).ToList();
         if (identities.Count > PersonIds.MaxIdentities)
         {
-            return (null, $"A person has at most {PersonIds.MaxIdentities} identities.");
+            throw Problems.BadRequest($"A person has at most {PersonIds.MaxIdentities} identities.");
         }
 
         if (identities.FirstOrDefault(u => !UserIds.IsValid(u)) is { } bad)
         {
-            return (null, $"identity '{bad}' is not a userId ({{source}}:{{id}}, characters [A-Za-z0-9._:-], at most {UserIds.MaxLength}).");
+            throw Problems.BadRequest($"identity '{bad}' is not a userId ({{source}}:{{id}}, characters [A-Za-z0-9._:-], at most {UserIds.MaxLength}).");
         }
 
         if (identities.FirstOrDefault(u => !u.Contains(':', StringComparison.Ordinal)) is { } noSource)
         {
-            return (null, $"identity '{noSource}' is not a userId: it has no source prefix ({{source}}:{{id}}).");
+            throw Problems.BadRequest($"identity '{noSource}' is not a userId: it has no source prefix ({{source}}:{{id}}).");
         }
 
-        return (new Person(personId, body.Name, role, identities.Order(StringComparer.Ordinal).ToList()), null);
+        return new Person(personId, body.Name, role, identities.Order(StringComparer.Ordinal).ToList());
     }
 
-    private async Task<object> ViewAsync(Person person, CancellationToken ct) => new
-    {
-        personId = person.PersonId,
-        name = person.Name,
-        role = person.Role,
-        identities = await IdentitiesAsync(person, null, ct),
-    };
+    private async Task<PersonResponse> ViewAsync(Person person, CancellationToken ct) =>
+        new(person.PersonId, person.Name, person.Role, await IdentitiesAsync(person, null, ct));
 
     /// <summary>Each identity with its most recent handle in <paramref name="known"/> (or in the last year's facts).</summary>
-    private async Task<List<object>> IdentitiesAsync(Person person, HandleBook? known, CancellationToken ct)
+    private async Task<IReadOnlyList<PersonIdentity>> IdentitiesAsync(Person person, HandleBook? known, CancellationToken ct)
     {
-        var list = new List<object>();
+        var list = new List<PersonIdentity>();
         foreach (var userId in person.Identities)
         {
             var handle = known?.Of(userId)
                 ?? new HandleBook(await facts.ReadAsync(userId, new Window(clock.GetUtcNow(), HandleLookback), ct)).Of(userId);
-            list.Add(new { userId, handle });
+            list.Add(new PersonIdentity(userId, handle));
         }
 
         return list;
     }
 
-    private sealed record PersonRead(Person Person, List<object> Identities, IReadOnlyList<Resolved> Interactions, Func<string, string?> NameOf);
+    private sealed record PersonRead(Person Person, IReadOnlyList<PersonIdentity> Identities, IReadOnlyList<Resolved> Interactions, Func<string, string?> NameOf);
 
-    private async Task<IResult> ReadPersonAsync(HttpRequest request, string personId, Func<ReadParameters, PersonRead, Task<object>> fold, CancellationToken ct)
+    /// <summary>The read both folds start from: the parameters, and the person with its mapped facts (null when unknown).</summary>
+    private async Task<(ReadParameters Parameters, PersonRead? Read)> ReadPersonAsync(HttpRequest request, string personId, CancellationToken ct)
     {
-        if (!PersonIds.IsValid(personId))
-        {
-            throw Problems.BadRequest("personId must be 1 to 64 characters of [A-Za-z0-9._-].");
-        }
-
+        RequirePersonId(personId);
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
+        if (await people.GetAsync(personId, ct) is not { } person)
         {
-            if (await people.GetAsync(personId, ct) is not { } person)
-            {
-                return Problems.NotFound($"No person '{personId}' is known.");
-            }
-
-            // The union of the identities' facts; an interaction between two of them is in both partitions and merges into one.
-            var rows = (await Task.WhenAll(person.Identities.Select(u => facts.ReadAsync(u, p.Window, ct)))).SelectMany(f => f).ToList();
-            var interactions = await facts.ResolveAsync(rows, ct);
-            var others = interactions.SelectMany(Ids).Where(id => !person.Identities.Contains(id, StringComparer.Ordinal));
-            var links = new Dictionary<string, string>(await people.PersonOfAsync(others, ct), StringComparer.Ordinal);
-            foreach (var own in person.Identities)
-            {
-                links[own] = personId;
-            }
-
-            var mapped = PersonMapping.Map(interactions, id => links.GetValueOrDefault(id));
-            var heads = await people.HeadsAsync(links.Values.Where(v => v != personId), ct);
-            var handles = new HandleBook(rows);
-            string? NameOf(string id) => id == personId ? person.Name
-                : PersonIds.IsPerson(id) ? heads.TryGetValue(id, out var h) ? h.Name : null
-                : handles.Of(id);
-            var identities = await IdentitiesAsync(person, handles, ct);
-            return Json(await fold(p, new PersonRead(person, identities, mapped, NameOf)));
-        }
-    }
-
-    private static IEnumerable<string> Ids(Resolved i)
-    {
-        yield return i.Actor;
-        if (i.ParentAuthor is { } parent)
-        {
-            yield return parent;
+            return (p, null);
         }
 
-        if (i.SubjectAuthor is { } subject)
-        {
-            yield return subject;
-        }
-
-        foreach (var m in i.Mentions)
-        {
-            yield return m;
-        }
+        var read = await reader.ReadAsync(person, p.Window, ct);
+        return (p, new PersonRead(person, await IdentitiesAsync(person, new HandleBook(read.Rows), ct), read.Interactions, read.NameOf));
     }
 }

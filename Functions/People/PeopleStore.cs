@@ -18,7 +18,7 @@ public sealed record LinkResult(Person? Person, string? ConflictUserId = null, s
 public sealed class PeopleStore(EngageStorage storage)
 {
     public const string PersonRow = "person";
-    private const string IdPrefix = "id:";
+    public const string IdPrefix = "id:";
     private const int ParallelReads = 32;
 
     public async Task<Person?> GetAsync(string personId, CancellationToken ct)
@@ -181,5 +181,38 @@ public sealed class PeopleStore(EngageStorage storage)
         }
 
         return (personOf, roles);
+    }
+
+    /// <summary>Every identity's display name and profile links (table <c>profiles</c>, written by ingestion): for suggestions.</summary>
+    public async Task<IReadOnlyList<IdentityProfile>> ReadProfilesAsync(CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        var profiles = new List<IdentityProfile>();
+        await foreach (var e in storage.Profiles.QueryAsync<TableEntity>(select: ["UserId", "Name", "Links"], cancellationToken: ct))
+        {
+            if (e.GetString("UserId") is { } userId)
+            {
+                profiles.Add(new IdentityProfile(userId, e.GetString("Name"),
+                    e.GetString("Links")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []));
+            }
+        }
+
+        return profiles;
+    }
+
+    /// <summary>
+    /// Takes an erased identity out of its person (the person stays, with the rest of its identities): the
+    /// listing row first, then the link. Nothing when the identity is not linked.
+    /// </summary>
+    public async Task UnlinkAsync(string userId, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        if ((await PersonOfAsync([userId], ct)).GetValueOrDefault(userId) is not { } personId)
+        {
+            return;
+        }
+
+        await storage.People.DeleteEntityAsync(personId, IdPrefix + FactKeys.Escape(userId), ETag.All, ct);
+        await ReleaseAsync(personId, [userId], ct);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engage.Domain.Scoring;
 
 namespace Engage.Functions.Scores;
@@ -13,7 +14,8 @@ public sealed record EngagementResponse(
     double? BroadcastRatio,
     double? ConversationRatio,
     Counts Counts,
-    IReadOnlyList<BreakdownLine> Breakdown);
+    IReadOnlyList<BreakdownLine> Breakdown,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PersonId = null);
 
 /// <summary><c>GET /api/users/{userId}/reciprocity</c>.</summary>
 public sealed record ReciprocityResponse(
@@ -29,7 +31,8 @@ public sealed record ReciprocityResponse(
     string? MedianReplyLatency,
     IReadOnlyList<Counterpart> Counterparts,
     IReadOnlyList<Owed> Owed,
-    IReadOnlyList<OpenQuestion> OpenQuestions);
+    IReadOnlyList<OpenQuestion> OpenQuestions,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PersonId = null);
 
 /// <summary><c>GET /api/community</c>.</summary>
 public sealed record CommunityResponse(

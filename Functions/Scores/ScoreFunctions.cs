@@ -28,7 +28,8 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
         var e = EngagementFold.Fold(userId, read.Interactions, FactSet.HandleOf(userId, read.Facts), p.Window, options.Value);
         var levels = await scores.GetLevelsAsync(cancellationToken);
         return TypedResults.Ok(new EngagementResponse(userId, e.Handle, p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
-            e.Score, levels.Of(e.Score, e.Authored > 0), e.BroadcastRatio, e.ConversationRatio, e.Counts, e.Breakdown));
+            e.Score, levels.Of(e.Score, e.Authored > 0), e.BroadcastRatio, e.ConversationRatio, e.Counts, e.Breakdown,
+            await PersonOfAsync(userId, cancellationToken)));
     }
 
     [Function("Reciprocity")]
@@ -50,7 +51,7 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
         return TypedResults.Ok(new ReciprocityResponse(userId, r.Handle, p.Window.AsOf, ReadParameters.FormatDuration(p.Window.Length),
             r.Given, r.Received, r.ReciprocatedStrength, r.ReciprocityIndex, r.ReplyRate,
             r.MedianReplyLatency is { } l ? ReadParameters.FormatDuration(l) : null,
-            r.Counterparts, r.Owed, r.OpenQuestions));
+            r.Counterparts, r.Owed, r.OpenQuestions, await PersonOfAsync(userId, cancellationToken)));
     }
 
     [Function("Community")]
@@ -101,6 +102,10 @@ public sealed class ScoreFunctions(FactStore facts, ScoreStore scores, PeopleSto
         var (include, error) = RoleFilter.Parse(request.Query["include"]);
         return include ?? throw Problems.BadRequest(error!);
     }
+
+    /// <summary>The person the identity is linked to, if any: the user routes stay per identity and name it (docs/api.md "People").</summary>
+    private async Task<string?> PersonOfAsync(string userId, CancellationToken ct) =>
+        (await people.PersonOfAsync([userId], ct)).GetValueOrDefault(userId);
 
     private static ProblemHttpResult UnknownUser(string userId) => Problems.NotFound($"No interactions are known for user '{userId}'.");
 

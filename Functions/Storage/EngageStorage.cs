@@ -31,6 +31,7 @@ public sealed class EngageStorage(
     public TableClient Digests => tables.GetTableClient(Names.Digests);
     public TableClient People => tables.GetTableClient(Names.People);
     public TableClient Identities => tables.GetTableClient(Names.Identities);
+    public TableClient Profiles => tables.GetTableClient(Names.Profiles);
     public TableClient Imports => tables.GetTableClient(Names.Imports);
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);

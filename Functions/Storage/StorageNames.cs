@@ -21,6 +21,8 @@ public sealed class StorageNames
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Digests { get; set; } = "digests";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string People { get; set; } = "people";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Identities { get; set; } = "identities";
+    /// <summary>What the platforms say about an identity (display name, profile links): PK = userId (docs/decisions/1144).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Profiles { get; set; } = "profiles";
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Imports { get; set; } = "imports";
     /// <summary>
     /// Prefix of the activity tables, one per month (<c>{Activity}{yyyyMM}</c>, decision 1111): created by the app at
@@ -33,5 +35,5 @@ public sealed class StorageNames
     public string Interactions => InteractionsQueue;
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
 
-    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities];
+    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities, Profiles];
 }

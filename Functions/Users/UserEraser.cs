@@ -23,6 +23,7 @@ public sealed class UserEraser(
     FactStore facts,
     ScoreStore scores,
     SubscriptionStore subscriptions,
+    People.PeopleStore people,
     WebhookArchive archive,
     ILogger<UserEraser> logger)
 {
@@ -102,7 +103,9 @@ public sealed class UserEraser(
         var weeks = await ReadPartitionAsync(storage.Digests, partition, ct, select: ["RowKey"]);
         await DeleteAsync(storage.Digests, weeks.Select(w => (partition, w.RowKey)), ct);
         await subscriptions.DeleteAsync(userId, ct);
+        await storage.Profiles.DeleteEntityAsync(partition, People.IdentityRecorder.ProfileRow, ETag.All, ct); // display name and links (decision 1144)
         await DeleteAsync(storage.Facts, rows.Select(r => (partition, r.RowKey)), ct);
+        await people.UnlinkAsync(userId, ct); // the userId leaves its person too (decision 1143)
 
         var result = new ErasureResult(rows.Count, deleted, scrubbed, items.Count, bodies.Deleted, bodies.Redacted);
         logger.LogInformation(

@@ -2,7 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Azure.Storage.Queues;
 using Engage.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace Engage.Tests.EndToEnd;
 
@@ -15,6 +20,7 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
     private readonly IsolatedDevHost _host = new(Now);
+    private readonly WireMockServer _sendGrid = WireMockServer.Start();
 
     private const string SlackAna = "slack:T1.U1ANA";
     private const string SlackBob = "slack:T1.U2BOB";
@@ -47,6 +53,11 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _sendGrid.Given(Request.Create().WithPath("/v3/mail/send").UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
+        _host.Host.Overrides["Email:Provider"] = "sendgrid";
+        _host.Host.Overrides["Email:ApiKey"] = "SG.test-key";
+        _host.Host.Overrides["Email:From"] = "Engage <digest@example.org>";
+        _host.Host.Overrides["Email:SendGridBaseUrl"] = _sendGrid.Url;
         await _host.StartAsync();
 
         // Slack: bob asks, ana answers in the thread with numbers.
@@ -81,7 +92,11 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
         await Eventually.Until(() => GetAsync($"/api/users/{SlackAna}/reciprocity"), r => r.ValueKind == JsonValueKind.Object && r.GetProperty("received").GetProperty("count").GetInt32() == 1);
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _sendGrid.Stop();
+    }
 
     private async Task DeliverAsync(string source, string body)
     {
@@ -236,6 +251,49 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task PlatformFlaggedBots_BecomeBotPeople_AndTheirRepliesLeaveTheLeaderboard_UnlessAHumanLinkedThem()
+    {
+        // A human decision wins: the Mastodon account flags itself a bot, but someone linked it as a member first.
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/helper", new { name = "Helper (a person)", identities = new[] { "mastodon:m.example.1009" } })).Status);
+        await RunProjectionAsync();
+        var before = Ids(await GetAsync("/api/leaderboard?top=1000"));
+
+        // Slack: a bot (bot_message, no user) answers bob's thread; Mastodon: the self-declared bot answers ana.
+        string rootTs = SlackTs(Now.AddDays(-3)), botTs = SlackTs(Now.AddDays(-2).AddMinutes(5));
+        await DeliverAsync("slack", Slack("EvBot1", $$"""{"type":"message","subtype":"bot_message","channel":"C1","bot_id":"B0HELPER","username":"ci-helper","text":"Cache key docs: the restore step takes the lock file hash, see the CI handbook for NuGet and npm examples.","ts":"{{botTs}}","thread_ts":"{{rootTs}}","parent_user_id":"U2BOB","event_ts":"{{botTs}}","channel_type":"channel"}"""));
+        await DeliverAsync("mastodon", Mastodon(5009, 1009, "helper", Now.AddDays(-1).AddMinutes(5),
+            "<p>Automated: runner images are listed with their pinned versions in the infrastructure repository, with upgrade notes for each</p>", 5001, 1001, "ana")
+            .Replace("\"username\":\"helper\",", "\"username\":\"helper\",\"bot\":true,", StringComparison.Ordinal));
+        await Eventually.Until(() => GetAsync("/api/community?include=team,bot"), c => c.ValueKind == JsonValueKind.Object && c.GetProperty("interactions").GetInt32() == 10);
+        await RunProjectionAsync();
+
+        // The Slack bot is a bot person of its own, made at ingest; nobody said so.
+        var auto = await GetAsync("/api/people/bot-slack.T1.B0HELPER");
+        Assert.Equal("bot", auto.GetProperty("role").GetString());
+        Assert.Equal("ci-helper", auto.GetProperty("name").GetString());
+        Assert.Equal(["slack:T1.B0HELPER"], auto.GetProperty("identities").EnumerateArray().Select(i => i.GetProperty("userId").GetString()));
+        var linked = await GetAsync("/api/people/helper");
+        Assert.Equal("member", linked.GetProperty("role").GetString());
+        using (var none = await _host.Client.GetAsync("/api/people/bot-mastodon.m.example.1009"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        }
+
+        // Its reply is gone from the leaderboard, and comes back with ?include=bot; the member-linked account is listed.
+        var board = Ids(await GetAsync("/api/leaderboard?top=1000"));
+        Assert.DoesNotContain("person bot-slack.T1.B0HELPER", board);
+        Assert.DoesNotContain("slack:T1.B0HELPER", board);
+        Assert.Contains("person helper", board);
+        Assert.DoesNotContain("person helper", before);
+        Assert.Contains("person bot-slack.T1.B0HELPER", Ids(await GetAsync("/api/leaderboard?top=1000&include=bot")));
+
+        // Community: the bot's reply is one interaction fewer unless asked for.
+        var community = await GetAsync("/api/community");
+        var withBots = await GetAsync("/api/community?include=bot");
+        Assert.Equal(withBots.GetProperty("interactions").GetInt32() - 1, community.GetProperty("interactions").GetInt32());
+    }
+
     [Theory]
     [InlineData("/api/people/ana:1", """{"identities":[]}""")]
     [InlineData("/api/people/ana", """{"identities":["nocolon"]}""")]
@@ -268,6 +326,142 @@ public sealed class PeopleEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { identities = AnaIdentities })).Status);
         Assert.Empty((await GetAsync("/api/people/suggestions")).GetProperty("suggestions").EnumerateArray());
         Assert.Equal(HttpStatusCode.BadRequest, (await PutAsync("/api/people/suggestions", new { identities = Array.Empty<string>() })).Status);
+    }
+
+    [Fact]
+    public async Task UserRoutes_NameThePerson_OnlyWhileLinked()
+    {
+        var unlinked = await GetAsync($"/api/users/{SlackAna}/engagement");
+        Assert.False(unlinked.TryGetProperty("personId", out _));
+
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { identities = AnaIdentities })).Status);
+
+        Assert.Equal("ana", (await GetAsync($"/api/users/{SlackAna}/engagement")).GetProperty("personId").GetString());
+        Assert.Equal("ana", (await GetAsync($"/api/users/{ForumAna}/reciprocity")).GetProperty("personId").GetString());
+        Assert.False((await GetAsync($"/api/users/{ForumDan}/reciprocity")).TryGetProperty("personId", out _));
+    }
+
+    [Fact]
+    public async Task PersonSubscription_OneDigestOverEveryIdentity_OncePerWeek_NoSecondMailToTheSameAddress()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { name = "Ana Lima", identities = AnaIdentities })).Status);
+        var (status, subscription, _) = await PutAsync("/api/people/ana/subscription", new { email = "ana@example.org", timeZone = "Europe/Lisbon" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("ana", subscription.GetProperty("personId").GetString());
+        Assert.Equal("weekly", (await GetAsync("/api/people/ana/subscription")).GetProperty("cadence").GetString());
+
+        // Ana's Slack identity has its own subscription to the same address (another case): the person's digest covers it.
+        // Dan's forum identity is a subscriber of its own, and gets its own digest.
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync($"/api/users/{SlackAna}/subscription", new { email = "Ana@Example.org" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync($"/api/users/{ForumDan}/subscription", new { email = "dan@example.org" })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await PutAsync("/api/people/nobody/subscription", new { email = "x@example.org" })).Status);
+
+        await RunDigestSchedulerAsync();
+        await Eventually.Until(() => Task.FromResult(Mails().Count), n => n >= 2, TimeSpan.FromSeconds(60));
+        await DrainDigestsAsync();
+        var mails = Mails();
+        Assert.Equal(2, mails.Count);
+        var ana = Assert.Single(mails, m => m.Contains("ana@example.org", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(mails, m => m.Contains("dan@example.org", StringComparison.Ordinal));
+
+        // One digest folded over the identities: carl's Mastodon reply to her, unreturned, is in it.
+        Assert.Contains("carl", ana, StringComparison.Ordinal);
+
+        // Idempotent per person and ISO week: a second run sends nothing.
+        await RunDigestSchedulerAsync();
+        await DrainDigestsAsync();
+        Assert.Equal(2, Mails().Count);
+
+        using (var delete = await _host.Client.DeleteAsync("/api/people/ana/subscription"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        using var gone = await _host.Client.GetAsync("/api/people/ana/subscription");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    private List<string> Mails() => _sendGrid.LogEntries.Where(e => e.RequestMessage.Path == "/v3/mail/send").Select(e => e.RequestMessage.Body ?? "").ToList();
+
+    private async Task RunDigestSchedulerAsync()
+    {
+        using var run = await _host.Client.PostAsync("/admin/functions/DigestScheduler", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+    }
+
+    private async Task DrainDigestsAsync()
+    {
+        var queue = _host.Host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient("digests");
+        await Eventually.Until(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task EraseOneIdentity_LeavesItsPerson_TheOthersStay()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { name = "Ana Lima", identities = AnaIdentities })).Status);
+
+        using (var erase = await _host.Client.DeleteAsync($"/api/users/{ForumAna}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        }
+
+        var ana = await GetAsync("/api/people/ana");
+        Assert.Equal([MastodonAna, SlackAna], ana.GetProperty("identities").EnumerateArray().Select(i => i.GetProperty("userId").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/forum-ana", new { identities = new[] { ForumAna } })).Status); // no longer anyone's
+    }
+
+    [Fact]
+    public async Task ErasePersonData_ErasesEveryIdentity_AndThePerson()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana", new { name = "Ana Lima", identities = AnaIdentities })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync("/api/people/ana/subscription", new { email = "ana@example.org" })).Status);
+        Assert.Contains(SlackAna, (await GetAsync($"/api/users/{SlackBob}/reciprocity")).GetRawText(), StringComparison.Ordinal);
+
+        using (var erase = await _host.Client.DeleteAsync("/api/people/ana/data"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        }
+
+        foreach (var user in AnaIdentities)
+        {
+            using var engagement = await _host.Client.GetAsync($"/api/users/{user}/engagement");
+            Assert.Equal(HttpStatusCode.NotFound, engagement.StatusCode);
+        }
+
+        // Gone from the people she talked with too, and nothing of the person is left.
+        Assert.DoesNotContain(SlackAna, (await GetAsync($"/api/users/{SlackBob}/reciprocity")).GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(MastodonAna, (await GetAsync($"/api/users/{MastodonCarl}/reciprocity")).GetRawText(), StringComparison.Ordinal);
+        foreach (var path in new[] { "/api/people/ana", "/api/people/ana/subscription" })
+        {
+            using var gone = await _host.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        using var again = await _host.Client.DeleteAsync("/api/people/ana/data");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Suggestions_SameDisplayNameOnTwoPlatforms_WithItsReasonAndConfidence()
+    {
+        // Discourse names its posters ("Bob Builder", handle Bob); a Mastodon account with another handle gives the same display name.
+        var topic = PlatformSigners.Fixture("discourse", "post_created_topic.json");
+        using (var response = await _host.Client.SendAsync(PlatformSigners.Http("discourse", topic, PlatformSigners.Headers("discourse", topic, at: Now))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await DeliverAsync("mastodon", Mastodon(5010, 1010, "builderb", Now.AddHours(-1), "<p>Our runners are back up after the storage outage this morning.</p>")
+            .Replace("\"username\":\"builderb\",", "\"username\":\"builderb\",\"display_name\":\"Bob  Builder\",", StringComparison.Ordinal));
+
+        var bob = await Eventually.Until(
+            async () => (await GetAsync("/api/people/suggestions")).GetProperty("suggestions").EnumerateArray().FirstOrDefault(s => s.GetProperty("reason").GetString()!.StartsWith("same display name", StringComparison.Ordinal)),
+            s => s.ValueKind == JsonValueKind.Object);
+
+        Assert.Equal(["discourse:forum.example.org.bob", "mastodon:m.example.1010"], bob.GetProperty("identities").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("same display name on discourse and mastodon", bob.GetProperty("reason").GetString());
+        Assert.Equal(0.6, bob.GetProperty("confidence").GetDouble());
     }
 
     [Fact]

@@ -300,8 +300,8 @@ public sealed class ImportEndToEndTests
 
         var status = await host.WaitDoneAsync(await host.StartImportAsync("github", "octo/discuss"));
 
-        // The discussion, the answer, ana's reply and the acceptance; the bot's comment is not a person's.
-        Assert.Equal(4, status.GetProperty("interactions").GetInt32());
+        // The discussion, the answer, ana's reply, the acceptance and the bot's comment (kept, its identity a bot person: decision 1141).
+        Assert.Equal(5, status.GetProperty("interactions").GetInt32());
         const string q = "asOf=2025-05-03T00:00:00Z&window=P30D";
         var bo = await host.Client.GetFromJsonAsync<JsonElement>($"/api/users/github:bo/engagement?{q}");
         Assert.Equal(1, bo.GetProperty("counts").GetProperty("reply").GetInt32());

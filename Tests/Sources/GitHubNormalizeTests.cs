@@ -195,15 +195,32 @@ public sealed class GitHubNormalizeTests
     [InlineData("discussion.answered", "answer.user")]
     [InlineData("star.created", "sender")]
     [InlineData("fork", "sender")]
-    public void BotActor_IsIgnoredWithReason(string group, string userPath)
+    public void BotActor_IsKeptAndFlagged(string group, string userPath)
     {
+        // Decision 1141 (superseding 0103's "a bot never acts"): the interaction is kept and flagged, and ingestion makes the identity a bot person.
         var payload = Example(group);
         SetUser(payload, userPath, "dependabot[bot]", "Bot");
 
-        var result = GitHubDelivery.Normalize(group.Split('.')[0], payload.ToJsonString());
+        var interaction = Single(group.Split('.')[0], payload);
 
-        Assert.Empty(result.Interactions);
-        Assert.Contains("dependabot[bot]", result.Ignored, StringComparison.Ordinal);
+        Assert.True(interaction.ActorIsBot);
+        Assert.Equal("github:dependabot_bot_", interaction.Actor);
+    }
+
+    [Fact]
+    public void PersonActor_IsNotFlagged_AndImportedProfileFieldsAreRead()
+    {
+        var payload = Example("issue_comment.created");
+        var user = payload["comment"]!["user"]!.AsObject();
+        Assert.False(Single("issue_comment", payload).ActorIsBot);
+
+        user["name"] = "  Ana Lima ";
+        user["twitter_username"] = "AnaL";
+        user["blog"] = "https://x.com/ana_codes";
+        var interaction = Single("issue_comment", payload);
+
+        Assert.Equal("Ana Lima", interaction.ActorName);
+        Assert.Equal(["x:anal", "x:ana_codes"], interaction.ActorLinks);
     }
 
     [Fact]

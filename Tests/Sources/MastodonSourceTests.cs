@@ -61,6 +61,21 @@ public sealed class MastodonNormalizeTests
     private static Interaction Single(string fixture) => Assert.Single(Normalize(PlatformSigners.Fixture("mastodon", fixture)).Interactions);
 
     [Fact]
+    public void Normalize_AccountFlaggedBot_IsKeptAndFlagged_WithItsDisplayName()
+    {
+        var person = Single("status_created_post.json");
+        Assert.False(person.ActorIsBot);
+        Assert.Equal("Bob", person.ActorName);
+
+        var json = PlatformSigners.Fixture("mastodon", "status_created_post.json");
+        var at = json.IndexOf("\"bot\": false", StringComparison.Ordinal);
+        var bot = Assert.Single(Normalize(json[..at] + "\"bot\": true" + json[(at + "\"bot\": false".Length)..]).Interactions);
+
+        Assert.True(bot.ActorIsBot);
+        Assert.Equal((person.Id, person.Kind, person.Actor, person.Text), (bot.Id, bot.Kind, bot.Actor, bot.Text));
+    }
+
+    [Fact]
     public void Normalize_StatusCreated_IsPostWithInstanceQualifiedIdsAndMentions()
     {
         var post = Single("status_created_post.json");

@@ -230,7 +230,6 @@ public sealed class SlackNormalizeTests
     }
 
     [Theory]
-    [InlineData("bot_message.json", "bot_message")]
     [InlineData("group_join.json", "group_join")]
     [InlineData("message_changed.json", "message_changed")]
     [InlineData("url_verification.json", "url_verification")]
@@ -239,6 +238,27 @@ public sealed class SlackNormalizeTests
         var result = Normalize(PlatformSigners.Fixture("slack", fixture));
         Assert.Empty(result.Interactions);
         Assert.Contains(reason, result.Ignored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalize_BotMessage_IsKeptAsTheBotsPost_Flagged()
+    {
+        // Decision 1141 (superseding 0203's bot exclusion): a bot_message acts as its bot id, flagged, named by its username.
+        var post = Assert.Single(Normalize(PlatformSigners.Fixture("slack", "bot_message.json")).Interactions);
+
+        Assert.Equal("slack:TXXXXXXXX.BB12033", post.Actor);
+        Assert.Equal("github", post.ActorHandle);
+        Assert.True(post.ActorIsBot);
+        Assert.Equal(InteractionKind.Post, post.Kind);
+    }
+
+    [Fact]
+    public void Normalize_MessageWithBotIdAndUser_IsTheBotUsers_Flagged()
+    {
+        var post = Assert.Single(Normalize("""{"type":"event_callback","team_id":"T1","event":{"type":"message","subtype":null,"bot_id":"B1","user":"U1","channel":"C1","ts":"1.2"}}""").Interactions);
+
+        Assert.Equal("slack:T1.U1", post.Actor);
+        Assert.True(post.ActorIsBot);
     }
 
     [Theory]
@@ -272,7 +292,6 @@ public sealed class SlackNormalizeTests
     [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"message","user":"U1","channel":"C1","ts":"yesterday"}}""")]
     [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"message","user":["U1"],"channel":"C1","ts":"1.2"}}""")]
     [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"message","user":"U1","channel":"C1","ts":"99999999999999.1"}}""")]
-    [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"message","subtype":null,"bot_id":"B1","user":"U1","channel":"C1","ts":"1.2"}}""")]
     [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"reaction_added","user":"U1","item":{"type":"file","file":"F1"},"event_ts":"1.2"}}""")]
     [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"reaction_added","user":"U1","item":{"type":"message","channel":"C1","ts":"1.1"},"reaction":null,"event_ts":"1.2"}}""")]
     [InlineData("""{"type":"event_callback","team_id":"T1","event":{"type":"reaction_added","user":"U1","item":"message","event_ts":"1.2"}}""")]
