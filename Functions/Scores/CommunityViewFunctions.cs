@@ -17,7 +17,7 @@ public sealed record CommunityWeeklyResponse(DateTimeOffset AsOf, string Window,
 /// <summary>
 /// The community views the dashboard draws: the strongest pairs over a window (its reciprocity network, from the
 /// same facts and gives as <c>GET /api/community</c>), and the community week by week (its "over time" chart: one
-/// read of the window's activity rows (decision 1111), folded per week exactly as <c>GET /api/community?window=P7D</c> would fold it).
+/// read of the window's activity rows, decision 1111, folded per week exactly as <c>GET /api/community?window=P7D</c> would fold it).
 /// </summary>
 public sealed class CommunityViewFunctions(FactStore facts, IOptions<ScoringOptions> options, TimeProvider clock)
 {

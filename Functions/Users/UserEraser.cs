@@ -15,8 +15,9 @@ public sealed record ErasureResult(int OwnRows, int RowsDeleted, int RowsScrubbe
 /// <summary>
 /// Erases a user (docs/api.md <c>DELETE /api/users/{userId}</c>, docs/decisions/0301-erasure.md): their
 /// interactions from every partition and the items index, the rows of others' interactions that name
-/// them (in the facts and in the activity layout), their score row and leaderboard entries, digest state and subscription. Their own partition
-/// goes last, so an erasure cut short is found again and finished by the next DELETE.
+/// them (in the facts and in the activity layout), their score row and leaderboard entries, digest
+/// state and subscription. Their own partition goes last, so an erasure cut short is found again and
+/// finished by the next DELETE.
 /// </summary>
 public sealed class UserEraser(
     EngageStorage storage,
