@@ -21,8 +21,24 @@ public sealed record Fact
     /// <summary>Parent author, when the payload named it or the items index knew it at ingest.</summary>
     public string? InReplyToAuthor { get; init; }
 
-    /// <summary>Whether the parent carried <c>question</c>; null when the parent was not yet known at ingest.</summary>
+    /// <summary>
+    /// Whether the parent carried <c>question</c>; null while the parent is unknown. Written at ingest when the
+    /// items index knows the parent, otherwise merged in when the parent arrives (docs/decisions/1121).
+    /// </summary>
     public bool? ParentIsQuestion { get; init; }
+
+    /// <summary>
+    /// The classifier version that set the parent's <c>question</c> flag copied in <see cref="ParentIsQuestion"/>:
+    /// a reclassified parent rewrites the copy only when its version is newer (docs/decisions/1122).
+    /// </summary>
+    public string? ParentClassifierVersion { get; init; }
+
+    /// <summary>
+    /// True on the rows of a reply written since the replies index exists: the parent's columns reach this row
+    /// when the parent is known, at ingest or when it arrives, so reads never look the parent up. False on
+    /// older rows, whose parents reads still resolve through the items index (docs/decisions/1121).
+    /// </summary>
+    public bool ParentTracked { get; init; }
     public string? SubjectId { get; init; }
     public string? SubjectAuthor { get; init; }
     public IReadOnlyList<string> Mentions { get; init; } = [];
@@ -79,6 +95,8 @@ public sealed record Fact
             InReplyToId = interaction.InReplyTo?.Id,
             InReplyToAuthor = resolved.InReplyTo?.Author,
             ParentIsQuestion = interaction.InReplyTo is null ? null : parent?.Question,
+            ParentClassifierVersion = interaction.InReplyTo is null ? null : parent?.ClassifierVersion,
+            ParentTracked = interaction.InReplyTo?.Id is not null,
             SubjectId = interaction.Subject?.Id,
             SubjectAuthor = interaction.Subject?.Author,
             Mentions = interaction.Mentions,

@@ -32,13 +32,17 @@ public sealed record Resolved
 /// </summary>
 public static class FactSet
 {
-    /// <summary>Parent ids whose author or question flag the rows do not carry: look them up in the items index.</summary>
+    /// <summary>
+    /// Parent ids whose author or question flag the rows do not carry: look them up in the items index. Only rows
+    /// written before the replies index (not <see cref="Fact.ParentTracked"/>) can name one: a tracked row receives
+    /// its parent's columns when the parent arrives, so a gap in it means the parent is not known anywhere yet.
+    /// </summary>
     public static IReadOnlySet<string> UnresolvedParents(IEnumerable<Fact> facts)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in facts)
         {
-            if (f.InReplyToId is { } parent && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback))
+            if (f.InReplyToId is { } parent && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback))
             {
                 ids.Add(parent);
             }

@@ -7,8 +7,9 @@ using Engage.Functions.Http;
 namespace Engage.Functions.Ingest;
 
 /// <summary>
-/// A message on queue <c>interactions</c>: a batch of normalized interactions, or one give that
-/// waits for its parent's author to appear in the items index.
+/// A message on queue <c>interactions</c>: a batch of normalized interactions, or one reply whose parent's
+/// author is not known yet. The parent's arrival itself writes that give (table <c>replies</c>, decision
+/// 1121); the message only decides, on its last dequeue, the thread-root fallback.
 /// </summary>
 public sealed record IngestMessage
 {
@@ -32,7 +33,7 @@ public sealed record IngestMessage
     /// <summary>The archived body these interactions came from: ingestion indexes who it names (decision 0901).</summary>
     public string? Archive { get; init; }
 
-    /// <summary>For <see cref="PendingParentType"/>: the actor's fact whose parent author is unknown.</summary>
+    /// <summary>For <see cref="PendingParentType"/>: the actor's fact whose parent author is unknown (every copy follows from it).</summary>
     public Fact? Pending { get; init; }
 
     /// <summary>For <see cref="PendingParentType"/>: who gets the give if the parent never shows up.</summary>

@@ -106,16 +106,26 @@ public sealed class Ingestor(
         var (signals, version) = Classify(interaction, parent);
         if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
         {
-            await store.InsertItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
+            var item = await store.InsertItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
                 (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version }, ct);
+            // Replies that came first (or know an older classification of this item) take its columns now (decision 1121).
+            await store.MergeIntoRepliesAsync(item, ct);
         }
 
         var facts = Fact.For(interaction, signals, parent).Select(f => f with { ClassifierVersion = version }).ToList();
+        // Registered before the facts are written, and the parent read again after: a parent arriving meanwhile
+        // either finds the registration or is found by the second read (decision 1121).
+        await store.RegisterReplyAsync(facts[0], interaction.ThreadRootAuthor, parent, ct);
         await store.InsertAsync(facts, ct);
+        if (parent is null && interaction.InReplyTo?.Id is { } lateId && await store.GetItemAsync(lateId, ct) is { } late)
+        {
+            await store.MergeParentAsync(facts[0], late, interaction.ThreadRootAuthor, ct);
+            parent = late;
+        }
 
         if (interaction.NeedsParentAuthor && parent is null)
         {
-            // Only this one give waits for the parent; the actor's fact is already stored.
+            // Only the thread-root fallback waits on the queue: the parent's arrival, however late, writes its give itself.
             var pending = new IngestMessage
             {
                 Type = IngestMessage.PendingParentType,
@@ -173,9 +183,16 @@ public sealed class Ingestor(
             logger.LogInformation("Parent {ParentId} of {InteractionId} never arrived: the give goes to the thread root's author", parentId, actorFact.InteractionId);
         }
 
-        // Found: the actor's row resolves through the items index at read time; only the target row is new.
-        // Fallback: the actor's row cannot, so a row of its own records where the give went.
-        var resolved = actorFact with { InReplyToAuthor = author, ParentIsQuestion = parent?.Question ?? actorFact.ParentIsQuestion, RootFallback = parent is null };
+        if (parent is not null)
+        {
+            // Found: the same merge the parent's arrival runs (idempotent): every copy gets the parent's columns.
+            await store.MergeParentAsync(actorFact, parent, threadRootAuthor, ct);
+            return;
+        }
+
+        // Fallback: the actor's row cannot resolve, so a row of its own records where the give went. Should the
+        // parent still arrive, its merge gives these rows the real parent's columns (decision 1121).
+        var resolved = actorFact with { InReplyToAuthor = author, RootFallback = true };
         var facts = new List<Fact> { resolved };
         if (author != actorFact.Actor)
         {
@@ -183,5 +200,9 @@ public sealed class Ingestor(
         }
 
         await store.InsertAsync(facts, ct);
+        if (await store.GetItemAsync(parentId, ct) is { } late)
+        {
+            await store.MergeParentAsync(actorFact, late, threadRootAuthor, ct);
+        }
     }
 }

@@ -35,7 +35,7 @@ public sealed class ActivityStore(EngageStorage storage)
         var entity = FactStore.ToEntity(actorFact);
         entity.PartitionKey = partition;
         entity.RowKey = row;
-        await FactStore.InsertIdempotentAsync(table, entity, actorFact.ClassifierVersion, FactStore.SignalProperties, ct);
+        await FactStore.InsertFactAsync(table, entity, actorFact.ClassifierVersion, ct);
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ public sealed class EngageStorage(
     public TableClient Profiles => tables.GetTableClient(Names.Profiles);
     public TableClient Imports => tables.GetTableClient(Names.Imports);
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
+    public TableClient Replies => tables.GetTableClient(Names.Replies);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);

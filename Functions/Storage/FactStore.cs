@@ -29,7 +29,7 @@ public sealed class FactStore(EngageStorage storage)
         await Parallel.ForEachAsync(facts, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
             async (fact, token) =>
             {
-                await InsertIdempotentAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, SignalProperties, token);
+                await InsertFactAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, token);
                 if (fact.IsActor)
                 {
                     // After the fact row: a failure here fails the message, whose retry finds the fact (409) and writes this row.
@@ -38,59 +38,276 @@ public sealed class FactStore(EngageStorage storage)
             });
     }
 
-    public Task InsertItemAsync(ItemInfo item, CancellationToken ct) =>
-        InsertIdempotentAsync(storage.Items, ToEntity(item), item.ClassifierVersion, QuestionProperties, ct);
+    /// <summary>
+    /// Inserts the item (a 409 is the same item again) and answers the row as stored now: after a redelivery
+    /// with a newer classifier, its merged question flag; after one with an older classifier, the stored row.
+    /// </summary>
+    public async Task<ItemInfo> InsertItemAsync(ItemInfo item, CancellationToken ct)
+    {
+        var stored = await InsertIdempotentAsync(storage.Items, ToEntity(item), existing => ClassifierPatch(ToEntity(item), existing, item.ClassifierVersion, QuestionProperties), ct);
+        return stored is null ? item : ToItem(stored);
+    }
 
     /// <summary>The columns a newer classifier may rewrite in a fact row: everything else is fixed at first insert.</summary>
-    internal static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
+    private static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
 
     /// <summary>The columns a newer classifier may rewrite in an items row.</summary>
     private static readonly string[] QuestionProperties = ["Question", ClassifierVersionProperty];
 
     private const string ClassifierVersionProperty = "ClassifierVersion";
+    private const string ParentQuestionProperty = "ParentIsQuestion";
+    private const string ParentVersionProperty = "ParentClassifierVersion";
+    private const string ParentTrackedProperty = "ParentTracked";
+    private const string ParentAuthorProperty = "InReplyToAuthor";
 
     /// <summary>
-    /// Inserts the row; a row already there (409) is the same fact delivered again, which is success. If the
-    /// stored row was read by an older classifier than <paramref name="version"/>, only its classifier columns
-    /// are rewritten, with a conditional merge on the row's ETag: two replays racing with different versions
-    /// end at the newer one whatever their order, and a row never moves back to an older version.
+    /// Inserts a fact row; on a 409 merges what the incoming row knows better: the classifier's columns when its
+    /// classifier is newer (decision 0603) and the parent's columns when it knows the parent and the stored row
+    /// does not, or knows a newer classification of it (decision 1121).
     /// </summary>
-    internal static async Task InsertIdempotentAsync(TableClient table, TableEntity entity, string? version, string[] reclassified, CancellationToken ct)
+    internal static Task InsertFactAsync(TableClient table, TableEntity entity, string? version, CancellationToken ct) =>
+        InsertIdempotentAsync(table, entity, existing =>
+        {
+            var patch = ClassifierPatch(entity, existing, version, SignalProperties);
+            foreach (var column in ParentPatch(entity, existing, overwriteAuthor: false))
+            {
+                patch[column.Key] = column.Value;
+            }
+
+            return patch;
+        }, ct);
+
+    private static Dictionary<string, object?> ClassifierPatch(TableEntity incoming, TableEntity stored, string? version, string[] reclassified)
+    {
+        var patch = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (version is not null && Ingest.ClassifierVersions.IsNewer(version, stored.GetString(ClassifierVersionProperty)))
+        {
+            foreach (var name in reclassified)
+            {
+                patch[name] = incoming.TryGetValue(name, out var value) ? value : null;
+            }
+        }
+
+        return patch;
+    }
+
+    /// <summary>
+    /// The parent's columns of <paramref name="incoming"/> that <paramref name="stored"/> should take: the author
+    /// when the stored row has none (or, for a thread-root fallback row, <paramref name="overwriteAuthor"/>: the
+    /// real parent takes the give back), the question flag when the stored row has none or the incoming flag comes
+    /// from a newer classifier, and the tracked mark. Never anything else, and never a move back to an older
+    /// classification or to an unknown parent, so redeliveries in any order end at the same row.
+    /// </summary>
+    internal static Dictionary<string, object?> ParentPatch(TableEntity incoming, TableEntity stored, bool overwriteAuthor)
+    {
+        var patch = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (incoming.GetString(ParentAuthorProperty) is { } author
+            && (stored.GetString(ParentAuthorProperty) is null || (overwriteAuthor && stored.GetString(ParentAuthorProperty) != author)))
+        {
+            patch[ParentAuthorProperty] = author;
+        }
+
+        if (incoming.GetBoolean(ParentQuestionProperty) is { } question)
+        {
+            var storedQuestion = stored.GetBoolean(ParentQuestionProperty);
+            var incomingVersion = incoming.GetString(ParentVersionProperty);
+            var storedVersion = stored.GetString(ParentVersionProperty);
+            if (storedQuestion is null || (Ingest.ClassifierVersions.IsNewer(incomingVersion, storedVersion) && (storedQuestion != question || incomingVersion != storedVersion)))
+            {
+                patch[ParentQuestionProperty] = question;
+                patch[ParentVersionProperty] = incomingVersion;
+            }
+        }
+
+        if (incoming.GetBoolean(ParentTrackedProperty) == true && stored.GetBoolean(ParentTrackedProperty) != true)
+        {
+            patch[ParentTrackedProperty] = true;
+        }
+
+        return patch;
+    }
+
+    /// <summary>
+    /// Inserts the row; a row already there (409) is the same fact delivered again, which is success. Then the
+    /// columns <paramref name="patchOf"/> says the stored row should take (none, usually) are merged with a
+    /// conditional merge on the row's ETag: two writers racing end at the same row whatever their order (each
+    /// patch only moves a row forward: a newer classifier, a parent it did not know). Answers the stored row
+    /// after a 409 (null when the insert made it).
+    /// </summary>
+    private static async Task<TableEntity?> InsertIdempotentAsync(TableClient table, TableEntity entity, Func<TableEntity, Dictionary<string, object?>> patchOf, CancellationToken ct)
     {
         try
         {
             await table.AddEntityAsync(entity, ct);
-            return;
+            return null;
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // Already stored by an earlier delivery of the same interaction: done, unless it can be reclassified.
+            // Already stored by an earlier delivery of the same interaction: done, unless it can learn something.
         }
 
-        while (version is not null)
+        return await MergeIfBehindAsync(table, entity.PartitionKey, entity.RowKey, patchOf, ct);
+    }
+
+    /// <summary>
+    /// Reads the row and merges <paramref name="patchOf"/>'s columns with If-Match on the ETag it read; a 412 (someone
+    /// else wrote in between) reads and decides again. Answers the row as stored (null when there is none).
+    /// </summary>
+    private static async Task<TableEntity?> MergeIfBehindAsync(TableClient table, string partition, string row, Func<TableEntity, Dictionary<string, object?>> patchOf, CancellationToken ct)
+    {
+        while (true)
         {
-            var stored = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: ct);
-            if (!stored.HasValue || stored.Value is not { } current
-                || !Ingest.ClassifierVersions.IsNewer(version, current.GetString(ClassifierVersionProperty)))
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
+            if (!stored.HasValue || stored.Value is not { } current)
             {
-                return;
+                return null;
             }
 
-            var patch = new TableEntity(entity.PartitionKey, entity.RowKey);
-            foreach (var name in reclassified)
+            var columns = patchOf(current);
+            if (columns.Count == 0)
             {
-                patch[name] = entity.TryGetValue(name, out var value) ? value : null;
+                return current;
+            }
+
+            var patch = new TableEntity(partition, row);
+            foreach (var (name, value) in columns)
+            {
+                patch[name] = value;
+                current[name] = value;
             }
 
             try
             {
                 await table.UpdateEntityAsync(patch, current.ETag, TableUpdateMode.Merge, ct);
-                return;
+                return current;
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
                 // Another writer changed the row since it was read: read it again and decide again.
             }
+        }
+    }
+
+    /// <summary>Replies rows written in parallel when a parent arrives.</summary>
+    private const int ParallelReplies = 8;
+
+    /// <summary>
+    /// Records a reply under its parent in table <c>replies</c> (before its facts are written, so that a parent
+    /// arriving meanwhile finds it): the actor's fact, from which every copy of the reply's facts follows, and the
+    /// thread root's author for a fallback give. <paramref name="parent"/> is the parent as the reply's ingest read
+    /// it, if known: the row then says which classification its facts already carry, so the parent's redeliveries
+    /// skip it until the parent is reclassified.
+    /// </summary>
+    public async Task RegisterReplyAsync(Fact actorFact, string? threadRootAuthor, ItemInfo? parent, CancellationToken ct)
+    {
+        if (actorFact.InReplyToId is not { } parentId)
+        {
+            return;
+        }
+
+        var row = new TableEntity(FactKeys.Escape(parentId), FactKeys.FactRowKey(actorFact with { RootFallback = false }))
+        {
+            [ReplyFactProperty] = JsonSerializer.Serialize(actorFact with { UserId = actorFact.Actor }, EngageJson.Options),
+        };
+        Put(row, ReplyRootProperty, threadRootAuthor);
+        if (parent is not null)
+        {
+            row[ReplyAppliedProperty] = true;
+            Put(row, ReplyAppliedVersionProperty, parent.ClassifierVersion);
+        }
+
+        try
+        {
+            await storage.Replies.AddEntityAsync(row, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // A redelivery: the first delivery registered it; the parent's columns reach it through MergeParentAsync.
+        }
+    }
+
+    private const string ReplyFactProperty = "Fact";
+    private const string ReplyRootProperty = "ThreadRootAuthor";
+    private const string ReplyAppliedProperty = "Applied";
+    private const string ReplyAppliedVersionProperty = "AppliedVersion";
+
+    /// <summary>
+    /// The parent <paramref name="item"/> is known (it arrived, or was reclassified): its columns go to every reply
+    /// registered under it whose facts do not carry this classification yet. Runs on every ingest of the item,
+    /// redeliveries included, so a crash between the item's insert and this step is repaired by the retry.
+    /// </summary>
+    public async Task MergeIntoRepliesAsync(ItemInfo item, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(item.ItemId)}");
+        var behind = new List<(Fact Fact, string? Root)>();
+        await foreach (var row in storage.Replies.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            if (row.GetBoolean(ReplyAppliedProperty) == true
+                && !Ingest.ClassifierVersions.IsNewer(item.ClassifierVersion, row.GetString(ReplyAppliedVersionProperty)))
+            {
+                continue;
+            }
+
+            if (JsonSerializer.Deserialize<Fact>(row.GetString(ReplyFactProperty), EngageJson.Options) is { } fact)
+            {
+                behind.Add((fact, row.GetString(ReplyRootProperty)));
+            }
+        }
+
+        await Parallel.ForEachAsync(behind, new ParallelOptions { MaxDegreeOfParallelism = ParallelReplies, CancellationToken = ct },
+            async (reply, token) => await MergeParentAsync(reply.Fact, item, reply.Root, token));
+    }
+
+    /// <summary>
+    /// Gives every copy of one reply's facts its parent's columns: the actor's row and each give target's row
+    /// (inserted when missing, so the parent author's give exists however late the parent came; merged when
+    /// stored), and the thread-root fallback rows if a fallback was written (merged only). Every write is an
+    /// insert or a conditional merge of parent columns only (<see cref="ParentPatch"/>), so any number of
+    /// concurrent or repeated calls, in any order, leave the same rows. The one place that knows where the
+    /// copies of a fact are: a new copy of a fact (another table) is added here.
+    /// </summary>
+    public async Task MergeParentAsync(Fact actorFact, ItemInfo parent, string? threadRootAuthor, CancellationToken ct)
+    {
+        var author = actorFact.InReplyToAuthor ?? parent.Author;
+        var resolved = actorFact with
+        {
+            UserId = actorFact.Actor,
+            RootFallback = false,
+            InReplyToAuthor = author,
+            ParentIsQuestion = parent.Question,
+            ParentClassifierVersion = parent.ClassifierVersion,
+            ParentTracked = true,
+        };
+        var copies = new List<Fact> { resolved };
+        copies.AddRange(Gives.Targets(resolved.Kind, resolved.Actor, author, resolved.SubjectAuthor, resolved.Mentions)
+            .Select(target => resolved with { UserId = target }));
+        await InsertAsync(copies, ct);
+
+        if (threadRootAuthor is not null)
+        {
+            foreach (var user in new[] { resolved.Actor, threadRootAuthor }.Distinct(StringComparer.Ordinal))
+            {
+                var fallback = ToEntity(resolved with { UserId = user, RootFallback = true });
+                await MergeIfBehindAsync(storage.Facts, fallback.PartitionKey, fallback.RowKey, stored => ParentPatch(fallback, stored, overwriteAuthor: true), ct);
+            }
+
+            // The actor's fallback row has its copy in the activity layout too (decision 1111).
+            var activityFallback = resolved with { RootFallback = true };
+            var incoming = ToEntity(activityFallback);
+            var (month, partition, row) = FactKeys.ActivityKey(activityFallback);
+            await MergeIfBehindAsync(Activity.Table(month), partition, row, stored => ParentPatch(incoming, stored, overwriteAuthor: true), ct);
+        }
+
+        // Marks the replies row done for this classification (a merge: a row that is not there is an older reply).
+        var mark = new TableEntity(FactKeys.Escape(resolved.InReplyToId ?? parent.ItemId), FactKeys.FactRowKey(resolved)) { [ReplyAppliedProperty] = true };
+        mark[ReplyAppliedVersionProperty] = parent.ClassifierVersion;
+        try
+        {
+            await storage.Replies.UpdateEntityAsync(mark, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Registered before the replies index existed (a pending-parent message of then): nothing to mark.
         }
     }
 
@@ -132,7 +349,10 @@ public sealed class FactStore(EngageStorage storage)
         return facts;
     }
 
-    /// <summary>Facts resolved into interactions, with the parents the rows do not resolve looked up in the items index.</summary>
+    /// <summary>
+    /// Facts resolved into interactions. Rows carry their parent's columns (decision 1121); only rows written before
+    /// that have their unresolved parents looked up in the items index.
+    /// </summary>
     public async Task<IReadOnlyList<Resolved>> ResolveAsync(IReadOnlyCollection<Fact> facts, CancellationToken ct) =>
         FactSet.Resolve(facts, await GetItemsAsync(FactSet.UnresolvedParents(facts), ct));
 
@@ -201,7 +421,13 @@ public sealed class FactStore(EngageStorage storage)
         Put(e, "InReplyToAuthor", f.InReplyToAuthor);
         if (f.ParentIsQuestion is { } q)
         {
-            e["ParentIsQuestion"] = q;
+            e[ParentQuestionProperty] = q;
+        }
+
+        Put(e, ParentVersionProperty, f.ParentClassifierVersion);
+        if (f.ParentTracked)
+        {
+            e[ParentTrackedProperty] = true;
         }
 
         Put(e, "SubjectId", f.SubjectId);
@@ -229,7 +455,9 @@ public sealed class FactStore(EngageStorage storage)
         OccurredAt = e.GetDateTimeOffset("OccurredAt") ?? default,
         InReplyToId = e.GetString("InReplyToId"),
         InReplyToAuthor = e.GetString("InReplyToAuthor"),
-        ParentIsQuestion = e.GetBoolean("ParentIsQuestion"),
+        ParentIsQuestion = e.GetBoolean(ParentQuestionProperty),
+        ParentClassifierVersion = e.GetString(ParentVersionProperty),
+        ParentTracked = e.GetBoolean(ParentTrackedProperty) ?? false,
         SubjectId = e.GetString("SubjectId"),
         SubjectAuthor = e.GetString("SubjectAuthor"),
         Mentions = e.GetString("Mentions") is { } m ? JsonSerializer.Deserialize<List<string>>(m, EngageJson.Options) ?? [] : [],

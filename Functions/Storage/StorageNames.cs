@@ -29,11 +29,14 @@ public sealed class StorageNames
     /// the first row of a month, so they are not in <see cref="Tables"/> nor in the Bicep template.
     /// </summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,56}$")] public string Activity { get; set; } = "activity";
+
+    /// <summary>Replies by parent: PK = parent item id, RK = the reply's fact row key (docs/decisions/1121).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Replies { get; set; } = "replies";
     /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
     /// <summary>Who each archived body names: PK = userId, RK = blob name (docs/decisions/0901).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveUsers { get; set; } = "archiveusers";
     public string Interactions => InteractionsQueue;
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
 
-    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities, Profiles];
+    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities, Profiles, Replies];
 }

@@ -72,6 +72,10 @@ public sealed class UserEraser(
         }
 
         var deleted = await DeleteAsync(storage.Facts, deletes, ct);
+        // Their replies and the replies naming them leave the replies index too, so that no late parent writes their
+        // rows again (decision 1121).
+        await DeleteAsync(storage.Replies, own.Where(r => r.Fact.InReplyToId is not null)
+            .Select(r => (FactKeys.Escape(r.Fact.InReplyToId!), FactKeys.FactRowKey(r.Fact with { RootFallback = false }))).Distinct(), ct);
         var scrubbed = 0;
         await Parallel.ForEachAsync(scrubs.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
             async (key, token) =>

@@ -154,7 +154,12 @@ public sealed class ReplayRestoresTests
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
         Assert.All(after.Values, e => Assert.Equal(("2.0", (int?)(int)SignalSet.Question), (e.GetString("ClassifierVersion"), e.GetInt32("Signals"))));
         Assert.Contains(before.Values, e => e.GetInt32("Signals") != (int)SignalSet.Question);
-        Assert.All(before, b => Assert.Equal(Without(b.Value, "Signals", "ClassifierVersion"), Without(after[b.Key], "Signals", "ClassifierVersion")));
+        // The replies' copies of their parent's flag follow the reclassified parent (decision 1122); nothing else moves.
+        Assert.Contains(after.Values, e => e.GetString("ParentClassifierVersion") is not null);
+        Assert.All(after.Values.Where(e => e.GetString("ParentClassifierVersion") is not null),
+            e => Assert.Equal(("2.0", (bool?)true), (e.GetString("ParentClassifierVersion"), e.GetBoolean("ParentIsQuestion"))));
+        string[] reclassified = ["Signals", "ClassifierVersion", "ParentIsQuestion", "ParentClassifierVersion"];
+        Assert.All(before, b => Assert.Equal(Without(b.Value, reclassified), Without(after[b.Key], reclassified)));
         Assert.Equal(itemsBefore.Keys.Order(StringComparer.Ordinal), itemsAfter.Keys.Order(StringComparer.Ordinal));
         Assert.All(itemsAfter.Values, e => Assert.Equal(("2.0", (bool?)true), (e.GetString("ClassifierVersion"), e.GetBoolean("Question"))));
         Assert.All(itemsBefore, b => Assert.Equal(Without(b.Value, "Question", "ClassifierVersion"), Without(itemsAfter[b.Key], "Question", "ClassifierVersion")));
