@@ -7,13 +7,17 @@ using Engage.Functions.Http;
 namespace Engage.Functions.Ingest;
 
 /// <summary>
-/// A message on queue <c>interactions</c>: a batch of normalized interactions, or one give that
-/// waits for its parent's author to appear in the items index.
+/// A message on queue <c>interactions</c>: a batch of normalized interactions, one give that waits for its
+/// parent's author to appear in the items index, or a whole delivery (<see cref="DeliveryType"/>, written
+/// by <see cref="DeliveryMessage"/>: the raw body, archived and normalized by ingestion).
 /// </summary>
 public sealed record IngestMessage
 {
     public const string InteractionsType = "interactions";
     public const string PendingParentType = "pending-parent";
+
+    /// <summary>A delivery's raw body with what its archive keeps (docs/decisions/1131-one-write-before-the-202.md).</summary>
+    public const string DeliveryType = "delivery";
 
     /// <summary>Payload budget per message: 64 KiB after base64 is 48 KiB of JSON; keep a margin.</summary>
     public const int MaxJsonBytes = 45 * 1024;
@@ -31,6 +35,16 @@ public sealed record IngestMessage
 
     /// <summary>The archived body these interactions came from: ingestion indexes who it names (decision 0901).</summary>
     public string? Archive { get; init; }
+
+    /// <summary>
+    /// When the delivery was received (intake's clock; for a replay, the end of the archive's day): an erasure
+    /// recorded at or after it reaches these interactions even though they were still queued (decision 1132).
+    /// </summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+
+    /// <summary>For <see cref="DeliveryType"/>: the archived headers (<see cref="Webhooks.ArchivedHeaders.Encode"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Headers { get; init; }
 
     /// <summary>For <see cref="PendingParentType"/>: the actor's fact whose parent author is unknown.</summary>
     public Fact? Pending { get; init; }
@@ -52,36 +66,47 @@ public sealed record IngestMessage
 
     private static int Size(Interaction item) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, EngageJson.Options));
 
+    /// <summary>
+    /// An interaction as it is queued and ingested: text cut to <see cref="MaxTextChars"/>, mentions to
+    /// <see cref="MaxMentions"/>, and the text shortened further until the item fits a message; throws
+    /// <see cref="Engage.Domain.Sources.PayloadException"/> for one that cannot fit.
+    /// </summary>
+    public static (Interaction Item, int Size) Fit(Interaction interaction)
+    {
+        var item = interaction.Text is { Length: > MaxTextChars } ? interaction with { Text = interaction.Text[..MaxTextChars] } : interaction;
+        if (item.Mentions.Count > MaxMentions)
+        {
+            item = item with { Mentions = item.Mentions.Take(MaxMentions).ToList() };
+        }
+
+        var itemSize = Size(item);
+        while (itemSize + 512 > MaxJsonBytes && item.Text is { Length: > 0 } text)
+        {
+            // Escaped non-ASCII text can take six bytes a character: shorten it until the item fits.
+            item = item with { Text = text[..(text.Length / 2)] };
+            itemSize = Size(item);
+        }
+
+        if (itemSize + 512 > MaxJsonBytes)
+        {
+            throw new Engage.Domain.Sources.PayloadException($"Interaction {interaction.Id[..Math.Min(64, interaction.Id.Length)]} is too large to queue ({itemSize} bytes).");
+        }
+
+        return (item, itemSize);
+    }
+
     /// <summary>Packs interactions into as few messages as fit the queue's size limit; throws <see cref="Engage.Domain.Sources.PayloadException"/> for one that cannot fit.</summary>
-    public static IReadOnlyList<string> Pack(string source, string deliveryId, IReadOnlyList<Interaction> interactions, string? archive = null)
+    public static IReadOnlyList<string> Pack(string source, string deliveryId, IReadOnlyList<Interaction> interactions, string? archive = null, DateTimeOffset? receivedAt = null)
     {
         var messages = new List<string>();
         var batch = new List<Interaction>();
         var size = 0;
         foreach (var interaction in interactions)
         {
-            var item = interaction.Text is { Length: > MaxTextChars } ? interaction with { Text = interaction.Text[..MaxTextChars] } : interaction;
-            if (item.Mentions.Count > MaxMentions)
-            {
-                item = item with { Mentions = item.Mentions.Take(MaxMentions).ToList() };
-            }
-
-            var itemSize = Size(item);
-            while (itemSize + 512 > MaxJsonBytes && item.Text is { Length: > 0 } text)
-            {
-                // Escaped non-ASCII text can take six bytes a character: shorten it until the item fits.
-                item = item with { Text = text[..(text.Length / 2)] };
-                itemSize = Size(item);
-            }
-
-            if (itemSize + 512 > MaxJsonBytes)
-            {
-                throw new Engage.Domain.Sources.PayloadException($"Interaction {interaction.Id[..Math.Min(64, interaction.Id.Length)]} is too large to queue ({itemSize} bytes).");
-            }
-
+            var (item, itemSize) = Fit(interaction);
             if (batch.Count > 0 && size + itemSize + 512 > MaxJsonBytes)
             {
-                messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch, Archive = archive }.ToJson());
+                messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch, Archive = archive, ReceivedAt = receivedAt }.ToJson());
                 batch = [];
                 size = 0;
             }
@@ -92,7 +117,7 @@ public sealed record IngestMessage
 
         if (batch.Count > 0)
         {
-            messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch, Archive = archive }.ToJson());
+            messages.Add(new IngestMessage { Source = source, DeliveryId = deliveryId, Interactions = batch, Archive = archive, ReceivedAt = receivedAt }.ToJson());
         }
 
         return messages;

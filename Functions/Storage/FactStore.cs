@@ -19,10 +19,110 @@ public sealed class FactStore(EngageStorage storage)
     private const int ParallelWrites = 8;
     private const int ParallelReads = 32;
 
+    /// <summary>Entity group transactions take at most 100 operations, all in one partition (Azure; Azurite is laxer).</summary>
+    public const int MaxBatch = 100;
+
+    private static readonly AsyncLocal<FactBatch?> Collecting = new();
+
+    /// <summary>
+    /// Inserts the facts: grouped by partition, each group of two or more in transactions of at most
+    /// <see cref="MaxBatch"/> rows (one round trip), a group of one as a single insert; 8 in flight. Inside
+    /// <see cref="Collect"/> the rows are only gathered, and written when the batch is flushed.
+    /// </summary>
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
-        await Parallel.ForEachAsync(facts, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
-            async (fact, token) => await InsertIdempotentAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, SignalProperties, token));
+        if (Collecting.Value is { Open: true } batch)
+        {
+            batch.Add(facts);
+            return;
+        }
+
+        var failed = await InsertBatchedAsync(facts.ToList(), ct);
+        if (failed.Count > 0)
+        {
+            throw failed[0].Error;
+        }
+    }
+
+    /// <summary>
+    /// Gathers the facts this flow inserts until <see cref="FactBatch.FlushAsync"/>, so that the rows of a whole
+    /// queue message share transactions by partition (what makes ingestion keep up; bench/Engage.Bench.Ingest).
+    /// Items, and everything read, are not deferred: an interaction of the message still finds its parent's item.
+    /// </summary>
+    public FactBatch Collect()
+    {
+        var batch = new FactBatch(this);
+        Collecting.Value = batch;
+        return batch;
+    }
+
+    /// <summary>Facts gathered by <see cref="Collect"/>, written at once by <see cref="FlushAsync"/>.</summary>
+    public sealed class FactBatch(FactStore store)
+    {
+        private readonly List<Fact> _facts = [];
+
+        public bool Open { get; private set; } = true;
+
+        internal void Add(IEnumerable<Fact> facts)
+        {
+            lock (_facts)
+            {
+                _facts.AddRange(facts);
+            }
+        }
+
+        /// <summary>Writes what was gathered; returns the rows storage refused (a transient error is thrown, as by a single insert).</summary>
+        public async Task<IReadOnlyList<(Fact Fact, Exception Error)>> FlushAsync(CancellationToken ct)
+        {
+            Open = false;
+            List<Fact> facts;
+            lock (_facts)
+            {
+                facts = [.. _facts];
+            }
+
+            return facts.Count == 0 ? [] : await store.InsertBatchedAsync(facts, ct);
+        }
+    }
+
+    private async Task<IReadOnlyList<(Fact Fact, Exception Error)>> InsertBatchedAsync(IReadOnlyList<Fact> facts, CancellationToken ct)
+    {
+        // One row per key: the first fact of a key wins, as the first insert would.
+        var rows = facts.Select(f => (Fact: f, Entity: ToEntity(f)))
+            .DistinctBy(r => (r.Entity.PartitionKey, r.Entity.RowKey))
+            .GroupBy(r => r.Entity.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(g => g.Chunk(MaxBatch))
+            .ToList();
+        var failed = new System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)>();
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct }, async (chunk, token) =>
+        {
+            if (chunk.Length > 1)
+            {
+                try
+                {
+                    await storage.Facts.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Entity)), token);
+                    return;
+                }
+                catch (TableTransactionFailedException e) when (!EngageStorage.IsUnavailable(e))
+                {
+                    // A row already there (409, a redelivery) or one storage refuses fails the whole transaction:
+                    // the rows go one by one, where a duplicate is success and a refused row is reported alone.
+                }
+            }
+
+            foreach (var (fact, entity) in chunk)
+            {
+                try
+                {
+                    await InsertIdempotentAsync(storage.Facts, entity, fact.ClassifierVersion, SignalProperties, token);
+                }
+                catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
+                {
+                    failed.Add((fact, e));
+                }
+            }
+        });
+        return [.. failed];
     }
 
     public Task InsertItemAsync(ItemInfo item, CancellationToken ct) =>
