@@ -8,16 +8,20 @@ namespace Engage.Functions.Scores;
 /// monitors, several a second under load), so storage is asked at most once per <see cref="Freshness"/>:
 /// one cheap metadata call (<see cref="EngageStorage.PingAsync"/>, no table query), shared by every probe
 /// that arrives while it runs. A probe therefore never adds load that grows with the probe rate
-/// (docs/decisions/1133-health-probe-cached.md).
+/// (docs/decisions/1133-health-probe-cached.md). Freshness is measured on the monotonic clock, not the app's
+/// <see cref="TimeProvider"/>: a test's frozen clock must not freeze the cache.
 /// </summary>
-public sealed class StorageHealthCheck(EngageStorage storage, TimeProvider clock) : IHealthCheck
+public sealed class StorageHealthCheck(EngageStorage storage) : IHealthCheck
 {
-    /// <summary>How old a cached answer may be before storage is asked again.</summary>
+    /// <summary>How old a cached healthy answer may be before storage is asked again.</summary>
     public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
+
+    /// <summary>An unhealthy answer is kept shorter, so a recovery shows within a second.</summary>
+    public static readonly TimeSpan UnhealthyFreshness = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();
     private Task<bool>? _pending;
-    private (bool Healthy, DateTimeOffset At)? _last;
+    private (bool Healthy, long At)? _last;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         await HealthyAsync(cancellationToken) ? HealthCheckResult.Healthy("storage answers") : HealthCheckResult.Unhealthy("storage did not answer");
@@ -28,7 +32,7 @@ public sealed class StorageHealthCheck(EngageStorage storage, TimeProvider clock
         Task<bool> ping;
         lock (_gate)
         {
-            if (_last is { } last && clock.GetUtcNow() - last.At < Freshness)
+            if (_last is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.At) < (last.Healthy ? Freshness : UnhealthyFreshness))
             {
                 return Task.FromResult(last.Healthy);
             }
@@ -55,7 +59,7 @@ public sealed class StorageHealthCheck(EngageStorage storage, TimeProvider clock
 
         lock (_gate)
         {
-            _last = (healthy, clock.GetUtcNow());
+            _last = (healthy, System.Diagnostics.Stopwatch.GetTimestamp());
             _pending = null;
         }
 

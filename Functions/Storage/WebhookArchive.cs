@@ -57,19 +57,34 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     {
         var source = sources.All.FirstOrDefault(s => s.Name == sourceName)
             ?? throw new InvalidOperationException($"No source '{sourceName}' reads this delivery.");
+        var blob = storage.Webhooks.GetBlobClient(name);
+        var upload = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            Metadata = new Dictionary<string, string> { [ArchivedHeaders.MetadataKey] = headers ?? ArchivedHeaders.Encode([]) },
+            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+        };
         try
         {
-            await storage.Webhooks.GetBlobClient(name).UploadAsync(new BinaryData(body), new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-                Metadata = new Dictionary<string, string> { [ArchivedHeaders.MetadataKey] = headers ?? ArchivedHeaders.Encode([]) },
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            }, ct);
+            await blob.UploadAsync(new BinaryData(body), upload, ct);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            // Archived by an earlier delivery of this message (or of the same delivery id): what is stored now is the truth.
-            return (await ReadAsync(source, name, ct))?.Interactions ?? [];
+            // Already there: this message archived it before (a redelivery), an erasure rewrote it since, or another
+            // body came with the same delivery id (a refused one, or a platform's changed redelivery).
+            var stored = (await blob.DownloadContentAsync(ct)).Value;
+            if (stored.Details.Metadata.TryGetValue(FormatKey, out var format) && format == InteractionsFormat)
+            {
+                // An erasure rewrote it: that is the truth now, never overwritten by the body it scrubbed.
+                return (await ReadAsync(source, name, ct))?.Interactions ?? [];
+            }
+
+            if (!stored.Content.ToMemory().Span.SequenceEqual(body))
+            {
+                // Another body under the same name: the last one accepted wins, as when intake archived it.
+                upload.Conditions = new BlobRequestConditions { IfMatch = stored.Details.ETag };
+                await blob.UploadAsync(new BinaryData(body), upload, ct);
+            }
         }
 
         return Normalize(source, name, body, ArchivedHeaders.Decode(headers));
