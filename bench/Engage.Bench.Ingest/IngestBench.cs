@@ -56,7 +56,9 @@ public static class IngestBench
         var events = Option("events", 10, 3);
         var stored = Option("stored", 100_000, 300);
         var seconds = Option("seconds", 30, 1);
-        int[] rates = smoke ? [20, 40, 60] : [50, 200, 500];
+        int[] rates = options.TryGetValue("rates", out var given)
+            ? [.. given.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))]
+            : smoke ? [20, 40, 60] : [50, 200, 500];
         var sections = options.GetValueOrDefault("sections", "ab");
 
         using var azurite = BenchAzurite.Start(BenchAzurite.FindRoot());
@@ -67,6 +69,8 @@ public static class IngestBench
         // ---- (a) ingest against raw inserts of the same rows, empty store then with `stored` facts ----------
         var generator = new Deliveries(events);
         var results = new Dictionary<(int Senders, bool Loaded), double>();
+        var raw = new Dictionary<bool, double>();
+        var missedLatency = false;
         foreach (var loaded in sections.Contains('a', StringComparison.Ordinal) ? new[] { false, true } : [])
         {
             if (loaded)
@@ -92,6 +96,7 @@ public static class IngestBench
             }
 
             var single = await host.RawInsertAsync([.. ingested.Values], batched: false, ct);
+            raw[loaded] = single;
             var batched = await host.RawInsertAsync([.. ingested.Values], batched: true, ct);
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{stage}: raw single {single:F0} rows/s, raw batched {batched:F0} rows/s"));
             rows.Add(Row($"raw single inserts, 8 in flight, {stage} (rows/s)", single, null, null, "—"));
@@ -116,6 +121,7 @@ public static class IngestBench
         {
             var (p50, p99, errors, sent) = await host.OpenLoopAsync(generator, rate, TimeSpan.FromSeconds(seconds), ct);
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"open loop {rate}/s: p50 {p50:F1} ms, p99 {p99:F1} ms, {errors} errors of {sent}"));
+            missedLatency |= rate == 200 && p99 >= 50;
             var before = rate switch { 50 => "p50 7 ms, p99 700 ms", 200 => "p50 7.2 s, p99 14.3 s (saturated at ~117/s)", _ => "not measured" };
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| webhook {rate}/s open loop, {seconds} s: p50 / p99 / errors of {sent} | {p50:F1} ms / {p99:F1} ms / {errors} | {before} | {(rate == 200 ? (14_300 / Math.Max(p99, 0.1)).ToString("F0", CultureInfo.InvariantCulture) + "× lower p99" : "—")} | {(rate == 200 ? "p99 < 50 ms" : "—")} |"));
@@ -135,7 +141,23 @@ public static class IngestBench
         }
 
         text.AppendLine();
-        text.AppendLine(string.Join("; ", notes) + ".");
+        if (results.Any(r => r.Value < 0.5 * raw.GetValueOrDefault(r.Key.Loaded, double.MaxValue)))
+        {
+            text.AppendLine("Ingest below half the raw single-insert rate: a message of 10 events (≈18 fact rows over ≈15 partitions) costs ≈45 storage round trips (blob, one index upsert per named user, the erasure query, parent reads, item inserts, mostly single-partition fact rows, the queue delete) against 18 raw inserts, and the steps of one interaction run in sequence; with 1 sender the sender's own wait for each 202 bounds it too.");
+            text.AppendLine();
+        }
+
+        if (missedLatency)
+        {
+            text.AppendLine("p99 at 200/s over 50 ms: the one queue put before each 202 shares Azurite (one Node process for blobs, queues and tables; its raw put rate is in the table) with ingestion's round trips, on the same cores.");
+            text.AppendLine();
+        }
+
+        if (notes.Count > 0)
+        {
+            text.AppendLine(string.Join("; ", notes) + ".");
+        }
+
         return text.ToString();
     }
 
@@ -288,13 +310,32 @@ public static class IngestBench
             return clock.Elapsed.TotalSeconds;
         }
 
-        private async Task DrainAsync(CancellationToken ct)
+        /// <summary>
+        /// Waits until queue <c>interactions</c> is empty, for at most <paramref name="limit"/> (then false: a backlog
+        /// is left). A saturated Azurite that does not answer a poll is asked again.
+        /// </summary>
+        private async Task<bool> DrainAsync(CancellationToken ct, TimeSpan? limit = null)
         {
             var queue = Storage.Interactions;
-            while ((await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount > 0)
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < (limit ?? TimeSpan.FromMinutes(30)))
             {
+                try
+                {
+                    if ((await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount == 0)
+                    {
+                        return true;
+                    }
+                }
+                catch (Exception e) when (EngageStorage.IsUnavailable(e) && !ct.IsCancellationRequested)
+                {
+                    // Azurite saturated: ask again.
+                }
+
                 await Task.Delay(50, ct);
             }
+
+            return false;
         }
 
         /// <summary>The same rows into a fresh table of the same Azurite: rows a second.</summary>
@@ -388,8 +429,10 @@ public static class IngestBench
             }
 
             await Task.WhenAll(inFlight);
-            await DrainAsync(ct);
             var sorted = latencies.Order().ToArray();
+
+            // The next rate starts on an empty queue, unless the backlog takes longer than 3 minutes to ingest.
+            await DrainAsync(ct, TimeSpan.FromMinutes(3));
             return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), errors, total);
         }
 
