@@ -9,6 +9,9 @@ public sealed class QueueHostOptions
     public const string Section = "AzureFunctionsJobHost:extensions:queues";
 
     public int BatchSize { get; set; } = 16;
+
+    /// <summary>The host's <c>newBatchThreshold</c>: the next batch is fetched once this few messages are still running.</summary>
+    public int NewBatchThreshold { get; set; } = 8;
     public int MaxDequeueCount { get; set; } = 5;
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.Zero;
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromMinutes(1);

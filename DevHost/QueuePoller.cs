@@ -30,16 +30,27 @@ public sealed class QueuePoller(
         var queue = queues.GetQueueClient(function.QueueName);
         var poison = queues.GetQueueClient(function.QueueName + "-poison");
         var delay = TimeSpan.FromMilliseconds(100);
+        var running = new List<Task>();
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 await storage.EnsureReadyAsync(ct);
                 var o = options.Value;
+
+                // Like the host: a new batch is fetched as soon as no more than newBatchThreshold messages are still
+                // running, so one slow message does not hold the next batch back.
+                running.RemoveAll(t => t.IsCompleted);
+                while (running.Count > o.NewBatchThreshold)
+                {
+                    await Task.WhenAny(running);
+                    running.RemoveAll(t => t.IsCompleted);
+                }
+
                 QueueMessage[] batch = await queue.ReceiveMessagesAsync(o.BatchSize, o.Lease, ct);
                 if (batch.Length > 0)
                 {
-                    await Task.WhenAll(batch.Select(m => ProcessAsync(function, queue, poison, m, ct)));
+                    running.AddRange(batch.Select(m => ProcessAsync(function, queue, poison, m, ct)));
                     delay = TimeSpan.FromMilliseconds(100);
                     continue;
                 }
@@ -49,6 +60,7 @@ public sealed class QueuePoller(
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                await StoppedAsync(running);
                 return;
             }
             catch (Exception e)
@@ -63,8 +75,24 @@ public sealed class QueuePoller(
             }
             catch (OperationCanceledException)
             {
+                await StoppedAsync(running);
                 return;
             }
+        }
+
+        await StoppedAsync(running);
+    }
+
+    /// <summary>Waits for the messages still running at shutdown; what they throw then is the shutdown's cancellation (their messages come back after the lease).</summary>
+    private static async Task StoppedAsync(List<Task> running)
+    {
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (Exception)
+        {
+            // Shutting down: nothing to do with it, the message is retried by whoever polls next.
         }
     }
 

@@ -57,6 +57,8 @@ public static class EngageSetup
             clients.AddClient<Azure.Storage.Blobs.BlobServiceClient, Azure.Storage.Blobs.BlobClientOptions>(_ => connection.CreateBlobServiceClient());
         });
         services.AddSingleton<EngageStorage>();
+        services.AddSingleton<StorageHealthCheck>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.AddSingleton<FactStore>();
 
         // Sources: one registration line each.

@@ -42,7 +42,19 @@ public sealed class Ingestor(
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
-        var ingest = IngestMessage.Parse(message.Body.ToString());
+        IngestMessage ingest;
+        if (DeliveryMessage.Is(message.Body))
+        {
+            // A whole delivery: archived (blob, created once) before anything of it is ingested (decision 1131).
+            var (envelope, body) = DeliveryMessage.Read(message.Body);
+            var interactions = await archive.ArchiveDeliveryAsync(envelope.Source ?? "", envelope.Archive!, body, envelope.Headers, ct);
+            ingest = envelope with { Type = IngestMessage.InteractionsType, Interactions = interactions.Select(i => IngestMessage.Fit(i).Item).ToList() };
+        }
+        else
+        {
+            ingest = IngestMessage.Parse(message.Body.ToString());
+        }
+
         if (ingest.Type == IngestMessage.PendingParentType && ingest.Pending is { } pending)
         {
             await ResolvePendingAsync(pending, ingest.ThreadRootAuthor, (int)message.DequeueCount, ct);
@@ -53,9 +65,16 @@ public sealed class Ingestor(
         {
             // Who the archived body names, so an erasure finds it without reading the archive (decision 0901); before the facts, so facts imply an index row.
             await archive.IndexAsync(archived, ingest.Interactions, ct);
+
+            // Then whether any of them was erased since the delivery was received, while it waited on the queue (decision 1132).
+            if (await archive.ErasedSinceAsync(WebhookArchive.Named(ingest.Interactions), ingest.ReceivedAt, ct) is { Count: > 0 } erased)
+            {
+                ingest = ingest with { Interactions = await archive.EraseQueuedAsync(archived, ingest.Interactions, erased, ct) };
+            }
         }
 
         var parked = 0;
+        var batch = store.Collect();
         foreach (var interaction in ingest.Interactions)
         {
             try
@@ -68,6 +87,17 @@ public sealed class Ingestor(
                 // parked on its own and the rest of the message goes on. Transient storage errors are not caught
                 // here: they fail the whole message, which is retried (inserts are idempotent, so that is safe).
                 await ParkAsync(ingest, interaction, e, ct);
+                parked++;
+            }
+        }
+
+        // The message's fact rows, written together: one transaction per partition (FactStore.Collect). A row
+        // storage refuses makes the rows of that batch go one by one, each interaction parked on its own.
+        foreach (var failed in (await batch.FlushAsync(ct)).DistinctBy(f => f.Fact.InteractionId))
+        {
+            if (ingest.Interactions.FirstOrDefault(i => i.Id == failed.Fact.InteractionId) is { } interaction)
+            {
+                await ParkAsync(ingest, interaction, failed.Error, ct);
                 parked++;
             }
         }

@@ -35,6 +35,7 @@ public sealed class EngageStorage(
     public TableClient Imports => tables.GetTableClient(Names.Imports);
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public TableClient Replies => tables.GetTableClient(Names.Replies);
+    public TableClient Erasures => tables.GetTableClient(Names.Erasures);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);
@@ -76,13 +77,16 @@ public sealed class EngageStorage(
         }
     }
 
-    /// <summary>True when storage answers.</summary>
+    /// <summary>
+    /// True when storage answers: one metadata read of the <c>interactions</c> queue (no table query, nothing
+    /// that grows with the data). Called by the cached health check, not per probe.
+    /// </summary>
     public async Task<bool> PingAsync(CancellationToken ct)
     {
         try
         {
             await EnsureReadyAsync(ct);
-            await tables.GetTableClient(Names.Facts).QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: ct).AsPages().FirstOrDefaultAsync(ct);
+            await Interactions.GetPropertiesAsync(ct);
             return true;
         }
         catch (Exception e) when (IsUnavailable(e))

@@ -24,18 +24,152 @@ public sealed class FactStore(EngageStorage storage)
     private const int ParallelWrites = 8;
     private const int ParallelReads = 32;
 
+    /// <summary>Entity group transactions take at most 100 operations, all in one partition (Azure; Azurite is laxer).</summary>
+    public const int MaxBatch = 100;
+
+    private static readonly AsyncLocal<FactBatch?> Collecting = new();
+
+    /// <summary>
+    /// Inserts the facts: grouped by partition, each group of two or more in transactions of at most
+    /// <see cref="MaxBatch"/> rows (one round trip), a group of one as a single insert; 8 in flight. Inside
+    /// <see cref="Collect"/> the rows are only gathered, and written when the batch is flushed.
+    /// </summary>
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
-        await Parallel.ForEachAsync(facts, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct },
-            async (fact, token) =>
+        if (Collecting.Value is { Open: true } batch)
+        {
+            batch.Add(facts);
+            return;
+        }
+
+        var failed = await InsertBatchedAsync(facts.ToList(), ct);
+        if (failed.Count > 0)
+        {
+            throw failed[0].Error;
+        }
+    }
+
+    /// <summary>
+    /// Gathers the facts this flow inserts until <see cref="FactBatch.FlushAsync"/>, so that the rows of a whole
+    /// queue message share transactions by partition (what makes ingestion keep up; bench/Engage.Bench.Ingest).
+    /// Items, and everything read, are not deferred: an interaction of the message still finds its parent's item.
+    /// </summary>
+    public FactBatch Collect()
+    {
+        var batch = new FactBatch(this);
+        Collecting.Value = batch;
+        return batch;
+    }
+
+    /// <summary>Facts gathered by <see cref="Collect"/>, written at once by <see cref="FlushAsync"/>.</summary>
+    public sealed class FactBatch(FactStore store)
+    {
+        private readonly List<Fact> _facts = [];
+
+        public bool Open { get; private set; } = true;
+
+        internal void Add(IEnumerable<Fact> facts)
+        {
+            lock (_facts)
             {
-                await InsertFactAsync(storage.Facts, ToEntity(fact), fact.ClassifierVersion, token);
-                if (fact.IsActor)
+                _facts.AddRange(facts);
+            }
+        }
+
+        /// <summary>Writes what was gathered; returns the rows storage refused (a transient error is thrown, as by a single insert).</summary>
+        public async Task<IReadOnlyList<(Fact Fact, Exception Error)>> FlushAsync(CancellationToken ct)
+        {
+            Open = false;
+            List<Fact> facts;
+            lock (_facts)
+            {
+                facts = [.. _facts];
+            }
+
+            return facts.Count == 0 ? [] : await store.InsertBatchedAsync(facts, ct);
+        }
+    }
+
+    private async Task<IReadOnlyList<(Fact Fact, Exception Error)>> InsertBatchedAsync(IReadOnlyList<Fact> facts, CancellationToken ct)
+    {
+        // One row per key in a transaction. A second fact of the same key (a reply whose parent turned up while its
+        // message ran: the same rows again, with the parent's columns) goes after the transactions, through the
+        // idempotent insert, whose 409 merges what it knows better (decision 1121).
+        var keyed = facts.Select(f => (Fact: f, Entity: ToEntity(f))).ToList();
+        var first = keyed.DistinctBy(r => (r.Entity.PartitionKey, r.Entity.RowKey)).ToList();
+        var again = keyed.Except(first).ToList();
+        var failed = new System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)>();
+        var chunks = first.GroupBy(r => r.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(MaxBatch)).ToList();
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct }, async (chunk, token) =>
+        {
+            if (chunk.Length > 1)
+            {
+                try
                 {
-                    // After the fact row: a failure here fails the message, whose retry finds the fact (409) and writes this row.
-                    await Activity.InsertAsync(fact, token);
+                    await storage.Facts.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Entity)), token);
+                    foreach (var (fact, _) in chunk)
+                    {
+                        await InsertActivityAsync(fact, failed, token);
+                    }
+
+                    return;
                 }
-            });
+                catch (TableTransactionFailedException e) when (!EngageStorage.IsUnavailable(e))
+                {
+                    // A row already there (409, a redelivery) or one storage refuses fails the whole transaction:
+                    // the rows go one by one, where a duplicate is success and a refused row is reported alone.
+                }
+            }
+
+            foreach (var (fact, entity) in chunk)
+            {
+                await InsertOneAsync(fact, entity, failed, token);
+            }
+        });
+        foreach (var (fact, entity) in again)
+        {
+            await InsertOneAsync(fact, entity, failed, ct);
+        }
+
+        return [.. failed];
+    }
+
+    /// <summary>One fact row by the idempotent insert, then its activity row; a row storage refuses is reported, not thrown.</summary>
+    private async Task InsertOneAsync(Fact fact, TableEntity entity, System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)> failed, CancellationToken ct)
+    {
+        try
+        {
+            await InsertFactAsync(storage.Facts, entity, fact.ClassifierVersion, ct);
+        }
+        catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
+        {
+            failed.Add((fact, e));
+            return;
+        }
+
+        await InsertActivityAsync(fact, failed, ct);
+    }
+
+    /// <summary>
+    /// The activity row of an actor's fact (decision 1111), after the fact row: a failure here fails the message (or
+    /// parks the interaction), whose retry finds the fact (409) and writes this row.
+    /// </summary>
+    private async Task InsertActivityAsync(Fact fact, System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)> failed, CancellationToken ct)
+    {
+        if (!fact.IsActor)
+        {
+            return;
+        }
+
+        try
+        {
+            await Activity.InsertAsync(fact, ct);
+        }
+        catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
+        {
+            failed.Add((fact, e));
+        }
+    }
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed record ArchiveErasure(int Deleted, int Redacted);
 /// as interactions (for replay), and erasing a user from every body that names them
 /// (docs/decisions/0901-erasure-reaches-the-archive.md).
 /// </summary>
-public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources, ILogger<WebhookArchive> logger)
+public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources, TimeProvider clock, ILogger<WebhookArchive> logger)
 {
     /// <summary>Blob metadata key of a body the erasure rewrote: its content is interactions, not a platform payload.</summary>
     public const string FormatKey = "format";
@@ -45,6 +45,49 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             Metadata = new Dictionary<string, string> { [ArchivedHeaders.MetadataKey] = ArchivedHeaders.Encode(headers) },
         }, ct);
         return name;
+    }
+
+    /// <summary>
+    /// Archives the body of a delivery that came whole on the queue (<see cref="Ingest.DeliveryMessage"/>) and returns
+    /// its interactions. The blob is created, never overwritten: a redelivered message finds the body it archived
+    /// before, possibly rewritten by an erasure since, and reads its interactions from there. Throws what the
+    /// source's normalizer throws (the body is archived first, so a fix and a replay recover it).
+    /// </summary>
+    public async Task<IReadOnlyList<Interaction>> ArchiveDeliveryAsync(string sourceName, string name, byte[] body, string? headers, CancellationToken ct)
+    {
+        var source = sources.All.FirstOrDefault(s => s.Name == sourceName)
+            ?? throw new InvalidOperationException($"No source '{sourceName}' reads this delivery.");
+        var blob = storage.Webhooks.GetBlobClient(name);
+        var upload = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            Metadata = new Dictionary<string, string> { [ArchivedHeaders.MetadataKey] = headers ?? ArchivedHeaders.Encode([]) },
+            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+        };
+        try
+        {
+            await blob.UploadAsync(new BinaryData(body), upload, ct);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // Already there: this message archived it before (a redelivery), an erasure rewrote it since, or another
+            // body came with the same delivery id (a refused one, or a platform's changed redelivery).
+            var stored = (await blob.DownloadContentAsync(ct)).Value;
+            if (stored.Details.Metadata.TryGetValue(FormatKey, out var format) && format == InteractionsFormat)
+            {
+                // An erasure rewrote it: that is the truth now, never overwritten by the body it scrubbed.
+                return (await ReadAsync(source, name, ct))?.Interactions ?? [];
+            }
+
+            if (!stored.Content.ToMemory().Span.SequenceEqual(body))
+            {
+                // Another body under the same name: the last one accepted wins, as when intake archived it.
+                upload.Conditions = new BlobRequestConditions { IfMatch = stored.Details.ETag };
+                await blob.UploadAsync(new BinaryData(body), upload, ct);
+            }
+        }
+
+        return Normalize(source, name, body, ArchivedHeaders.Decode(headers));
     }
 
     /// <summary>Every user the interactions name: actors, parent, subject and thread-root authors, mentions.</summary>
@@ -111,7 +154,12 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             return (redacted.Interactions, download.Value.Details.ETag);
         }
 
-        var headers = ArchivedHeaders.Decode(metadata.GetValueOrDefault(ArchivedHeaders.MetadataKey));
+        return (Normalize(source, name, body, ArchivedHeaders.Decode(metadata.GetValueOrDefault(ArchivedHeaders.MetadataKey))), download.Value.Details.ETag);
+    }
+
+    /// <summary>A raw archived body normalized again by its source, with the headers archived beside it.</summary>
+    private IReadOnlyList<Interaction> Normalize(WebhookSource source, string name, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string>? headers)
+    {
         if (headers is null)
         {
             logger.LogWarning("Archived body {Blob} has no readable headers: it is read without any", name);
@@ -119,8 +167,77 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
 
         var delivery = new WebhookRequest("POST", headers ?? new Dictionary<string, string>(), new Dictionary<string, string>(), body);
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 128 });
-        return (source.Normalize(delivery, document.RootElement).Interactions, download.Value.Details.ETag);
+        return source.Normalize(delivery, document.RootElement).Interactions;
     }
+
+    /// <summary>
+    /// Records that the user is erased now (table <c>erasures</c>, keyed by a hash of the id so it keeps no
+    /// identifier): a delivery received before this moment and still queued is scrubbed of the user when it is
+    /// ingested (<see cref="ErasedSinceAsync"/>; docs/decisions/1132-erasure-reaches-queued-deliveries.md).
+    /// Written before the erasure reads anything, so a delivery either is indexed before the erasure reads
+    /// the index, or finds this row when it is ingested.
+    /// </summary>
+    public async Task RecordErasureAsync(string userId, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        await storage.Erasures.UpsertEntityAsync(new TableEntity(ErasureKey(userId), "")
+        {
+            ["ErasedAt"] = clock.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
+    }
+
+    /// <summary>Of these users, those erased at or after <paramref name="receivedAt"/> (ties go to privacy); one query per 16 users.</summary>
+    public async Task<IReadOnlySet<string>> ErasedSinceAsync(IReadOnlyCollection<string> users, DateTimeOffset? receivedAt, CancellationToken ct)
+    {
+        var erased = new HashSet<string>(StringComparer.Ordinal);
+        var byKey = users.ToDictionary(ErasureKey, u => u, StringComparer.Ordinal);
+        foreach (var chunk in byKey.Keys.Chunk(16))
+        {
+            var filter = string.Join(" or ", chunk.Select(k => TableClient.CreateQueryFilter($"PartitionKey eq {k}")));
+            await foreach (var row in storage.Erasures.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "ErasedAt"], cancellationToken: ct))
+            {
+                if (receivedAt is null || row.GetDateTimeOffset("ErasedAt") >= receivedAt)
+                {
+                    erased.Add(byKey[row.PartitionKey]);
+                }
+            }
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// A queued delivery that names users erased since it was received: its archived body rewritten (or deleted)
+    /// without them and their index rows removed, as the erasure would have done had the body been archived
+    /// then; returns the interactions that remain, scrubbed, for ingestion.
+    /// </summary>
+    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
+    {
+        var kept = interactions;
+        foreach (var userId in erased)
+        {
+            kept = Without(kept, userId, []);
+            await EraseFromBodyAsync(name, userId, [], ct);
+            await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, ct);
+        }
+
+        logger.LogInformation("A queued delivery ({Blob}) named {Count} users erased since it was received: scrubbed before ingestion", name, erased.Count);
+        return kept;
+    }
+
+    /// <summary>The interactions without the user: theirs dropped, the others' scrubbed (<see cref="Scrub"/>).</summary>
+    public static IReadOnlyList<Interaction> Without(IReadOnlyList<Interaction> interactions, string userId, IReadOnlyCollection<string> handles)
+    {
+        var allHandles = handles
+            .Concat(interactions.Where(i => i.Actor == userId && i.ActorHandle is not null).Select(i => i.ActorHandle!))
+            .Concat(interactions.SelectMany(i => i.MentionHandles?.Where(h => h.Key == userId).Select(h => h.Value) ?? []))
+            .Where(h => h.Length > 0)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var theirTexts = interactions.Where(i => i.Actor == userId && i.Text is { Length: >= 12 }).Select(i => i.Text!).ToList();
+        return interactions.Where(i => i.Actor != userId).Select(i => Scrub(i, userId, allHandles, theirTexts)).OfType<Interaction>().ToList();
+    }
+
+    private static string ErasureKey(string userId) => Signatures.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(userId));
 
     /// <summary>
     /// Removes a user from every archived body the index names for them: a body left with nothing of anyone
@@ -177,13 +294,7 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
                 return false;
             }
 
-            var allHandles = handles
-                .Concat(interactions.Where(i => i.Actor == userId && i.ActorHandle is not null).Select(i => i.ActorHandle!))
-                .Concat(interactions.SelectMany(i => i.MentionHandles?.Where(h => h.Key == userId).Select(h => h.Value) ?? []))
-                .Where(h => h.Length > 0)
-                .ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var theirTexts = interactions.Where(i => i.Actor == userId && i.Text is { Length: >= 12 }).Select(i => i.Text!).ToList();
-            var kept = interactions.Where(i => i.Actor != userId).Select(i => Scrub(i, userId, allHandles, theirTexts)).OfType<Interaction>().ToList();
+            var kept = Without(interactions, userId, handles);
             try
             {
                 if (kept.Count == 0)

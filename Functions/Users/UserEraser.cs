@@ -37,6 +37,9 @@ public sealed class UserEraser(
     public async Task<ErasureResult?> EraseAsync(string userId, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
+
+        // First, even for a user not known yet: a delivery naming them may still be queued (decision 1132).
+        await archive.RecordErasureAsync(userId, ct);
         var partition = FactKeys.Escape(userId);
         var rows = await ReadPartitionAsync(storage.Facts, partition, ct);
         if (rows.Count == 0 && await subscriptions.GetAsync(userId, ct) is null && (await archive.BodiesOfAsync(userId, ct)).Count == 0)

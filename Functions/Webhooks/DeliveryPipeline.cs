@@ -20,14 +20,17 @@ public abstract record DeliveryOutcome
     /// <summary>Refused before anything was enqueued; <paramref name="Status"/> is the HTTP status to answer.</summary>
     public sealed record Refused(int Status, string Title, string Detail) : DeliveryOutcome;
 
-    /// <summary>Archived (intake) and every interaction enqueued: what a 202 promises.</summary>
+    /// <summary>The raw body durable on the queue (or archived, when too large for a message) and every interaction with it: what a 202 promises.</summary>
     public sealed record Accepted(string DeliveryId, int Interactions, string? Ignored) : DeliveryOutcome;
 }
 
 /// <summary>
 /// The one path every delivery takes, whether it arrives over HTTP (<see cref="WebhookIntake"/>) or is
-/// read back from the archive (<see cref="Ops.Replayer"/>): verify → archive → normalize → check
-/// <see cref="InteractionLimits"/> → pack → enqueue. Intake enters at <see cref="ReceiveAsync"/>; replay
+/// read back from the archive (<see cref="Ops.Replayer"/>): verify → normalize → check
+/// <see cref="InteractionLimits"/> → pack → enqueue, all in memory but the last step, so a refusal is still
+/// synchronous. One durable write before the 202 (docs/decisions/1131-one-write-before-the-202.md): a body that
+/// fits a queue message goes whole, and ingestion archives it before its interactions; a larger body is archived
+/// first and its interactions queued as before. Intake enters at <see cref="ReceiveAsync"/>; replay
 /// enters at <see cref="ReplayAsync"/>, after the two steps its archived body has already passed (its
 /// signature was verified before it was archived, and a timestamped signature could not be checked again).
 /// Storage errors (<see cref="EngageStorage.IsUnavailable"/>) are not caught: the caller answers 503 or
@@ -71,9 +74,26 @@ public sealed class DeliveryPipeline(EngageStorage storage, WebhookArchive archi
             }
 
             var now = clock.GetUtcNow();
-            var archived = await archive.StoreAsync(source.Name, deliveryId, now, delivery.Body.ToArray(), headers, ct);
             var normalized = Normalize(source, delivery, payload, out var problem);
-            return normalized is null ? BadRequest(problem!) : await EnqueueAsync(source.Name, normalized, deliveryId, archived, now, ct);
+            var refusal = normalized is null ? problem! : Refusal(normalized, now, out _);
+            if (refusal is not null)
+            {
+                // Refused bodies are archived as before (a normalizer fixed later recovers them by replay); no 202, no hurry.
+                await archive.StoreAsync(source.Name, deliveryId, now, delivery.Body.ToArray(), headers, ct);
+                return BadRequest(refusal);
+            }
+
+            var name = WebhookIntake.ArchivePath(source.Name, now, deliveryId);
+            var headerList = headers as IReadOnlyCollection<KeyValuePair<string, string>> ?? headers.ToList();
+            if (DeliveryMessage.Create(source.Name, deliveryId, name, now, delivery.Body, ArchivedHeaders.Encode(headerList)) is { } whole)
+            {
+                await storage.EnsureReadyAsync(ct);
+                await storage.Interactions.SendMessageAsync(whole, ct);
+                return new DeliveryOutcome.Accepted(deliveryId, normalized!.Interactions.Count, normalized.Ignored);
+            }
+
+            var archived = await archive.StoreAsync(source.Name, deliveryId, now, delivery.Body.ToArray(), headerList, ct);
+            return await EnqueueAsync(source.Name, normalized!, deliveryId, archived, now, ct);
         }
     }
 
@@ -101,22 +121,34 @@ public sealed class DeliveryPipeline(EngageStorage storage, WebhookArchive archi
 
     private static DeliveryOutcome.Refused BadRequest(string detail) => new(400, "Bad request", detail);
 
-    private async Task<DeliveryOutcome> EnqueueAsync(string source, Normalized normalized, string deliveryId, string archived, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Why these interactions cannot be queued (a limit, or one too large for a message); null when they can, with their messages.</summary>
+    private static string? Refusal(Normalized normalized, DateTimeOffset now, out IReadOnlyList<string> messages, string? source = null,
+        string? deliveryId = null, string? archived = null)
     {
+        messages = [];
+
         // Everything that could make a stored interaction fail later is refused now, before the 202.
         if (normalized.Interactions.Select(i => InteractionLimits.Problem(i, now)).FirstOrDefault(p => p is not null) is { } limit)
         {
-            return BadRequest(limit);
+            return limit;
         }
 
-        IReadOnlyList<string> messages;
         try
         {
-            messages = IngestMessage.Pack(source, deliveryId, normalized.Interactions, archived);
+            messages = IngestMessage.Pack(source ?? "", deliveryId ?? "", normalized.Interactions, archived, now);
+            return null;
         }
         catch (PayloadException e)
         {
-            return BadRequest(e.Message);
+            return e.Message;
+        }
+    }
+
+    private async Task<DeliveryOutcome> EnqueueAsync(string source, Normalized normalized, string deliveryId, string archived, DateTimeOffset now, CancellationToken ct)
+    {
+        if (Refusal(normalized, now, out var messages, source, deliveryId, archived) is { } refusal)
+        {
+            return BadRequest(refusal);
         }
 
         await storage.EnsureReadyAsync(ct);

@@ -8,8 +8,9 @@ namespace Engage.Functions.Webhooks;
 
 /// <summary>
 /// The HTTP side of the delivery path: source lookup, GET handshakes, size cap; then the shared
-/// <see cref="DeliveryPipeline"/> (signature, handshakes, archive, normalize, limits, enqueue). A 202 is
-/// returned only after the raw body is archived and the interactions are on the queue.
+/// <see cref="DeliveryPipeline"/> (signature, handshakes, normalize, limits, then one durable write). A 202 is
+/// returned only after the raw body is durable: whole on the queue (archived by ingestion), or, when too large
+/// for a message, archived with its interactions on the queue (docs/decisions/1131-one-write-before-the-202.md).
 /// </summary>
 public sealed class WebhookIntake(
     SourceRegistry sources,

@@ -5,14 +5,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Engage.Tests.Security;
 
-/// <summary>api.md "Limits": beyond the per-source token bucket a delivery gets 429 + Retry-After and is not archived.</summary>
+/// <summary>
+/// api.md "Limits": beyond the per-source token bucket a delivery gets 429 + Retry-After and is not stored. An
+/// accepted body is archived, or on the queue waiting to be archived by ingestion (decision 1131): an Azurite of
+/// its own with background work off, so the queue is this test's and nothing takes from it.
+/// </summary>
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private readonly DevHostFixture _host = new();
     private readonly string _container = "ratelimit" + Guid.NewGuid().ToString("N")[..12];
+    private AzuriteProcess? _azurite;
 
     public Task InitializeAsync()
     {
+        _azurite = TestStorage.StartDedicated();
+        _host.Overrides["AzureWebJobsStorage"] = _azurite.ConnectionString;
         _host.Overrides["Webhooks:RateLimit:PermitsPerSecond"] = "1";
         _host.Overrides["Webhooks:RateLimit:Burst"] = "3";
         _host.Overrides["Storage:Webhooks"] = _container;
@@ -20,7 +27,11 @@ public sealed class RateLimitTests : IAsyncLifetime
         return _host.InitializeAsync();
     }
 
-    public Task DisposeAsync() => _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _azurite?.Dispose();
+    }
 
     private static string Body(int n) =>
         $$"""{"events":[{"id":"rl:{{Guid.NewGuid():N}}","kind":"post","actor":"rl:user{{n}}","occurredAt":"2026-11-20T10:00:00Z","text":"hello {{n}}"}]}""";
@@ -32,6 +43,12 @@ public sealed class RateLimitTests : IAsyncLifetime
         await foreach (var _ in container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "standard/" }))
         {
             count++;
+        }
+
+        var queue = _host.Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient("interactions");
+        if ((await queue.ExistsAsync()).Value)
+        {
+            count += (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         }
 
         return count;
