@@ -170,7 +170,6 @@ public sealed class FactStore(EngageStorage storage)
             failed.Add((fact, e));
         }
     }
-    }
 
     /// <summary>
     /// Inserts the item (a 409 is the same item again) and answers the row as stored now: after a redelivery
