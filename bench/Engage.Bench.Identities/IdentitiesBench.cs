@@ -37,7 +37,7 @@ public static class IdentitiesBench
     {
         var perCase = smoke ? 2_000 : 200_000;
         var identities = smoke ? 10 : 200;
-        using var azurite = Azurite.Start(FindRoot());
+        using var azurite = BenchAzurite.Start();
         var storage = new EngageStorage(new TableServiceClient(azurite.ConnectionString), new QueueServiceClient(azurite.ConnectionString),
             new BlobServiceClient(azurite.ConnectionString), Options.Create(new StorageNames()), NullLogger<EngageStorage>.Instance);
         await storage.EnsureReadyAsync(ct);
@@ -130,89 +130,5 @@ public static class IdentitiesBench
         }
 
         return clock.Elapsed.TotalMicroseconds / items.Count;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EngageFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EngageFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run from inside the repository.");
-    }
-
-    /// <summary>An Azurite of its own: in memory, free ports, stopped by its PID.</summary>
-    private sealed class Azurite : IDisposable
-    {
-        private readonly Process _process;
-
-        private Azurite(Process process, string connectionString) => (_process, ConnectionString) = (process, connectionString);
-
-        public string ConnectionString { get; }
-
-        public static Azurite Start(string root)
-        {
-            int blob = FreePort(), queue = FreePort(), table = FreePort();
-            var process = Process.Start(new ProcessStartInfo("node")
-            {
-                ArgumentList =
-                {
-                    Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js"), "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
-                    "--queueHost", "127.0.0.1", "--queuePort", $"{queue}", "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
-                    "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-                },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            foreach (var port in new[] { blob, queue, table })
-            {
-                var deadline = DateTime.UtcNow.AddSeconds(30);
-                while (true)
-                {
-                    try
-                    {
-                        using var socket = new TcpClient("127.0.0.1", port);
-                        break;
-                    }
-                    catch (SocketException) when (DateTime.UtcNow < deadline)
-                    {
-                        Thread.Sleep(100);
-                    }
-                }
-            }
-
-            // The well-known Azurite development account (public, documented by Microsoft; not a secret).
-            return new Azurite(process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
-        }
-
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
     }
 }

@@ -61,7 +61,7 @@ public static class IngestBench
             : smoke ? [20, 40, 60] : [50, 200, 500];
         var sections = options.GetValueOrDefault("sections", "ab");
 
-        using var azurite = BenchAzurite.Start(BenchAzurite.FindRoot());
+        using var azurite = BenchAzurite.Start();
         await using var host = await Host.StartAsync(azurite.ConnectionString);
         var rows = new List<string>();
         var notes = new List<string>();

@@ -31,7 +31,7 @@ public static class WindowBench
         var newInteractions = Math.Max(5, windowVolume / 100);
 
         var given = Environment.GetEnvironmentVariable("ENGAGE_BENCH_STORAGE");
-        using var azurite = given is { Length: > 0 } ? null : Azurite.Start();
+        using var azurite = given is { Length: > 0 } ? null : BenchAzurite.Start();
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var settings = new Dictionary<string, string?>
         {
