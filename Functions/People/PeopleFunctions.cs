@@ -65,7 +65,8 @@ public sealed class PeopleFunctions(PeopleStore people, PersonReader reader, Fac
         CancellationToken cancellationToken)
     {
         var p = ReadParameters.Parse(request.Query, clock.GetUtcNow());
-        var handles = new HandleBook(await facts.ScanAsync(p.Window, cancellationToken));
+        // The window's activity rows carry every handle the facts do (the actor's and those it names): range reads, not a scan of facts.
+        var handles = new HandleBook(await facts.Activity.ReadAsync(p.Window, cancellationToken));
         var (personOf, _) = await people.ReadAllAsync(cancellationToken);
         var profiles = await people.ReadProfilesAsync(cancellationToken);
         return TypedResults.Ok(new SuggestionsResponse(Suggestions.From(handles.All, id => personOf.GetValueOrDefault(id), p.Top, profiles)));
