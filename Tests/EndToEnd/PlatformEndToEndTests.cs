@@ -260,7 +260,8 @@ public sealed class PlatformEndToEndTests(DevHostFixture host)
         await AcceptedAsync("discourse", like, PlatformSigners.Headers("discourse", like, discourseEvent: "post_liked", discourseInstance: instance));
 
         var host = $"f{n}.example.org";
-        var alice = await SettledCountsAsync($"discourse:{host}.alice", c => c.Reply == 1);
+        // Her reply answers Bob's question once the question's columns reach her rows (decision 1121: whichever of the two is ingested first).
+        var alice = await SettledCountsAsync($"discourse:{host}.alice", c => c.Reply == 1 && c.Answer == 1);
         Assert.Equal(1, alice.Reply);
         Assert.Equal(1, alice.MentionsMade);
         var bob = await SettledCountsAsync($"discourse:{host}.bob", c => c.Post == 1 && c.Reaction == 1);
