@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/azurite.sh
 
-all=(folds reads window ingest import identities)
+all=(folds reads window ingest webhook import identities)
 smoke=""
 names=()
 for arg in "$@"; do

@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
-using Azure.Storage.Queues;
 using System.Text.Json;
 using Engage.DevHost;
 using Engage.Domain.Facts;
@@ -20,15 +18,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Engage.Bench.Ingest;
 
 /// <summary>
-/// Ingest and webhook benchmark (console harness, not a test), against an Azurite of its own with the projection
+/// Ingest benchmark (console harness, not a test), against an Azurite of its own with the projection
 /// timer off. (a) End-to-end ingest, signed deliveries posted to DevHost until every fact is stored, in fact rows a
 /// second, against inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in
 /// flight; per-partition batches), with 1 and 8 senders, on an empty store and with 100k facts stored.
-/// (b) Webhook acknowledgement latency under an open-loop load (requests sent on a fixed schedule whatever the
-/// answers; latency from the scheduled send, so a slow answer is not hidden by a sender that waited for it),
-/// while ingestion runs, beside Azurite's raw queue-put rate.
+/// Webhook acknowledgement latency under load is measured by bench/Engage.Bench.Webhook.
 ///
-///   dotnet run -c Release --project bench/Engage.Bench.Ingest [-- --out FILE deliveries=300 events=10 stored=100000 seconds=30]
+///   dotnet run -c Release --project bench/Engage.Bench.Ingest [-- --out FILE deliveries=300 events=10 stored=100000]
 /// </summary>
 public static class IngestBench
 {
@@ -55,10 +51,6 @@ public static class IngestBench
         var deliveries = Option("deliveries", 300, 6);
         var events = Option("events", 10, 3);
         var stored = Option("stored", 100_000, 300);
-        var seconds = Option("seconds", 30, 1);
-        int[] rates = options.TryGetValue("rates", out var given)
-            ? [.. given.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))]
-            : smoke ? [20, 40, 60] : [50, 200, 500];
         var sections = options.GetValueOrDefault("sections", "ab");
 
         using var azurite = BenchAzurite.Start();
@@ -70,7 +62,6 @@ public static class IngestBench
         var generator = new Deliveries(events);
         var results = new Dictionary<(int Senders, bool Loaded), double>();
         var raw = new Dictionary<bool, double>();
-        var missedLatency = false;
         foreach (var loaded in sections.Contains('a', StringComparison.Ordinal) ? new[] { false, true } : [])
         {
             if (loaded)
@@ -113,25 +104,11 @@ public static class IngestBench
             }
         }
 
-        // ---- (b) webhook latency under open-loop load, while ingestion runs ----------------------------------
-        var puts = await host.RawQueuePutsAsync(TimeSpan.FromSeconds(smoke ? 1 : 5), ct);
-        rows.Add(Row("Azurite raw queue puts, 16 in flight (messages/s)", puts, null, null, "—"));
-        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"raw queue puts: {puts:F0}/s"));
-        foreach (var rate in sections.Contains('b', StringComparison.Ordinal) ? rates : [])
-        {
-            var (p50, p99, errors, sent) = await host.OpenLoopAsync(generator, rate, TimeSpan.FromSeconds(seconds), ct);
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"open loop {rate}/s: p50 {p50:F1} ms, p99 {p99:F1} ms, {errors} errors of {sent}"));
-            missedLatency |= rate == 200 && p99 >= 50;
-            var before = rate switch { 50 => "p50 7 ms, p99 700 ms", 200 => "p50 7.2 s, p99 14.3 s (saturated at ~117/s)", _ => "not measured" };
-            rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| webhook {rate}/s open loop, {seconds} s: p50 / p99 / errors of {sent} | {p50:F1} ms / {p99:F1} ms / {errors} | {before} | {(rate == 200 ? (14_300 / Math.Max(p99, 0.1)).ToString("F0", CultureInfo.InvariantCulture) + "× lower p99" : "—")} | {(rate == 200 ? "p99 < 50 ms" : "—")} |"));
-        }
-
         var text = new StringBuilder();
-        text.AppendLine("## Ingest and webhook throughput");
+        text.AppendLine("## Ingest throughput");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"(a) End-to-end ingest: signed Standard Webhooks deliveries of {events} events each posted to DevHost (1 or 8 senders), timed until the `interactions` queue is empty, in fact rows a second; the baseline is inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in flight; per-partition transactions beside it), on an empty store and with {stored:N0} facts stored. Before this change ingest ran at 1,032 rows/s on an empty store against 2,400–3,800 rows/s raw single inserts, and fell to 18 interactions/s at 70k stored (with the projection overlapping; here the projection timer is off). (b) Webhook acknowledgement of signed one-event deliveries under an open-loop load (a fixed send schedule whatever the answers, latency counted from the scheduled send) at {string.Join("/", rates)} requests/s for {seconds} s each while ingestion runs, beside Azurite's raw rate of single queue-message puts in the same run; before, at 200/s the intake saturated at ~117 deliveries/s (two storage writes before each 202)."));
+            $"(a) End-to-end ingest: signed Standard Webhooks deliveries of {events} events each posted to DevHost (1 or 8 senders), timed until the `interactions` queue is empty, in fact rows a second; the baseline is inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in flight; per-partition transactions beside it), on an empty store and with {stored:N0} facts stored. Before this change ingest ran at 1,032 rows/s on an empty store against 2,400–3,800 rows/s raw single inserts, and fell to 18 interactions/s at 70k stored (with the projection overlapping; here the projection timer is off)."));
         text.AppendLine();
         text.AppendLine("| case | figure | baseline | ratio | goal |");
         text.AppendLine("|---|---:|---:|---:|---|");
@@ -144,12 +121,6 @@ public static class IngestBench
         if (results.Any(r => r.Value < 0.5 * raw.GetValueOrDefault(r.Key.Loaded, double.MaxValue)))
         {
             text.AppendLine("Ingest below half the raw single-insert rate: a message of 10 events (≈18 fact rows over ≈15 partitions) costs ≈45 storage round trips (blob, one index upsert per named user, the erasure query, parent reads, item inserts, mostly single-partition fact rows, the queue delete) against 18 raw inserts, and the steps of one interaction run in sequence; with 1 sender the sender's own wait for each 202 bounds it too.");
-            text.AppendLine();
-        }
-
-        if (missedLatency)
-        {
-            text.AppendLine("p99 at 200/s over 50 ms: the one queue put before each 202 shares Azurite (one Node process for blobs, queues and tables; its raw put rate is in the table) with ingestion's round trips, on the same cores.");
             text.AppendLine();
         }
 
@@ -365,91 +336,11 @@ public static class IngestBench
                 await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), token));
         }
 
-        /// <summary>Single message puts on a queue of its own, 16 in flight, for this long: messages a second.</summary>
-        public async Task<double> RawQueuePutsAsync(TimeSpan duration, CancellationToken ct)
-        {
-            var queue = _app.Services.GetRequiredService<QueueServiceClient>().GetQueueClient("rawputs" + Guid.NewGuid().ToString("N")[..8]);
-            await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-            var body = new IngestBodies().OneEvent();
-            var count = 0;
-            var clock = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
-            {
-                while (clock.Elapsed < duration)
-                {
-                    await queue.SendMessageAsync(body, ct);
-                    Interlocked.Increment(ref count);
-                }
-            }));
-            var rate = count / clock.Elapsed.TotalSeconds;
-            await queue.DeleteAsync(ct);
-            return rate;
-        }
-
-        /// <summary>
-        /// Signed one-event deliveries at a fixed rate: request i is sent at start + i / rate whatever happened to the
-        /// others, and its latency counts from that scheduled time (no coordinated omission). p50, p99 in ms, errors, sent.
-        /// </summary>
-        public async Task<(double P50, double P99, int Errors, int Sent)> OpenLoopAsync(Deliveries generator, int rate, TimeSpan duration, CancellationToken ct)
-        {
-            var total = (int)(rate * duration.TotalSeconds);
-            var bodies = Enumerable.Range(0, total).Select(_ => generator.Body(1)).ToList();
-            var latencies = new ConcurrentBag<double>();
-            var errors = 0;
-            var clock = Stopwatch.StartNew();
-            var inFlight = new List<Task>(total);
-            for (var i = 0; i < total; i++)
-            {
-                var scheduled = TimeSpan.FromSeconds(i / (double)rate);
-                var wait = scheduled - clock.Elapsed;
-                if (wait > TimeSpan.FromMilliseconds(1))
-                {
-                    await Task.Delay(wait, ct);
-                }
-
-                var body = bodies[i];
-                inFlight.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        using var response = await _client.SendAsync(Signed(body), ct);
-                        if (response.StatusCode != HttpStatusCode.Accepted)
-                        {
-                            Interlocked.Increment(ref errors);
-                        }
-                    }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                    {
-                        // No answer within the client's timeout (30 s) counts as an error, at the latency it took.
-                        Interlocked.Increment(ref errors);
-                    }
-
-                    latencies.Add((clock.Elapsed - scheduled).TotalMilliseconds);
-                }, ct));
-            }
-
-            await Task.WhenAll(inFlight);
-            var sorted = latencies.Order().ToArray();
-
-            // The next rate starts on an empty queue, unless the backlog takes longer than 3 minutes to ingest.
-            await DrainAsync(ct, TimeSpan.FromMinutes(3));
-            return (Percentile(sorted, 0.50), Percentile(sorted, 0.99), errors, total);
-        }
-
-        private static double Percentile(double[] sorted, double p) =>
-            sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
         public async ValueTask DisposeAsync()
         {
             _client.Dispose();
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-    }
-
-    /// <summary>A one-event body of the bench's shape, for the raw queue-put baseline (same size as a delivery message).</summary>
-    private sealed class IngestBodies
-    {
-        public string OneEvent() => new Deliveries(1).Body(1);
     }
 }

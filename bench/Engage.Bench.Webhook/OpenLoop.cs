@@ -1,0 +1,100 @@
+using System.Diagnostics;
+
+namespace Engage.Bench.Webhook;
+
+/// <summary>Latencies of one open-loop run, in ms from each request's scheduled send.</summary>
+public sealed record Latencies(int Sent, int Errors, int TimedOut, double P50, double P99, double Max, double LatestSend)
+{
+    public string Text => MarkdownTable.N(P50, "F1") + " ms / " + MarkdownTable.N(P99, "F1") + " ms / " + Errors;
+}
+
+/// <summary>
+/// An open-loop load: operation i starts at start + i / rate whatever happened to the others (a dedicated thread keeps
+/// the schedule, so a slow answer never delays the next send), and its latency counts from that scheduled time, so a
+/// late send is charged to the run, not hidden (no coordinated omission). An operation that fails counts as an error; one
+/// that has not answered <c>timeout</c> after its scheduled time is cancelled and counts as an error with the timeout as
+/// its latency.
+/// </summary>
+public static class OpenLoop
+{
+    public static async Task<Latencies> RunAsync(int rate, TimeSpan duration, TimeSpan timeout, Func<int, CancellationToken, Task<bool>> operation, CancellationToken ct)
+    {
+        var total = Math.Max(1, (int)(rate * duration.TotalSeconds));
+        var latencies = new double[total];
+        var errors = 0;
+        var timedOut = 0;
+        var latestSend = 0.0;
+        var tasks = new Task[total];
+        var clock = Stopwatch.StartNew();
+
+        async Task One(int i, TimeSpan scheduled)
+        {
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cancel.CancelAfter(Max(scheduled + timeout - clock.Elapsed, TimeSpan.Zero));
+            var ok = false;
+            try
+            {
+                ok = await operation(i, cancel.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref timedOut);
+            }
+            catch (Exception e) when (e is HttpRequestException or Azure.RequestFailedException or IOException)
+            {
+                // A refused or broken call: an error at the latency it took.
+            }
+
+            if (!ok)
+            {
+                Interlocked.Increment(ref errors);
+            }
+
+            latencies[i] = Math.Min((clock.Elapsed - scheduled).TotalMilliseconds, timeout.TotalMilliseconds);
+        }
+
+        var scheduler = new Thread(() =>
+        {
+            for (var i = 0; i < total && !ct.IsCancellationRequested; i++)
+            {
+                var scheduled = TimeSpan.FromSeconds(i / (double)rate);
+                while (scheduled - clock.Elapsed is var wait && wait > TimeSpan.Zero)
+                {
+                    Thread.Sleep(wait > TimeSpan.FromMilliseconds(2) ? wait - TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
+                }
+
+                latestSend = Math.Max(latestSend, (clock.Elapsed - scheduled).TotalMilliseconds);
+                var index = i;
+                tasks[i] = Task.Run(() => One(index, scheduled), CancellationToken.None);
+            }
+        })
+        { IsBackground = true, Name = "open-loop schedule", Priority = ThreadPriority.AboveNormal };
+        scheduler.Start();
+        await Task.Run(scheduler.Join, ct);
+        await Task.WhenAll(tasks.Where(t => t is not null));
+        var sorted = latencies.Order().ToArray();
+        return new Latencies(total, errors, timedOut, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted[^1], latestSend);
+    }
+
+    /// <summary>Closed loop: <paramref name="inFlight"/> callers, each starting its next operation when the last one answers, for this long; operations a second.</summary>
+    public static async Task<double> SaturateAsync(int inFlight, TimeSpan duration, Func<CancellationToken, Task> operation, CancellationToken ct)
+    {
+        var count = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                await operation(ct);
+                Interlocked.Increment(ref count);
+            }
+        }));
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Nearest-rank percentile.</summary>
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
