@@ -87,7 +87,11 @@ public sealed class WebhookIntake(
         http.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
         body);
 
-    /// <summary>Reads at most <paramref name="cap"/> bytes; null when the body is larger.</summary>
+    /// <summary>
+    /// Reads at most <paramref name="cap"/> bytes; null when the body is larger. With a Content-Length (what every
+    /// platform sends) the body is read straight into an array of that size: no buffer or copy per request on the hot
+    /// path. Without one (chunked), it is read through a pooled buffer.
+    /// </summary>
     private static async Task<byte[]?> ReadCappedAsync(HttpRequest http, int cap, CancellationToken ct)
     {
         if (http.ContentLength > cap)
@@ -95,17 +99,38 @@ public sealed class WebhookIntake(
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await http.Body.ReadAsync(chunk, ct)) > 0)
+        if (http.ContentLength is { } length)
         {
-            if (buffer.Length + read > cap)
+            // Kestrel holds the body to its Content-Length: a shorter one fails the read, a longer one is not read.
+            var exact = new byte[length];
+            var filled = 0;
+            int n;
+            while (filled < exact.Length && (n = await http.Body.ReadAsync(exact.AsMemory(filled), ct)) > 0)
             {
-                return null;
+                filled += n;
             }
 
-            buffer.Write(chunk, 0, read);
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await http.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > cap)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

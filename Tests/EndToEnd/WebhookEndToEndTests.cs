@@ -128,6 +128,24 @@ public sealed class WebhookEndToEndTests(DevHostFixture host)
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
+    /// <summary>Without a Content-Length (chunked), intake reads the body through a pooled buffer, still within the cap.</summary>
+    [Fact]
+    public async Task ChunkedDelivery_IsAccepted_AndAnOversizedOneIs413()
+    {
+        string alice = Unique("alice"), bob = Unique("bob"), carol = Unique("carol");
+        using var request = StandardSigner.Request(Delivery(alice, bob, carol, DateTimeOffset.UtcNow));
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(3, (await response.ReadAsync<WebhookAccepted>()).Interactions);
+
+        var padding = new string('x', 1024 * 1024);
+        using var oversized = StandardSigner.Request($$"""{"events":[],"padding":"{{padding}}"}""");
+        oversized.Headers.TransferEncodingChunked = true;
+        using var refused = await _client.SendAsync(oversized);
+        await AssertProblemAsync(refused, HttpStatusCode.RequestEntityTooLarge);
+    }
+
     [Fact]
     public async Task NonJsonBody_Is400Problem()
     {

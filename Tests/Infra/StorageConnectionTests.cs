@@ -36,6 +36,30 @@ public sealed class StorageConnectionTests
         Assert.Equal(10000, connection.CreateBlobServiceClient().Uri.Port);
     }
 
+    /// <summary>
+    /// The documented connection-string format with an endpoint per service (what the bench and tests give when
+    /// blob, queue and table are served by separate Azurite processes): each client goes to its own endpoint.
+    /// </summary>
+    [Fact]
+    public void From_ConnectionStringWithAnEndpointPerService_SendsEachClientToItsEndpoint()
+    {
+        const string connectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+            + "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            + "BlobEndpoint=http://127.0.0.1:41001/devstoreaccount1;QueueEndpoint=http://127.0.0.1:41002/devstoreaccount1;"
+            + "TableEndpoint=http://127.0.0.1:41003/devstoreaccount1;";
+
+        var connection = StorageConnection.From(Configuration(("AzureWebJobsStorage", connectionString)));
+
+        Assert.False(connection.UsesIdentity);
+        Assert.Equal(new Uri("http://127.0.0.1:41001/devstoreaccount1"), connection.CreateBlobServiceClient().Uri);
+        Assert.Equal(new Uri("http://127.0.0.1:41002/devstoreaccount1"), connection.CreateQueueServiceClient().Uri);
+        Assert.Equal(new Uri("http://127.0.0.1:41003/devstoreaccount1"), connection.CreateTableServiceClient().Uri);
+        Assert.Equal("devstoreaccount1", connection.CreateBlobServiceClient().AccountName);
+        Assert.Equal("devstoreaccount1", connection.CreateQueueServiceClient().AccountName);
+        Assert.Equal("devstoreaccount1", connection.CreateTableServiceClient().AccountName);
+        Assert.Equal(new Uri("http://127.0.0.1:41002/devstoreaccount1/interactions"), connection.CreateQueueServiceClient().GetQueueClient("interactions").Uri);
+    }
+
     [Fact]
     public void From_IdentitySettings_UsesServiceUrisAndTheUserAssignedIdentity()
     {

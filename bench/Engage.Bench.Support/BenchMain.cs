@@ -13,7 +13,7 @@ public static class BenchMain
         var smoke = args.Contains("--smoke");
         var outIndex = Array.IndexOf(args, "--out");
         var output = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : null;
-        var rest = args.Where((a, i) => a != "--smoke" && i != outIndex && i != outIndex + 1).ToArray();
+        var rest = args.Where((a, i) => a != "--smoke" && (outIndex < 0 || (i != outIndex && i != outIndex + 1))).ToArray();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         var markdown = await benchmark(smoke, rest, cancel.Token);

@@ -36,13 +36,15 @@ public static class OpenLoop
             {
                 ok = await operation(i, cancel.Token);
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            catch (Exception) when (cancel.IsCancellationRequested && !ct.IsCancellationRequested)
             {
+                // No answer within the timeout (the client may report it wrapped in its own retry's exception).
                 Interlocked.Increment(ref timedOut);
             }
-            catch (Exception e) when (e is HttpRequestException or Azure.RequestFailedException or IOException)
+            catch (Exception) when (!ct.IsCancellationRequested)
             {
-                // A refused or broken call: an error at the latency it took.
+                // A refused or broken call (connection reset by a saturated store, a 5xx after the client's retries):
+                // an error at the latency it took.
             }
 
             if (!ok)
@@ -85,8 +87,15 @@ public static class OpenLoop
         {
             while (clock.Elapsed < duration)
             {
-                await operation(ct);
-                Interlocked.Increment(ref count);
+                try
+                {
+                    await operation(ct);
+                    Interlocked.Increment(ref count);
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // A put the saturated store refused is not counted.
+                }
             }
         }));
         return count / clock.Elapsed.TotalSeconds;

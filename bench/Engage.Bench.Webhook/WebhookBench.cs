@@ -12,6 +12,9 @@ public enum PhaseKind
 {
     Webhook,
     WebhookIngestPaused,
+
+    /// <summary>Intake in one DevHost process and ingestion in another, as Flex Consumption scales HTTP and queue functions on separate instances.</summary>
+    WebhookIngestApart,
     Crc,
 }
 
@@ -22,6 +25,7 @@ public sealed record Phase(PhaseKind Kind, StoreLayout Layout, int Rate)
     {
         PhaseKind.Crc => $"X CRC `GET` {Rate}/s (no storage), {Store}",
         PhaseKind.WebhookIngestPaused => $"webhook {Rate}/s, {Store}, ingestion paused",
+        PhaseKind.WebhookIngestApart => $"webhook {Rate}/s, {Store}, ingestion running in a process of its own",
         _ => $"webhook {Rate}/s, {Store}, ingestion running",
     };
 
@@ -35,7 +39,9 @@ public sealed record PhaseResult(
     Latencies? Raw,
     double RawStoreCores,
     double SaturatedPuts,
+    double ClientCpuPerPutMs,
     double AppCores,
+    double WorkerCores,
     IReadOnlyList<double> StoreCores,
     double BenchCores,
     double MachineCores,
@@ -81,6 +87,7 @@ public static class WebhookBench
             phases.AddRange(three.Contains(rate) ? [new Phase(PhaseKind.Webhook, StoreLayout.Three, rate)] : []);
         }
 
+        phases.AddRange(Rates("apart", "200", "").Select(r => new Phase(PhaseKind.WebhookIngestApart, StoreLayout.Three, r)));
         phases.AddRange(Rates("paused", "200", "").Select(r => new Phase(PhaseKind.WebhookIngestPaused, StoreLayout.One, r)));
         phases.AddRange(Rates("crc", "200", "20").Select(r => new Phase(PhaseKind.Crc, StoreLayout.One, r)));
 
@@ -93,13 +100,17 @@ public static class WebhookBench
                 $"{phase.Name}: {result.Load.Text} of {result.Load.Sent} (raw {result.Raw?.Text ?? "—"}); cores app {result.AppCores:F2}, store {string.Join('+', result.StoreCores.Select(c => c.ToString("F2", CultureInfo.InvariantCulture)))}, bench {result.BenchCores:F2}, machine {result.MachineCores:F2}; backlog {result.Backlog}; latest send {result.Load.LatestSend:F1} ms"));
         }
 
-        return Markdown(results, seconds, rawSeconds, timeout);
+        var intake = IntakeWork.CpuMicrosecondsPerRequest(smoke ? 200 : 20_000);
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"in-memory intake work: {intake:F0} µs CPU a request"));
+        return Markdown(results, intake, seconds, rawSeconds, timeout);
     }
 
     private static async Task<PhaseResult> RunPhaseAsync(Phase phase, TimeSpan duration, TimeSpan rawDuration, TimeSpan timeout, bool smoke, CancellationToken ct)
     {
         using var store = Store.Start(phase.Layout);
         using var app = App.Start(store.ConnectionString, ingest: phase.Kind == PhaseKind.Webhook);
+        using var worker = phase.Kind == PhaseKind.WebhookIngestApart ? App.Start(store.ConnectionString, ingest: true) : null;
+        var ingesting = phase.Kind is PhaseKind.Webhook or PhaseKind.WebhookIngestApart;
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
             BaseAddress = app.Address,
@@ -112,27 +123,29 @@ public static class WebhookBench
 
         // Warm-up (JIT, connections, the app's tables and queues), then wait until ingestion has emptied the queue.
         await WarmUpAsync(client, deliveries, phase.Kind, smoke ? 10 : 200, ct);
-        if (phase.Kind == PhaseKind.Webhook)
+        if (ingesting)
         {
             await DrainAsync(interactions, TimeSpan.FromMinutes(2), ct);
         }
 
         // Baseline on the same store, app idle: single queue puts of a delivery message's size, open loop at the phase's rate.
         Latencies? raw = null;
-        double rawStore = 0, saturated = 0;
+        double rawStore = 0, saturated = 0, clientPerPut = 0;
         if (phase.Kind != PhaseKind.Crc)
         {
             var rawQueue = queues.GetQueueClient("rawputs" + Guid.NewGuid().ToString("N")[..8]);
             await rawQueue.CreateIfNotExistsAsync(cancellationToken: ct);
             var message = DeliveryMessage.Create("standard", "msg_" + Guid.NewGuid().ToString("N"), "standard/2026/12/01/msg.json", DateTimeOffset.UtcNow,
                 Encoding.UTF8.GetBytes(deliveries.Body()), "{\"content-type\":\"application/json\",\"webhook-id\":\"msg_00000000000000000000000000000000\",\"webhook-timestamp\":\"1764547200\",\"webhook-signature\":\"v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}")!;
-            var rawCpu = CpuMeter.Start(store.Pids);
+            var rawCpu = CpuMeter.Start([Environment.ProcessId, .. store.Pids]);
             raw = await OpenLoop.RunAsync(phase.Rate, rawDuration, timeout, async (_, token) =>
             {
                 await rawQueue.SendMessageAsync(message, token);
                 return true;
             }, ct);
-            rawStore = rawCpu.Cores().Sum();
+            var rawCores = rawCpu.Cores();
+            rawStore = rawCores.Skip(1).Sum();
+            clientPerPut = rawCores[0] * rawDuration.TotalSeconds * 1000 / raw.Sent;
             saturated = await OpenLoop.SaturateAsync(16, TimeSpan.FromSeconds(smoke ? 0.5 : 3), token => rawQueue.SendMessageAsync(message, token), ct);
             await rawQueue.DeleteAsync(ct);
         }
@@ -141,7 +154,7 @@ public static class WebhookBench
         var bodies = deliveries.Bodies((int)(phase.Rate * duration.TotalSeconds) + 1);
         var crcToken = "bench-crc-" + Guid.NewGuid().ToString("N");
         var machine = MachineMeter.Start();
-        var cpu = CpuMeter.Start([app.Pid, Environment.ProcessId, .. store.Pids]);
+        var cpu = CpuMeter.Start([app.Pid, Environment.ProcessId, worker?.Pid ?? 0, .. store.Pids]);
         var load = await OpenLoop.RunAsync(phase.Rate, duration, timeout, async (i, token) =>
         {
             using var request = phase.Kind == PhaseKind.Crc
@@ -153,7 +166,7 @@ public static class WebhookBench
         var cores = cpu.Cores();
         var busy = machine.BusyCores();
         var backlog = phase.Kind == PhaseKind.Crc ? 0 : await BacklogAsync(interactions, ct);
-        return new PhaseResult(phase, load, raw, rawStore, saturated, cores[0], [.. cores.Skip(2)], cores[1], busy, backlog);
+        return new PhaseResult(phase, load, raw, rawStore, saturated, clientPerPut, cores[0], cores[2], [.. cores.Skip(3)], cores[1], busy, backlog);
     }
 
     /// <summary>Requests until the app answers, then <paramref name="count"/> more, 8 in flight.</summary>
@@ -207,7 +220,7 @@ public static class WebhookBench
 
     private static string Cores(double cores) => cores.ToString("F2", CultureInfo.InvariantCulture);
 
-    private static string Markdown(List<PhaseResult> results, double seconds, double rawSeconds, TimeSpan timeout)
+    private static string Markdown(List<PhaseResult> results, double intakeMicroseconds, double seconds, double rawSeconds, TimeSpan timeout)
     {
         var table = new MarkdownTable();
         foreach (var r in results)
@@ -219,10 +232,11 @@ public static class WebhookBench
                 r.Raw is { P99: > 0 } b ? r.Load.P99 / b.P99 : null, goal);
             var store = r.StoreCores.Count == 1 ? Cores(r.StoreCores[0])
                 : $"{Cores(r.StoreCores.Sum())} (blob {Cores(r.StoreCores[0])}, queue {Cores(r.StoreCores[1])}, table {Cores(r.StoreCores[2])})";
+            var app = p.Kind == PhaseKind.WebhookIngestApart ? $"{Cores(r.AppCores)} + ingestion {Cores(r.WorkerCores)}" : Cores(r.AppCores);
             table.Row($"{p.Name}: CPU in cores, app / Azurite / generator / whole machine of {Environment.ProcessorCount}",
-                $"{Cores(r.AppCores)} / {store} / {Cores(r.BenchCores)} / {Cores(r.MachineCores)}",
-                r.Raw is null ? "—" : $"Azurite {Cores(r.RawStoreCores)} during the raw puts; {MarkdownTable.N(r.SaturatedPuts)} puts/s at 16 in flight", null, "—");
-            if (p.Kind == PhaseKind.Webhook)
+                $"{app} / {store} / {Cores(r.BenchCores)} / {Cores(r.MachineCores)}",
+                r.Raw is null ? "—" : $"Azurite {Cores(r.RawStoreCores)} during the raw puts; {MarkdownTable.N(r.SaturatedPuts)} puts/s at 16 in flight; {MarkdownTable.N(r.ClientCpuPerPutMs, "F2")} ms client CPU a put", null, "—");
+            if (p.Kind is PhaseKind.Webhook or PhaseKind.WebhookIngestApart)
             {
                 table.Row($"{p.Name}: messages not yet ingested when the load stopped", MarkdownTable.N(r.Backlog), $"{r.Load.Sent - r.Load.Errors} accepted", null, "—");
             }
@@ -244,11 +258,24 @@ public static class WebhookBench
                 crcAt.Load.P50 > 0 ? best.Load.P50 / crcAt.Load.P50 : null, "—");
         }
 
+        // Where the app's own time goes: its CPU per request with nothing else in the process (ingestion paused) against
+        // the CRC route's (routing, Kestrel, the invoker, no storage).
+        var pausedAt = results.FirstOrDefault(r => r.Phase is { Kind: PhaseKind.WebhookIngestPaused, Rate: GoalRate });
+        if (crcAt is not null && pausedAt is not null)
+        {
+            double PerRequest(PhaseResult r) => r.AppCores * 1000 / r.Phase.Rate;
+            table.Row($"app CPU per request at {GoalRate}/s: webhook, ingestion paused (verify, normalize, limits, one put) vs X CRC", $"{MarkdownTable.N(PerRequest(pausedAt), "F2")} ms",
+                $"{MarkdownTable.N(PerRequest(crcAt), "F2")} ms", PerRequest(crcAt) > 0 ? PerRequest(pausedAt) / PerRequest(crcAt) : null, "—");
+        }
+
+        table.Row("in-memory intake work a request (signature, JSON, normalize, limits, pack, delivery message), one thread", $"{MarkdownTable.N(intakeMicroseconds, "F0")} µs CPU",
+            "—", null, "—");
+
         var text = new StringBuilder();
         text.AppendLine("## Webhook intake latency under open-loop load");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Signed one-event Standard Webhooks deliveries sent on a fixed schedule (open loop: a slow answer never delays the next send, latency counts from the scheduled send, so nothing is hidden by coordinated omission) for {seconds:0.#} s per phase, each phase on a fresh in-memory Azurite and a fresh DevHost process, so it starts from an empty queue; ingestion runs during the phase, as in production. A request not answered {timeout.TotalSeconds:0.#} s after its scheduled send (GitHub's delivery timeout) is an error with that latency. Baseline, in the same run on the same store with the app idle: single queue puts of a delivery message's size at the same open-loop rate for {rawSeconds:0.#} s (what the one durable write before the 202 costs alone), and puts/s at 16 in flight. CPU (from /proc, in cores: 1.00 is one core busy) of the app, of Azurite, of the generator and of the whole machine during the phase shows which one was the limit. Phases run on one Azurite process (blob, queue and table together) and on three (one per service, as Azure serves them apart), with ingestion paused, and on X's CRC route, which writes nothing (the host's own floor). The ratio is p99 over the raw puts' p99."));
+            $"Signed one-event Standard Webhooks deliveries sent on a fixed schedule (open loop: a slow answer never delays the next send, latency counts from the scheduled send, so nothing is hidden by coordinated omission) for {seconds:0.#} s per phase, each phase on a fresh in-memory Azurite and a fresh DevHost process, so it starts from an empty queue; ingestion runs during the phase, as in production. A request not answered {timeout.TotalSeconds:0.#} s after its scheduled send (GitHub's delivery timeout) is an error with that latency. Baseline, in the same run on the same store with the app idle: single queue puts of a delivery message's size at the same open-loop rate for {rawSeconds:0.#} s (what the one durable write before the 202 costs alone), and puts/s at 16 in flight. CPU (from /proc, in cores: 1.00 is one core busy) of the app, of Azurite, of the generator and of the whole machine during the phase shows which one was the limit. Phases run on one Azurite process (blob, queue and table together) and on three (one per service, as Azure serves them apart), with ingestion in a DevHost process of its own (Flex Consumption scales HTTP functions and queue functions on separate instances), with ingestion paused, and on X's CRC route, which writes nothing (the host's own floor). The ratio is p99 over the raw puts' p99."));
         text.AppendLine();
         text.Append(table);
         text.AppendLine();
