@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-ORDER = ["folds", "reads", "window", "ingest", "import", "identities"]
+ORDER = ["folds", "reads", "window", "ingest", "webhook", "import", "identities"]
 HEADER = """# Benchmarks
 
 Measured by `bench/run.sh` (see `bench/README.md`). Every figure stands beside a baseline measured in the same run,
