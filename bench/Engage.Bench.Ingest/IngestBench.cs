@@ -113,6 +113,40 @@ public static class IngestBench
             }
         }
 
+        // ---- (a') where the time goes: one instrumented pass, storage calls per message by operation -----------
+        if (sections.Contains('a', StringComparison.Ordinal))
+        {
+            var traced = Option("traced", 100, 4);
+            var bodies = generator.Next(traced);
+            var rowsPerMessage = host.RowsOf(bodies).Count / (double)traced;
+            double elapsed;
+            IReadOnlyDictionary<string, (long Count, double Milliseconds)> calls;
+            using (var trips = new RoundTrips())
+            {
+                elapsed = await host.IngestAsync(bodies, 8, ct);
+                calls = trips.Calls.ToDictionary(c => c.Key, c => c.Value);
+            }
+
+            // The bench's own wait for an empty queue is not ingestion's; each HTTP request (retries too) is counted once.
+            var operations = calls.Where(c => !c.Key.StartsWith("Azure.Core", StringComparison.Ordinal) && c.Key != "QueueClient.GetProperties")
+                .OrderByDescending(c => c.Value.Count).ToList();
+            var perMessage = operations.Sum(c => c.Value.Count) / (double)traced;
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| storage calls per delivery, instrumented pass of {traced} deliveries, 8 senders (calls; raw rows) | {perMessage:F1} | {rowsPerMessage:F1} | {perMessage / rowsPerMessage:F2} | — |"));
+            foreach (var (name, (count, ms)) in operations)
+            {
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| per delivery: {name} (calls; mean ms each) | {count / (double)traced:F2} | {ms / Math.Max(count, 1):F1} ms | — | — |"));
+            }
+
+            var classify = host.ClassifierMicroseconds(bodies);
+            var interactionsPerSecond = traced * events / elapsed;
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| signals classifier, one interaction (µs of CPU; share of the ingest time per interaction) | {classify:F0} | {1e6 / interactionsPerSecond:F0} µs | {classify * interactionsPerSecond / 1e6:F3} | — |"));
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"instrumented pass: {traced} deliveries in {elapsed:F1} s"));
+            await Console.Error.WriteLineAsync(notes[^1]);
+        }
+
         // ---- (b) webhook latency under open-loop load, while ingestion runs ----------------------------------
         var puts = await host.RawQueuePutsAsync(TimeSpan.FromSeconds(smoke ? 1 : 5), ct);
         rows.Add(Row("Azurite raw queue puts, 16 in flight (messages/s)", puts, null, null, "—"));
@@ -282,6 +316,42 @@ public static class IngestBench
             }
 
             return [.. rows.Values];
+        }
+
+        /// <summary>
+        /// CPU time of the signals classifier ingestion runs (the one registered in DevHost) on one interaction of
+        /// these bodies, in µs: every interaction classified 20 times after a warm-up.
+        /// </summary>
+        public double ClassifierMicroseconds(IEnumerable<string> bodies)
+        {
+            var standard = _app.Services.GetServices<WebhookSource>().First(s => s.Name == "standard");
+            var classifier = _app.Services.GetRequiredService<Engage.Functions.Ingest.ITextClassifier>();
+            var inputs = new List<SignalInput>();
+            foreach (var body in bodies)
+            {
+                using var document = JsonDocument.Parse(body);
+                var request = new WebhookRequest("POST", new Dictionary<string, string>(), new Dictionary<string, string>(), Encoding.UTF8.GetBytes(body));
+                inputs.AddRange(standard.Normalize(request, document.RootElement).Interactions
+                    .Select(i => new SignalInput(i.Text, i.Kind, i.Mentions, ParentIsQuestion: i.InReplyTo is not null, SelfReply: false, Accepted: i.Accepted)));
+            }
+
+            var sink = 0;
+            foreach (var input in inputs)
+            {
+                sink += (int)classifier.Classify(input);
+            }
+
+            var clock = Stopwatch.StartNew();
+            for (var round = 0; round < 20; round++)
+            {
+                foreach (var input in inputs)
+                {
+                    sink += (int)classifier.Classify(input);
+                }
+            }
+
+            GC.KeepAlive(sink);
+            return clock.Elapsed.TotalMilliseconds * 1000 / (20.0 * Math.Max(inputs.Count, 1));
         }
 
         /// <summary>Posts the bodies with this many senders and waits until the queue is empty: the seconds taken.</summary>
