@@ -39,68 +39,32 @@ public sealed class ActivityStore(EngageStorage storage)
     }
 
     /// <summary>
-    /// Writes the activity rows of many actors' facts: rows of one (month, partition) — interactions of one day that
-    /// share a shard — go in transactions of at most <see cref="FactStore.MaxBatch"/> rows, a partition of one row as a
-    /// single insert, 8 in flight (decision 1212). A transaction that fails (a row already there after a redelivery,
-    /// a row storage refuses) sends its rows one by one through the idempotent insert. Returns the rows storage
-    /// refused; transient errors are thrown, as by a single insert.
+    /// Writes the activity rows of many actors' facts. Rows of one (month, partition) — interactions of one day that
+    /// share a shard, from this list and from whatever else this process writes at the same time — go together in
+    /// transactions of at most <see cref="FactStore.MaxBatch"/> rows of that one partition (<see cref="PartitionWriter"/>,
+    /// decisions 1212, 1213). A transaction that fails (a row already there after a redelivery, a row storage refuses)
+    /// sends its rows one by one through the idempotent insert. Returns the rows storage refused; transient errors
+    /// are thrown, as by a single insert.
     /// </summary>
     public async Task<IReadOnlyList<(Fact Fact, Exception Error)>> InsertAsync(IReadOnlyList<Fact> actorFacts, CancellationToken ct)
     {
-        var keyed = actorFacts.Select(fact =>
+        var rows = new List<(TableClient, TableEntity, Func<CancellationToken, Task>)>(actorFacts.Count);
+        foreach (var fact in actorFacts)
         {
             var (month, partition, row) = FactKeys.ActivityKey(fact);
+            var table = await EnsureTableAsync(month, ct);
             var entity = FactStore.ToEntity(fact);
             entity.PartitionKey = partition;
             entity.RowKey = row;
-            return (Fact: fact, Month: month, Entity: entity);
-        }).ToList();
-
-        // One row per key in a transaction; a second fact of the same key follows through the idempotent insert (its 409 merges).
-        var first = keyed.DistinctBy(r => (r.Month, r.Entity.PartitionKey, r.Entity.RowKey)).ToList();
-        var again = keyed.Except(first).ToList();
-        var failed = new ConcurrentBag<(Fact, Exception)>();
-        var chunks = first.GroupBy(r => (r.Month, r.Entity.PartitionKey)).SelectMany(g => g.Chunk(FactStore.MaxBatch)).ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct }, async (chunk, token) =>
-        {
-            var table = await EnsureTableAsync(chunk[0].Month, token);
-            if (chunk.Length > 1)
-            {
-                try
-                {
-                    await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Entity)), token);
-                    return;
-                }
-                catch (TableTransactionFailedException e) when (!EngageStorage.IsUnavailable(e))
-                {
-                    // A row already there or one storage refuses fails the whole transaction: the rows go one by one.
-                }
-            }
-
-            foreach (var row in chunk)
-            {
-                await InsertOneAsync(table, row.Fact, row.Entity, failed, token);
-            }
-        });
-        foreach (var row in again)
-        {
-            await InsertOneAsync(await EnsureTableAsync(row.Month, ct), row.Fact, row.Entity, failed, ct);
+            rows.Add((table, entity, token => FactStore.InsertFactAsync(table, entity, fact.ClassifierVersion, token)));
         }
 
-        return [.. failed];
+        var errors = await _writer.WriteAsync(rows, ct);
+        return [.. actorFacts.Zip(errors).Where(o => o.Second is not null).Select(o => (o.First, o.Second!))];
     }
 
-    private static async Task InsertOneAsync(TableClient table, Fact fact, TableEntity entity, ConcurrentBag<(Fact, Exception)> failed, CancellationToken ct)
-    {
-        try
-        {
-            await FactStore.InsertFactAsync(table, entity, fact.ClassifierVersion, ct);
-        }
-        catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
-        {
-            failed.Add((fact, e));
-        }
-    }
+    /// <summary>Activity rows are inserts: a row already there fails its transaction, and its rows go one by one.</summary>
+    private readonly PartitionWriter _writer = new(TableTransactionActionType.Add);
 
     /// <summary>
     /// Every interaction's activity rows with occurredAt in the window, as facts of their actors: one range read per

@@ -21,13 +21,15 @@ public sealed class FactStore(EngageStorage storage)
     /// <summary>The window-bounded layout of the same interactions (decision 1111).</summary>
     public ActivityStore Activity { get; } = new(storage);
 
-    private const int ParallelWrites = 8;
     private const int ParallelReads = 32;
 
     /// <summary>Entity group transactions take at most 100 operations, all in one partition (Azure; Azurite is laxer).</summary>
     public const int MaxBatch = 100;
 
     private static readonly AsyncLocal<FactBatch?> Collecting = new();
+
+    /// <summary>Fact rows are inserts: a row already there fails its transaction, and its rows go one by one.</summary>
+    private readonly PartitionWriter _factRows = new(TableTransactionActionType.Add);
 
     /// <summary>
     /// Inserts the facts: grouped by partition, each group of two or more in transactions of at most
@@ -100,33 +102,22 @@ public sealed class FactStore(EngageStorage storage)
         var again = keyed.Except(first).ToList();
         var failed = new System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)>();
         var written = new System.Collections.Concurrent.ConcurrentBag<int>();
-        var chunks = first.GroupBy(r => r.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(MaxBatch)).ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct }, async (chunk, token) =>
+        // Rows of one partition go in transactions together, with the rows other messages of this process write to
+        // that partition at the same time (decision 1213); a failed transaction sends its rows one by one.
+        var errors = await _factRows.WriteAsync(first.Select(r =>
+            (storage.Facts, r.Entity, (Func<CancellationToken, Task>)(token => InsertFactAsync(storage.Facts, r.Entity, r.Fact.ClassifierVersion, token)))), ct);
+        for (var k = 0; k < first.Count; k++)
         {
-            if (chunk.Length > 1)
+            if (errors[k] is { } error)
             {
-                try
-                {
-                    await storage.Facts.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Entity)), token);
-                    foreach (var (_, _, index) in chunk)
-                    {
-                        written.Add(index);
-                    }
-
-                    return;
-                }
-                catch (TableTransactionFailedException e) when (!EngageStorage.IsUnavailable(e))
-                {
-                    // A row already there (409, a redelivery) or one storage refuses fails the whole transaction:
-                    // the rows go one by one, where a duplicate is success and a refused row is reported alone.
-                }
+                failed.Add((first[k].Fact, error));
             }
-
-            foreach (var row in chunk)
+            else
             {
-                await InsertOneAsync(row, failed, written, token);
+                written.Add(first[k].Index);
             }
-        });
+        }
+
         foreach (var row in again)
         {
             await InsertOneAsync(row, failed, written, ct);
