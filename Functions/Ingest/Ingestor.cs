@@ -39,6 +39,9 @@ public sealed class Ingestor(
     People.IdentityRecorder identities,
     ILogger<Ingestor> logger)
 {
+    /// <summary>Interactions of one message in flight at once (each is a chain of a few dependent round trips).</summary>
+    private const int ParallelInteractions = 8;
+
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
@@ -75,20 +78,27 @@ public sealed class Ingestor(
 
         var parked = 0;
         var batch = store.Collect();
-        foreach (var interaction in ingest.Interactions)
+
+        // The interactions of a message run concurrently, in rounds: an interaction whose parent (or an earlier copy
+        // of itself) is in the same message runs in a later round than it, so it finds the parent's item as when the
+        // message ran in order; the others do not depend on each other (decision 1211).
+        foreach (var round in IngestRounds.Of(ingest.Interactions))
         {
-            try
+            await Parallel.ForEachAsync(round, new ParallelOptions { MaxDegreeOfParallelism = ParallelInteractions, CancellationToken = ct }, async (interaction, token) =>
             {
-                await IngestAsync(interaction, ct);
-            }
-            catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
-            {
-                // A failure that a retry would only repeat (a bug, a row storage refuses): this interaction is
-                // parked on its own and the rest of the message goes on. Transient storage errors are not caught
-                // here: they fail the whole message, which is retried (inserts are idempotent, so that is safe).
-                await ParkAsync(ingest, interaction, e, ct);
-                parked++;
-            }
+                try
+                {
+                    await IngestAsync(interaction, token);
+                }
+                catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
+                {
+                    // A failure that a retry would only repeat (a bug, a row storage refuses): this interaction is
+                    // parked on its own and the rest of the message goes on. Transient storage errors are not caught
+                    // here: they fail the whole message, which is retried (inserts are idempotent, so that is safe).
+                    await ParkAsync(ingest, interaction, e, token);
+                    Interlocked.Increment(ref parked);
+                }
+            });
         }
 
         // The message's fact rows, written together: one transaction per partition (FactStore.Collect). A row
@@ -102,6 +112,7 @@ public sealed class Ingestor(
             }
         }
 
+        // Here the message is processed: every interaction of it is stored or parked (what follows only reports).
         metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count - parked);
         logger.LogInformation("Ingested {Count} interactions from {Source} delivery {DeliveryId}, {Parked} parked",
             ingest.Interactions.Count - parked, ingest.Source, ingest.DeliveryId, parked);

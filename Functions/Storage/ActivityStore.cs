@@ -39,6 +39,34 @@ public sealed class ActivityStore(EngageStorage storage)
     }
 
     /// <summary>
+    /// Writes the activity rows of many actors' facts. Rows of one (month, partition) — interactions of one day that
+    /// share a shard, from this list and from whatever else this process writes at the same time — go together in
+    /// transactions of at most <see cref="FactStore.MaxBatch"/> rows of that one partition (<see cref="PartitionWriter"/>,
+    /// decisions 1212, 1213). A transaction that fails (a row already there after a redelivery, a row storage refuses)
+    /// sends its rows one by one through the idempotent insert. Returns the rows storage refused; transient errors
+    /// are thrown, as by a single insert.
+    /// </summary>
+    public async Task<IReadOnlyList<(Fact Fact, Exception Error)>> InsertAsync(IReadOnlyList<Fact> actorFacts, CancellationToken ct)
+    {
+        var rows = new List<(TableClient, TableEntity, Func<CancellationToken, Task>)>(actorFacts.Count);
+        foreach (var fact in actorFacts)
+        {
+            var (month, partition, row) = FactKeys.ActivityKey(fact);
+            var table = await EnsureTableAsync(month, ct);
+            var entity = FactStore.ToEntity(fact);
+            entity.PartitionKey = partition;
+            entity.RowKey = row;
+            rows.Add((table, entity, token => FactStore.InsertFactAsync(table, entity, fact.ClassifierVersion, token)));
+        }
+
+        var errors = await _writer.WriteAsync(rows, ct);
+        return [.. actorFacts.Zip(errors).Where(o => o.Second is not null).Select(o => (o.First, o.Second!))];
+    }
+
+    /// <summary>Activity rows are inserts: a row already there fails its transaction, and its rows go one by one.</summary>
+    private readonly PartitionWriter _writer = new(TableTransactionActionType.Add);
+
+    /// <summary>
     /// Every interaction's activity rows with occurredAt in the window, as facts of their actors: one range read per
     /// (month, shard), read concurrently; months with no table are skipped (one listing of the tables first).
     /// </summary>

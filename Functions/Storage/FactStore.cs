@@ -21,13 +21,15 @@ public sealed class FactStore(EngageStorage storage)
     /// <summary>The window-bounded layout of the same interactions (decision 1111).</summary>
     public ActivityStore Activity { get; } = new(storage);
 
-    private const int ParallelWrites = 8;
     private const int ParallelReads = 32;
 
     /// <summary>Entity group transactions take at most 100 operations, all in one partition (Azure; Azurite is laxer).</summary>
     public const int MaxBatch = 100;
 
     private static readonly AsyncLocal<FactBatch?> Collecting = new();
+
+    /// <summary>Fact rows are inserts: a row already there fails its transaction, and its rows go one by one.</summary>
+    private readonly PartitionWriter _factRows = new(TableTransactionActionType.Add);
 
     /// <summary>
     /// Inserts the facts: grouped by partition, each group of two or more in transactions of at most
@@ -95,79 +97,59 @@ public sealed class FactStore(EngageStorage storage)
         // One row per key in a transaction. A second fact of the same key (a reply whose parent turned up while its
         // message ran: the same rows again, with the parent's columns) goes after the transactions, through the
         // idempotent insert, whose 409 merges what it knows better (decision 1121).
-        var keyed = facts.Select(f => (Fact: f, Entity: ToEntity(f))).ToList();
+        var keyed = facts.Select((f, index) => (Fact: f, Entity: ToEntity(f), Index: index)).ToList();
         var first = keyed.DistinctBy(r => (r.Entity.PartitionKey, r.Entity.RowKey)).ToList();
         var again = keyed.Except(first).ToList();
         var failed = new System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)>();
-        var chunks = first.GroupBy(r => r.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(MaxBatch)).ToList();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = ct }, async (chunk, token) =>
+        var written = new System.Collections.Concurrent.ConcurrentBag<int>();
+        // Rows of one partition go in transactions together, with the rows other messages of this process write to
+        // that partition at the same time (decision 1213); a failed transaction sends its rows one by one.
+        var errors = await _factRows.WriteAsync(first.Select(r =>
+            (storage.Facts, r.Entity, (Func<CancellationToken, Task>)(token => InsertFactAsync(storage.Facts, r.Entity, r.Fact.ClassifierVersion, token)))), ct);
+        for (var k = 0; k < first.Count; k++)
         {
-            if (chunk.Length > 1)
+            if (errors[k] is { } error)
             {
-                try
-                {
-                    await storage.Facts.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Entity)), token);
-                    foreach (var (fact, _) in chunk)
-                    {
-                        await InsertActivityAsync(fact, failed, token);
-                    }
-
-                    return;
-                }
-                catch (TableTransactionFailedException e) when (!EngageStorage.IsUnavailable(e))
-                {
-                    // A row already there (409, a redelivery) or one storage refuses fails the whole transaction:
-                    // the rows go one by one, where a duplicate is success and a refused row is reported alone.
-                }
+                failed.Add((first[k].Fact, error));
             }
-
-            foreach (var (fact, entity) in chunk)
+            else
             {
-                await InsertOneAsync(fact, entity, failed, token);
+                written.Add(first[k].Index);
             }
-        });
-        foreach (var (fact, entity) in again)
+        }
+
+        foreach (var row in again)
         {
-            await InsertOneAsync(fact, entity, failed, ct);
+            await InsertOneAsync(row, failed, written, ct);
+        }
+
+        // Then the activity rows of the actors' facts that are stored (decision 1111), batched by their own
+        // partitions (decision 1212): after the fact rows, so a failure here fails the message (or parks the
+        // interaction), whose retry finds the fact (409) and writes the activity row.
+        var actors = written.Order().Select(index => facts[index]).Where(f => f.IsActor).ToList();
+        if (actors.Count > 0)
+        {
+            foreach (var refused in await Activity.InsertAsync(actors, ct))
+            {
+                failed.Add(refused);
+            }
         }
 
         return [.. failed];
     }
 
-    /// <summary>One fact row by the idempotent insert, then its activity row; a row storage refuses is reported, not thrown.</summary>
-    private async Task InsertOneAsync(Fact fact, TableEntity entity, System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)> failed, CancellationToken ct)
+    /// <summary>One fact row by the idempotent insert; a row storage refuses is reported, not thrown.</summary>
+    private async Task InsertOneAsync((Fact Fact, TableEntity Entity, int Index) row, System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)> failed,
+        System.Collections.Concurrent.ConcurrentBag<int> written, CancellationToken ct)
     {
         try
         {
-            await InsertFactAsync(storage.Facts, entity, fact.ClassifierVersion, ct);
+            await InsertFactAsync(storage.Facts, row.Entity, row.Fact.ClassifierVersion, ct);
+            written.Add(row.Index);
         }
         catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
         {
-            failed.Add((fact, e));
-            return;
-        }
-
-        await InsertActivityAsync(fact, failed, ct);
-    }
-
-    /// <summary>
-    /// The activity row of an actor's fact (decision 1111), after the fact row: a failure here fails the message (or
-    /// parks the interaction), whose retry finds the fact (409) and writes this row.
-    /// </summary>
-    private async Task InsertActivityAsync(Fact fact, System.Collections.Concurrent.ConcurrentBag<(Fact, Exception)> failed, CancellationToken ct)
-    {
-        if (!fact.IsActor)
-        {
-            return;
-        }
-
-        try
-        {
-            await Activity.InsertAsync(fact, ct);
-        }
-        catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
-        {
-            failed.Add((fact, e));
+            failed.Add((row.Fact, e));
         }
     }
 

@@ -30,6 +30,9 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
 
     private const int Degree = 8;
 
+    /// <summary>Index rows are upserts (idempotent): a transaction of them fails only for a row storage refuses.</summary>
+    private readonly PartitionWriter _indexRows = new(TableTransactionActionType.UpsertReplace);
+
     /// <summary>A body rewritten by an erasure: the interactions that remain, already normalized and scrubbed.</summary>
     public sealed record Redacted(string Source, IReadOnlyList<Interaction> Interactions);
 
@@ -112,9 +115,19 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     /// <summary>Records that body <paramref name="blobName"/> names each of these users (idempotent upserts, one partition per user).</summary>
     public async Task IndexAsync(string blobName, IEnumerable<Interaction> interactions, CancellationToken ct)
     {
+        // One partition per user: a user's rows of the deliveries this process indexes at the same time share a
+        // transaction (decision 1213).
         var row = FactKeys.Escape(blobName);
-        await Parallel.ForEachAsync(Named(interactions), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
-            async (user, token) => await storage.ArchiveUsers.UpsertEntityAsync(new TableEntity(FactKeys.Escape(user), row), TableUpdateMode.Replace, token));
+        var table = storage.ArchiveUsers;
+        var errors = await _indexRows.WriteAsync(Named(interactions).Select(user =>
+        {
+            var entity = new TableEntity(FactKeys.Escape(user), row);
+            return (table, entity, (Func<CancellationToken, Task>)(token => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, token)));
+        }), ct);
+        if (errors.FirstOrDefault(e => e is not null) is { } error)
+        {
+            throw error;
+        }
     }
 
     /// <summary>The blob names the index holds for a user.</summary>

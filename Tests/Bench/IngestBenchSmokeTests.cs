@@ -17,6 +17,7 @@ public sealed class IngestBenchSmokeTests
             "| raw single inserts, 8 in flight, empty store", "| raw per-partition batches, 8 in flight, empty store",
             "| ingest end to end, 1 sender(s), empty store", "| ingest end to end, 8 sender(s), empty store",
             "| ingest end to end, 1 sender(s), 300 stored", "| ingest, 8 sender(s): 300 stored vs empty store",
+            "| storage calls per delivery, instrumented pass", "| per delivery: TableClient.", "| signals classifier, one interaction",
         })
         {
             Assert.Contains(row, markdown, StringComparison.Ordinal);
