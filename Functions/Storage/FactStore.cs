@@ -16,10 +16,13 @@ namespace Engage.Functions.Storage;
 /// Every actor's fact is also written to the activity layout (<see cref="Activity"/>), which whole-community
 /// reads of a window use instead of scanning this table.
 /// </summary>
-public sealed class FactStore(EngageStorage storage)
+public sealed class FactStore(EngageStorage storage, TimeProvider clock)
 {
     /// <summary>The window-bounded layout of the same interactions (decision 1111).</summary>
     public ActivityStore Activity { get; } = new(storage);
+
+    /// <summary>Who each unit of work touched, for the incremental projection (decision 1201).</summary>
+    public ArrivalStore Arrivals { get; } = new(storage, clock);
 
     private const int ParallelWrites = 8;
     private const int ParallelReads = 32;
@@ -36,13 +39,17 @@ public sealed class FactStore(EngageStorage storage)
     /// </summary>
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
+        // Every row's user is touched (decision 1201): the unit of the flow, or this insert's own unit, written after the rows.
+        var rows = facts as IReadOnlyCollection<Fact> ?? facts.ToList();
+        await using var touched = Arrivals.Collect();
+        touched.Add(rows.Select(f => f.UserId));
         if (Collecting.Value is { Open: true } batch)
         {
-            batch.Add(facts);
+            batch.Add(rows);
             return;
         }
 
-        var failed = await InsertBatchedAsync(facts.ToList(), ct);
+        var failed = await InsertBatchedAsync(rows.ToList(), ct);
         if (failed.Count > 0)
         {
             throw failed[0].Error;
@@ -401,6 +408,7 @@ public sealed class FactStore(EngageStorage storage)
     /// </summary>
     public async Task MergeParentAsync(Fact actorFact, ItemInfo parent, string? threadRootAuthor, CancellationToken ct)
     {
+        await using var touched = Arrivals.Collect(); // the ingest message's unit, or one of its own (decision 1201)
         var author = actorFact.InReplyToAuthor ?? parent.Author;
         var resolved = actorFact with
         {
@@ -418,6 +426,7 @@ public sealed class FactStore(EngageStorage storage)
 
         if (threadRootAuthor is not null)
         {
+            touched.Add(threadRootAuthor); // the fallback's give may move from the root's author to the parent's (decision 1201)
             foreach (var user in new[] { resolved.Actor, threadRootAuthor }.Distinct(StringComparer.Ordinal))
             {
                 var fallback = ToEntity(resolved with { UserId = user, RootFallback = true });
