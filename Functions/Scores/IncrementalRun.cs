@@ -19,6 +19,9 @@ public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refol
 {
     /// <summary>User partitions read (incremental runs only).</summary>
     public int PartitionsRead { get; init; }
+
+    /// <summary>Fact rows those partition reads returned.</summary>
+    public int PartitionRows { get; init; }
 }
 
 /// <summary>
@@ -83,7 +86,7 @@ internal sealed class IncrementalRun(
         var partitions = touched.Concat(entrants.SelectMany(e => identitiesOf.GetValueOrDefault(e) ?? [])).ToHashSet(StringComparer.Ordinal);
         var rowsOf = new ConcurrentDictionary<string, List<Fact>>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = ParallelUsers, CancellationToken = ct },
-            async (id, token) => rowsOf[id] = await facts.ReadAsync(id, window, token));
+            async (id, token) => rowsOf[id] = await facts.ReadAsync(id, window, sliced: false, token));
 
         // Identities: the score rows' figures, each from the user's own partition, as the user reads fold them.
         var refolded = new ConcurrentDictionary<string, Figures?>(StringComparer.Ordinal);
@@ -189,7 +192,11 @@ internal sealed class IncrementalRun(
         // Last: a run cut short before this leaves the previous mark, so the next run reads the same changes again.
         state.Mark = window.AsOf;
         var stateBytes = await scores.WriteStateAsync(state, ct);
-        report(new ProjectionRun(false, "", moved.Count, refolded.Count + entrantFigures.Count, rows.Count, stateBytes) { PartitionsRead = partitions.Count });
+        report(new ProjectionRun(false, "", moved.Count, refolded.Count + entrantFigures.Count, rows.Count, stateBytes)
+        {
+            PartitionsRead = partitions.Count,
+            PartitionRows = rowsOf.Values.Sum(r => r.Count),
+        });
         logger.LogInformation("Projected incrementally: {Touched} users touched, {Partitions} partitions read, {Rows} score rows written, {Moved} rows left or entered the window",
             touched.Count, partitions.Count, rows.Count, moved.Count);
         return community;

@@ -457,10 +457,13 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     private const int ReadSlices = 4;
 
     /// <summary>The user's facts with occurredAt in the window: range reads of one partition, in time slices read concurrently.</summary>
-    public async Task<List<Fact>> ReadAsync(string userId, Window window, CancellationToken ct)
+    public Task<List<Fact>> ReadAsync(string userId, Window window, CancellationToken ct) => ReadAsync(userId, window, sliced: true, ct);
+
+    /// <param name="sliced">False for one range read: a caller reading many users at once (the projection) gains nothing from slices but more queries.</param>
+    public async Task<List<Fact>> ReadAsync(string userId, Window window, bool sliced, CancellationToken ct)
     {
         var pk = FactKeys.Escape(userId);
-        var slices = window.Length >= TimeSpan.FromDays(1) ? ReadSlices : 1;
+        var slices = sliced && window.Length >= TimeSpan.FromDays(1) ? ReadSlices : 1;
         var bounds = Enumerable.Range(0, slices + 1)
             .Select(k => k == slices ? FactKeys.UpperBound(window.AsOf) + "~" : FactKeys.LowerBound(window.From + (k * window.Length / slices)))
             .ToArray();
