@@ -13,7 +13,9 @@ namespace Engage.Functions.Scores;
 /// row (decay moves every score, not only those with new facts), rows of users who fell silent,
 /// level cut-offs, leaderboards and the community row. It reads the window's activity rows only
 /// (decision 1111) and remembers which users it left active (decision 1112), so neither the facts
-/// nor the score rows of the whole history are read on a run.
+/// nor the score rows of the whole history are read on a run. Most runs are incremental (decision 1201,
+/// <see cref="IncrementalRun"/>): only the users touched since the last run are refolded; this class's full
+/// run is the path that builds the state they start from.
 /// </summary>
 public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options,
     IOptions<ProjectionOptions> settings, TimeProvider clock, ILogger<Projection> logger)
@@ -135,7 +137,6 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         var community = CommunityFold.Fold(PersonFilter.Exclude(PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id)), id => RoleOf(id) != PersonRoles.Member), window, o);
         await scores.WriteCommunityAsync(community, levels,
             [new Leaderboard(window.AsOf, "engagement", byEngagement), new Leaderboard(window.AsOf, "reciprocity", byReciprocity)], ct);
-
 
         // The state the next runs start from (decision 1201): every user's and entrant's figures, epoch-relative.
         var epoch = ProjectionState.EpochAt(window.AsOf, o);
