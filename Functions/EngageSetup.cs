@@ -84,6 +84,7 @@ public static class EngageSetup
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<DigestState>();
         services.AddSingleton<DigestService>();
+        services.AddOptions<ProjectionOptions>().BindConfiguration(ProjectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Projection>();
         services.AddEngageEmail(configuration);
         services.AddSingleton<UserEraser>();

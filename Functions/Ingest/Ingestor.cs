@@ -44,6 +44,7 @@ public sealed class Ingestor(
 
     public async Task HandleAsync(QueueMessage message, CancellationToken ct)
     {
+        await using var touched = store.Arrivals.Collect(); // the message's arrival row, after its facts (decision 1201)
         await storage.EnsureReadyAsync(ct);
         IngestMessage ingest;
         if (DeliveryMessage.Is(message.Body))

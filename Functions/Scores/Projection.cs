@@ -13,17 +13,55 @@ namespace Engage.Functions.Scores;
 /// row (decay moves every score, not only those with new facts), rows of users who fell silent,
 /// level cut-offs, leaderboards and the community row. It reads the window's activity rows only
 /// (decision 1111) and remembers which users it left active (decision 1112), so neither the facts
-/// nor the score rows of the whole history are read on a run.
+/// nor the score rows of the whole history are read on a run. Most runs are incremental (decision 1201,
+/// <see cref="IncrementalRun"/>): only the users touched since the last run are refolded; this class's full
+/// run is the path that builds the state they start from.
 /// </summary>
-public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options, TimeProvider clock, ILogger<Projection> logger)
+public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options,
+    IOptions<ProjectionOptions> settings, TimeProvider clock, ILogger<Projection> logger)
 {
     public const int LeaderboardSize = 1000;
 
-    public async Task<Community> RunAsync(CancellationToken ct)
+    /// <summary>How the last run went: for tests and the bench (which run, how many users it refolded).</summary>
+    public ProjectionRun? LastRun { get; private set; }
+
+    /// <summary>
+    /// One run: incremental when the state allows it (decision 1201), otherwise full. A full run happens when there
+    /// is no state yet, the scoring options or the people links changed since it was built, the previous run is older
+    /// than the window, or the last full run is older than <see cref="ProjectionOptions.FullRunEvery"/>.
+    /// </summary>
+    public async Task<Community> RunAsync(CancellationToken ct) => await RunAsync(forceFull: false, ct);
+
+    public async Task<Community> RunAsync(bool forceFull, CancellationToken ct)
     {
         var o = options.Value;
         var window = new Window(clock.GetUtcNow(), Window.Default);
         await EnsureActivityAsync(ct);
+        var state = await scores.ReadStateAsync(ct);
+        var (personOf, roles) = await people.ReadAllAsync(ct);
+        var optionsHash = ProjectionState.HashOf(o);
+        var peopleHash = ProjectionState.HashOf(personOf, roles);
+        var reason = forceFull ? "asked"
+            : state is null ? "no state"
+            : state.OptionsHash != optionsHash ? "scoring options changed"
+            : state.PeopleHash != peopleHash ? "people links changed"
+            : window.AsOf < state.Mark || window.AsOf - state.Mark >= window.Length ? "previous run out of the window"
+            : window.AsOf - state.FullAt >= settings.Value.FullRunEvery ? "daily full run"
+            : null;
+        if (reason is null)
+        {
+            return await new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r).RunAsync(ct);
+        }
+
+        var community = await RunFullAsync(window, state, personOf, roles, optionsHash, peopleHash, ct);
+        LastRun = LastRun! with { Reason = reason };
+        return community;
+    }
+
+    private async Task<Community> RunFullAsync(Window window, ProjectionState? state, Dictionary<string, string> personOf, Dictionary<string, string> roles,
+        string optionsHash, string peopleHash, CancellationToken ct)
+    {
+        var o = options.Value;
         var rows = await facts.Activity.ReadAsync(window, ct);
         var interactions = await facts.ResolveAsync(rows, ct);
         var handles = new HandleBook(rows);
@@ -34,7 +72,6 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
 
         // Leaderboards and level cut-offs count people: linked identities fold together (read-time mapping), and
         // team and bot people stay out of the cut-offs. Without links the entrants are the identities themselves.
-        var (personOf, roles) = await people.ReadAllAsync(ct);
         var identitiesOf = personOf.GroupBy(l => l.Value, l => l.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         string RoleOf(string id) => PersonIds.IsPerson(id) ? roles.GetValueOrDefault(id, PersonRoles.Member) : PersonRoles.Member;
@@ -53,7 +90,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             return new UserScore(user, e.Handle, window.AsOf, e.Score, levels.Of(e.Score, e.Authored > 0),
                 e.BroadcastRatio, r.ReciprocityIndex, r.Given.Points, r.Received.Points);
         }).ToList();
-        var previous = await PreviouslyActiveAsync(ct);
+        var previous = await PreviouslyActiveAsync(state, ct);
         var nowActive = fresh.Where(f => f.Level != Levels.Silent).Select(f => f.UserId).ToList();
         var silent = new List<UserScore>();
         foreach (var user in previous.Where(u => !byUser.ContainsKey(u)).Order(StringComparer.Ordinal))
@@ -80,7 +117,6 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         await scores.WriteActiveAsync(previous.Union(nowActive, StringComparer.Ordinal), ct);
         var all = fresh.Concat(silent).ToList();
         await scores.WriteScoresAsync(all, ct);
-        await scores.WriteActiveAsync(nowActive, ct);
 
         LeaderboardEntry Entry(string id, double score)
         {
@@ -102,6 +138,34 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         await scores.WriteCommunityAsync(community, levels,
             [new Leaderboard(window.AsOf, "engagement", byEngagement), new Leaderboard(window.AsOf, "reciprocity", byReciprocity)], ct);
 
+        // The state the next runs start from (decision 1201): every user's and entrant's figures, epoch-relative.
+        var epoch = ProjectionState.EpochAt(window.AsOf, o);
+        var next = new ProjectionState
+        {
+            Mark = window.AsOf,
+            FullAt = window.AsOf,
+            CommunityAt = window.AsOf,
+            OptionsHash = optionsHash,
+            PeopleHash = peopleHash,
+            CommunityJson = System.Text.Json.JsonSerializer.Serialize(community, Http.EngageJson.Options),
+        };
+        foreach (var row in fresh)
+        {
+            next.Identities[row.UserId] = Figures.From(engagements[row.UserId], reciprocities[row.UserId], epoch) with { Level = row.Level };
+        }
+
+        if (personOf.Count > 0)
+        {
+            foreach (var (id, e) in entrantEngagements)
+            {
+                next.Entrants[id] = Figures.From(e, entrantReciprocities[id], epoch);
+            }
+        }
+
+        var stateBytes = await scores.WriteStateAsync(next, ct);
+        await scores.WriteActiveAsync([], ct); // the state holds who is active now (decision 1201)
+        await facts.Arrivals.PruneAsync(window.AsOf - settings.Value.ArrivalMargin - TimeSpan.FromHours(1), ct);
+        LastRun = new ProjectionRun(true, "", rows.Count, fresh.Count, all.Count, stateBytes);
         logger.LogInformation("Projected {Users} users ({Active} active, {Silent} fell silent) from {Facts} facts", fresh.Count, active.Count, all.Count - fresh.Count, rows.Count);
         return community;
     }
@@ -110,10 +174,23 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     /// The users the last run left at a level other than silent, from the projection's own state; the first run
     /// after an upgrade (no state yet) reads every score row once instead, as every run did before.
     /// </summary>
-    private async Task<IReadOnlyCollection<string>> PreviouslyActiveAsync(CancellationToken ct) =>
-        await scores.ReadActiveAsync(ct) is { } active
-            ? active
-            : (await scores.ReadScoresAsync(ct)).Values.Where(p => p.Level != Levels.Silent).Select(p => p.UserId).ToList();
+    /// <remarks>
+    /// With a state (decision 1201), its users left at a level other than silent, plus everyone touched since its mark:
+    /// an incremental run cut short may have written their rows without recording them in the state.
+    /// </remarks>
+    private async Task<IReadOnlyCollection<string>> PreviouslyActiveAsync(ProjectionState? state, CancellationToken ct)
+    {
+        // The active-set rows are empty once a state exists, but for a full run cut short between widening and the state.
+        var active = await scores.ReadActiveAsync(ct);
+        if (state is null)
+        {
+            return active is not null ? active : (await scores.ReadScoresAsync(ct)).Values.Where(p => p.Level != Levels.Silent).Select(p => p.UserId).ToList();
+        }
+
+        var touched = await facts.Arrivals.ReadTouchedAsync(state.Mark - settings.Value.ArrivalMargin, ct);
+        return state.Identities.Where(i => i.Value.Level != Levels.Silent).Select(i => i.Key)
+            .Union(touched.Users, StringComparer.Ordinal).Union(active ?? [], StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>
     /// A store with facts written before the activity layout existed is copied into it once, by the first run
@@ -132,7 +209,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     }
 
     /// <summary>Each user's interactions: the ones they authored and the ones that give to them.</summary>
-    private static Dictionary<string, List<Resolved>> ByUser(IReadOnlyList<Resolved> interactions)
+    internal static Dictionary<string, List<Resolved>> ByUser(IReadOnlyList<Resolved> interactions)
     {
         var byUser = new Dictionary<string, List<Resolved>>(StringComparer.Ordinal);
         foreach (var i in interactions)

@@ -227,6 +227,88 @@ public sealed class ScoreStore(EngageStorage storage)
 
     private static string ChunkRow(int n) => $"{ActiveRow}-{n.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}";
 
+    private const string StateRow = "state";
+
+    /// <summary>Binary columns per state chunk row, and bytes per column: under the 64 KiB property and 1 MiB entity limits.</summary>
+    private const int StateColumns = 14;
+    private const int StateColumnBytes = 60_000;
+
+    /// <summary>
+    /// The incremental projection's state (decision 1201), or null before the first full run wrote one. Chunk rows
+    /// <c>state-{generation parity}-{n}</c>, named by the head row <c>state</c>: a run cut short while writing the
+    /// other parity leaves the head on the previous, whole state.
+    /// </summary>
+    public async Task<ProjectionState?> ReadStateAsync(CancellationToken ct)
+    {
+        var head = await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, StateRow, cancellationToken: ct);
+        if (!head.HasValue || head.Value is not { } h || h.GetInt32("Chunks") is not { } chunks || h.GetInt64("Generation") is not { } generation)
+        {
+            return null;
+        }
+
+        var prefix = StateChunkPrefix(generation);
+        var parts = new SortedDictionary<string, TableEntity>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StatePartition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
+        await foreach (var e in storage.Community.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            parts[e.RowKey] = e;
+        }
+
+        using var bytes = new MemoryStream();
+        for (var n = 0; n < chunks; n++)
+        {
+            if (!parts.TryGetValue(StateChunkRow(generation, n), out var part))
+            {
+                return null;
+            }
+
+            for (var c = 0; c < StateColumns && part.GetBinary($"B{c}") is { } column; c++)
+            {
+                bytes.Write(column);
+            }
+        }
+
+        return ProjectionState.FromBytes(bytes.ToArray());
+    }
+
+    /// <summary>Writes the state as the next generation: its chunk rows, then the head that names them.</summary>
+    public async Task<int> WriteStateAsync(ProjectionState state, CancellationToken ct)
+    {
+        var bytes = state.ToBytes();
+        var previous = await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, StateRow, cancellationToken: ct);
+        var generation = (previous.HasValue && previous.Value is { } p ? p.GetInt64("Generation") ?? 0 : 0) + 1;
+        const int rowBytes = StateColumns * StateColumnBytes;
+        var chunks = Math.Max(1, (bytes.Length + rowBytes - 1) / rowBytes);
+        await Parallel.ForEachAsync(Enumerable.Range(0, chunks), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (n, token) =>
+        {
+            var row = new TableEntity(StatePartition, StateChunkRow(generation, n));
+            for (var c = 0; c < StateColumns; c++)
+            {
+                var start = (n * rowBytes) + (c * StateColumnBytes);
+                if (start >= bytes.Length)
+                {
+                    break;
+                }
+
+                row[$"B{c}"] = bytes.AsSpan(start, Math.Min(StateColumnBytes, bytes.Length - start)).ToArray();
+            }
+
+            await storage.Community.UpsertEntityAsync(row, TableUpdateMode.Replace, token);
+        });
+        await storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, StateRow)
+        {
+            ["Generation"] = generation,
+            ["Chunks"] = chunks,
+            ["Bytes"] = bytes.Length,
+        }, TableUpdateMode.Replace, ct);
+        return bytes.Length;
+    }
+
+    private static string StateChunkPrefix(long generation) => $"{StateRow}-{generation % 2}-";
+
+    private static string StateChunkRow(long generation, int n) =>
+        StateChunkPrefix(generation) + n.ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>True once the activity layout has been filled from the facts of a store that predates it (decision 1111).</summary>
     public async Task<bool> IsActivityBackfilledAsync(CancellationToken ct) =>
         (await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, BackfillRow, cancellationToken: ct)).HasValue;

@@ -36,6 +36,7 @@ public sealed class EngageStorage(
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
     public TableClient Replies => tables.GetTableClient(Names.Replies);
     public TableClient Erasures => tables.GetTableClient(Names.Erasures);
+    public TableClient Arrivals => tables.GetTableClient(Names.Arrivals);
     public QueueClient Interactions => queues.GetQueueClient(Names.Interactions);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
     public BlobContainerClient Webhooks => blobs.GetBlobContainerClient(Names.Webhooks);

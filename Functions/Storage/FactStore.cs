@@ -16,10 +16,13 @@ namespace Engage.Functions.Storage;
 /// Every actor's fact is also written to the activity layout (<see cref="Activity"/>), which whole-community
 /// reads of a window use instead of scanning this table.
 /// </summary>
-public sealed class FactStore(EngageStorage storage)
+public sealed class FactStore(EngageStorage storage, TimeProvider clock)
 {
     /// <summary>The window-bounded layout of the same interactions (decision 1111).</summary>
     public ActivityStore Activity { get; } = new(storage);
+
+    /// <summary>Who each unit of work touched, for the incremental projection (decision 1201).</summary>
+    public ArrivalStore Arrivals { get; } = new(storage, clock);
 
     private const int ParallelReads = 32;
 
@@ -38,13 +41,17 @@ public sealed class FactStore(EngageStorage storage)
     /// </summary>
     public async Task InsertAsync(IEnumerable<Fact> facts, CancellationToken ct)
     {
+        // Every row's user is touched (decision 1201): the unit of the flow, or this insert's own unit, written after the rows.
+        var rows = facts as IReadOnlyCollection<Fact> ?? facts.ToList();
+        await using var touched = Arrivals.Collect();
+        touched.Add(rows.Select(f => f.UserId));
         if (Collecting.Value is { Open: true } batch)
         {
-            batch.Add(facts);
+            batch.Add(rows);
             return;
         }
 
-        var failed = await InsertBatchedAsync(facts.ToList(), ct);
+        var failed = await InsertBatchedAsync(rows.ToList(), ct);
         if (failed.Count > 0)
         {
             throw failed[0].Error;
@@ -383,6 +390,7 @@ public sealed class FactStore(EngageStorage storage)
     /// </summary>
     public async Task MergeParentAsync(Fact actorFact, ItemInfo parent, string? threadRootAuthor, CancellationToken ct)
     {
+        await using var touched = Arrivals.Collect(); // the ingest message's unit, or one of its own (decision 1201)
         var author = actorFact.InReplyToAuthor ?? parent.Author;
         var resolved = actorFact with
         {
@@ -400,6 +408,7 @@ public sealed class FactStore(EngageStorage storage)
 
         if (threadRootAuthor is not null)
         {
+            touched.Add(threadRootAuthor); // the fallback's give may move from the root's author to the parent's (decision 1201)
             foreach (var user in new[] { resolved.Actor, threadRootAuthor }.Distinct(StringComparer.Ordinal))
             {
                 var fallback = ToEntity(resolved with { UserId = user, RootFallback = true });
@@ -430,10 +439,13 @@ public sealed class FactStore(EngageStorage storage)
     private const int ReadSlices = 4;
 
     /// <summary>The user's facts with occurredAt in the window: range reads of one partition, in time slices read concurrently.</summary>
-    public async Task<List<Fact>> ReadAsync(string userId, Window window, CancellationToken ct)
+    public Task<List<Fact>> ReadAsync(string userId, Window window, CancellationToken ct) => ReadAsync(userId, window, sliced: true, ct);
+
+    /// <param name="sliced">False for one range read: a caller reading many users at once (the projection) gains nothing from slices but more queries.</param>
+    public async Task<List<Fact>> ReadAsync(string userId, Window window, bool sliced, CancellationToken ct)
     {
         var pk = FactKeys.Escape(userId);
-        var slices = window.Length >= TimeSpan.FromDays(1) ? ReadSlices : 1;
+        var slices = sliced && window.Length >= TimeSpan.FromDays(1) ? ReadSlices : 1;
         var bounds = Enumerable.Range(0, slices + 1)
             .Select(k => k == slices ? FactKeys.UpperBound(window.AsOf) + "~" : FactKeys.LowerBound(window.From + (k * window.Length / slices)))
             .ToArray();

@@ -32,6 +32,8 @@ public sealed class StorageNames
 
     /// <summary>Replies by parent: PK = parent item id, RK = the reply's fact row key (docs/decisions/1121).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Replies { get; set; } = "replies";
+    /// <summary>Which users each unit of ingest work touched, by write hour: what the projection re-folds (docs/decisions/1201).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Arrivals { get; set; } = "arrivals";
     /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
     /// <summary>Who each archived body names: PK = userId, RK = blob name (docs/decisions/0901).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveUsers { get; set; } = "archiveusers";
@@ -40,5 +42,5 @@ public sealed class StorageNames
     public string Interactions => InteractionsQueue;
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
 
-    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities, Profiles, Replies, Erasures];
+    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities, Profiles, Replies, Erasures, Arrivals];
 }

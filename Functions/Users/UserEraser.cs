@@ -41,6 +41,8 @@ public sealed class UserEraser(
         // First, even for a user not known yet: a delivery naming them may still be queued (decision 1132).
         await archive.RecordErasureAsync(userId, ct);
         var partition = FactKeys.Escape(userId);
+        await using var touched = facts.Arrivals.Collect(); // they and everyone their rows name, once their rows are gone (decision 1201)
+        touched.Erased(userId);
         var rows = await ReadPartitionAsync(storage.Facts, partition, ct);
         if (rows.Count == 0 && await subscriptions.GetAsync(userId, ct) is null && (await archive.BodiesOfAsync(userId, ct)).Count == 0)
         {
@@ -62,6 +64,7 @@ public sealed class UserEraser(
             var theirs = Erasure.IsTheirs(fact, userId);
             foreach (var other in Erasure.OtherUsers(fact, userId, parentAuthor))
             {
+                touched.Add(other);
                 (theirs ? deletes : scrubs).Add((FactKeys.Escape(other), entity.RowKey));
             }
 
@@ -114,6 +117,7 @@ public sealed class UserEraser(
         await storage.Profiles.DeleteEntityAsync(partition, People.IdentityRecorder.ProfileRow, ETag.All, ct); // display name and links (decision 1144)
         await DeleteAsync(storage.Facts, rows.Select(r => (partition, r.RowKey)), ct);
         await people.UnlinkAsync(userId, ct); // the userId leaves its person too (decision 1143)
+        await facts.Arrivals.ForgetAsync(userId, ct); // and the arrival rows that named them (decision 1201)
 
         var result = new ErasureResult(rows.Count, deleted, scrubbed, items.Count, bodies.Deleted, bodies.Redacted);
         logger.LogInformation(

@@ -22,5 +22,7 @@ public sealed class WindowBenchSmokeTests
         Assert.Contains("| GET /api/community?window=P30D, 40 in the window, 400 before it (10×) |", markdown, StringComparison.Ordinal);
         Assert.Contains("| projection run after 5 new interactions vs a full run (10× history) |", markdown, StringComparison.Ordinal);
         Assert.Contains("| memory held per window interaction (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| incremental state per window interaction (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| storage rows read by that incremental run vs the full run (10× history) |", markdown, StringComparison.Ordinal);
     }
 }

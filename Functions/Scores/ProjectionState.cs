@@ -1,0 +1,191 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Engage.Domain.Scoring;
+
+namespace Engage.Functions.Scores;
+
+/// <summary>Settings of the incremental projection (section <c>Scores</c>, beside its schedule; decision 1201).</summary>
+public sealed class ProjectionOptions
+{
+    public const string Section = "Scores";
+
+    /// <summary>A full run at least this often, whatever changed: it bounds any drift of the incremental figures.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan FullRunEvery { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>An incremental run refolds the community figures (which read the whole window) at most this often.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan CommunityEvery { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>Arrivals are read from the previous run's mark minus this: the clock skew allowed between writers and the projection.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ArrivalMargin { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>
+/// A user's or an entrant's figures kept by the projection between runs, relative to a fixed epoch (decision 1201):
+/// <c>Log2Score</c> = log2 Σ p·2^((t − t₀)/h), so the score at any asOf is 2^(Log2Score − (asOf − t₀)/h); likewise the
+/// given and received points. The reciprocity index and broadcast ratio are ratios of sums that decay alike (or
+/// counts): they do not move with asOf. <c>Level</c> is the level the user's score row holds (identities only).
+/// </summary>
+public sealed record Figures(string? Handle, double Log2Score, bool Active, double? BroadcastRatio, double? Index, double Log2Given, double Log2Received)
+{
+    public string? Level { get; init; }
+
+    public static Figures From(Engagement e, Reciprocity r, double epoch) =>
+        new(e.Handle, Log(e.Score, epoch), e.Authored > 0, e.BroadcastRatio, r.ReciprocityIndex, Log(r.Given.Points, epoch), Log(r.Received.Points, epoch));
+
+    public double Score(double epoch) => At(Log2Score, epoch);
+
+    public double Given(double epoch) => At(Log2Given, epoch);
+
+    public double Received(double epoch) => At(Log2Received, epoch);
+
+    /// <summary>The reciprocity board's tie-break, min(given, received), at the epoch.</summary>
+    public double Tie(double epoch) => At(Math.Min(Log2Given, Log2Received), epoch);
+
+    private static double Log(double points, double epoch) => points > 0 ? Math.Log2(points) + epoch : double.NegativeInfinity;
+
+    private static double At(double log2, double epoch) => double.IsNegativeInfinity(log2) ? 0 : Math.Pow(2, log2 - epoch);
+}
+
+/// <summary>
+/// What the projection remembers between runs (decision 1201): its mark (the asOf of the last run), when it last ran in
+/// full and refolded the community, what the figures were computed with (options and people links), the community
+/// figures, and the figures of every user and entrant of the last window. Kept in the community table, PK
+/// <c>projection</c>, as gzip'd binary chunks (<see cref="ScoreStore.WriteStateAsync"/>).
+/// </summary>
+public sealed class ProjectionState
+{
+    /// <summary>t₀ of the epoch-relative figures: fixed, so figures of any two runs compare.</summary>
+    public static readonly DateTimeOffset Epoch = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private const int FormatVersion = 1;
+
+    public DateTimeOffset Mark { get; set; }
+    public DateTimeOffset FullAt { get; set; }
+    public DateTimeOffset CommunityAt { get; set; }
+    public string OptionsHash { get; set; } = "";
+    public string PeopleHash { get; set; } = "";
+    public string CommunityJson { get; set; } = "";
+
+    /// <summary>Every user of the last window (actor or receiver): their score row's figures.</summary>
+    public Dictionary<string, Figures> Identities { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The leaderboards' entrants (people and unlinked identities) when links exist; empty when none do (the identities are the entrants).</summary>
+    public Dictionary<string, Figures> Entrants { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>(asOf − t₀)/h: what converts epoch-relative figures to scores at <paramref name="asOf"/>.</summary>
+    public static double EpochAt(DateTimeOffset asOf, ScoringOptions options) => (asOf - Epoch).TotalDays / options.HalfLifeDays;
+
+    /// <summary>The figures' inputs that force a full run when they change: every points and decay option.</summary>
+    public static string HashOf(ScoringOptions options) =>
+        Hash(typeof(ScoringOptions).GetProperties().Where(p => p.PropertyType == typeof(double)).OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => p.Name + "=" + ((double)p.GetValue(options)!).ToString("R", CultureInfo.InvariantCulture)));
+
+    public static string HashOf(IReadOnlyDictionary<string, string> personOf, IReadOnlyDictionary<string, string> roles) =>
+        Hash(personOf.Select(l => "l " + l.Key + "=" + l.Value).Concat(roles.Select(r => "r " + r.Key + "=" + r.Value)).Order(StringComparer.Ordinal));
+
+    private static string Hash(IEnumerable<string> lines) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
+
+    public byte[] ToBytes()
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var w = new BinaryWriter(zip, Encoding.UTF8))
+        {
+            w.Write(FormatVersion);
+            w.Write(Mark.UtcTicks);
+            w.Write(FullAt.UtcTicks);
+            w.Write(CommunityAt.UtcTicks);
+            w.Write(OptionsHash);
+            w.Write(PeopleHash);
+            w.Write(CommunityJson);
+            Write(w, Identities);
+            Write(w, Entrants);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The state written by <see cref="ToBytes"/>, or null when it is of another format (a full run rebuilds it).</summary>
+    public static ProjectionState? FromBytes(byte[] bytes)
+    {
+        using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+        using var r = new BinaryReader(zip, Encoding.UTF8);
+        if (r.ReadInt32() != FormatVersion)
+        {
+            return null;
+        }
+
+        var state = new ProjectionState
+        {
+            Mark = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+            FullAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+            CommunityAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+            OptionsHash = r.ReadString(),
+            PeopleHash = r.ReadString(),
+            CommunityJson = r.ReadString(),
+        };
+        Read(r, state.Identities);
+        Read(r, state.Entrants);
+        return state;
+    }
+
+    private static void Write(BinaryWriter w, Dictionary<string, Figures> map)
+    {
+        w.Write(map.Count);
+        foreach (var (id, f) in map)
+        {
+            w.Write(id);
+            WriteNullable(w, f.Handle);
+            w.Write(f.Log2Score);
+            w.Write(f.Active);
+            WriteNullable(w, f.BroadcastRatio);
+            WriteNullable(w, f.Index);
+            w.Write(f.Log2Given);
+            w.Write(f.Log2Received);
+            WriteNullable(w, f.Level);
+        }
+    }
+
+    private static void Read(BinaryReader r, Dictionary<string, Figures> map)
+    {
+        var count = r.ReadInt32();
+        map.EnsureCapacity(count);
+        for (var n = 0; n < count; n++)
+        {
+            var id = r.ReadString();
+            map[id] = new Figures(ReadString(r), r.ReadDouble(), r.ReadBoolean(), ReadDouble(r), ReadDouble(r), r.ReadDouble(), r.ReadDouble())
+            {
+                Level = ReadString(r),
+            };
+        }
+    }
+
+    private static void WriteNullable(BinaryWriter w, string? value)
+    {
+        w.Write(value is not null);
+        if (value is not null)
+        {
+            w.Write(value);
+        }
+    }
+
+    private static void WriteNullable(BinaryWriter w, double? value)
+    {
+        w.Write(value.HasValue);
+        if (value is { } v)
+        {
+            w.Write(v);
+        }
+    }
+
+    private static string? ReadString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+
+    private static double? ReadDouble(BinaryReader r) => r.ReadBoolean() ? r.ReadDouble() : null;
+}

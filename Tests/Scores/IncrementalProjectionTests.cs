@@ -1,0 +1,216 @@
+using Engage.Domain.Interactions;
+using Engage.Domain.People;
+using Engage.Domain.Scoring;
+using Engage.Functions.Ingest;
+using Engage.Functions.People;
+using Engage.Functions.Scores;
+using Engage.Functions.Storage;
+using Engage.Functions.Users;
+using Engage.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engage.Tests.Scores;
+
+/// <summary>
+/// The incremental projection (decision 1201) against a full run: two stores fed the same interactions at the same
+/// fake clock times, one projected in full every time, the other incrementally; after every step their leaderboards,
+/// level cut-offs and score rows (converted to the same asOf) agree to 1e-9. An Azurite of the class's own.
+/// </summary>
+public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurite azurite) : IAsyncLifetime, IClassFixture<IncrementalProjectionTests.Azurite>
+{
+    public sealed class Azurite : IDisposable
+    {
+        public AzuriteProcess Process { get; } = TestStorage.StartDedicated();
+
+        public void Dispose() => Process.Dispose();
+    }
+
+    private static readonly DateTimeOffset T0 = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(T0);
+    private ServiceProvider _full = null!;
+    private ServiceProvider _incremental = null!;
+    private ServiceProvider[] Both => [_full, _incremental];
+
+    public async Task InitializeAsync()
+    {
+        _full = Create();
+        _incremental = Create();
+        foreach (var s in Both)
+        {
+            await s.GetRequiredService<EngageStorage>().EnsureReadyAsync(CancellationToken.None);
+        }
+    }
+
+    private ServiceProvider Create() => TestServices.Create(
+        new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.Process.ConnectionString,
+            ["Storage:Activity"] = TestStorage.UniqueName("tact"),
+            ["Storage:Arrivals"] = TestStorage.UniqueName("tarr"),
+        },
+        services => services.AddSingleton<TimeProvider>(_clock));
+
+    public async Task DisposeAsync()
+    {
+        await _full.DisposeAsync();
+        await _incremental.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task IncrementalRuns_AgreeWithFullRuns_ThroughArrivalsDeparturesLateParentsErasureAndLinks()
+    {
+        // Before the first run: a conversation now, and one near the window's start that leaves it hours later.
+        await IngestAsync(
+            Post("x:p1", "x:ada", T0.AddMinutes(-50), "How do I pin the digest image?"),
+            Reply("x:r1", "x:ben", "x:p1", T0.AddMinutes(-40), "Pin it in the digest settings."),
+            Reaction("x:c1", "x:cy", "x:p1", "x:ada", T0.AddMinutes(-30)),
+            Post("x:p2", "x:dee", T0.AddMinutes(-20), "Release notes are out."),
+            Reply("x:r2", "x:eve", "x:p2", T0.AddMinutes(-10), "Thanks, that fixed it for me.", "x:ada"),
+            Reply("x:r3", "x:ada", "x:r1", T0.AddMinutes(-5), "Thanks ben, that worked!"),
+            Post("x:p0", "x:fay", T0.AddDays(-29.9), "Anyone tried the new theme?"),
+            Reply("x:r0", "x:gus", "x:p0", T0.AddDays(-29.8), "Yes, it works well with dark mode."));
+        await RunBothAsync(expectFull: true);
+
+        // New arrivals: a reply to an old post, and a reply whose parent is not known yet.
+        _clock.Advance(TimeSpan.FromHours(1));
+        await IngestAsync(
+            Reply("x:r4", "x:hal", "x:p1", _clock.GetUtcNow().AddMinutes(-30), "You can also pin it from the menu."),
+            Reply("x:r5", "x:ivy", "x:late", _clock.GetUtcNow().AddMinutes(-20), "Which version is this?", "x:ben"));
+        await RunBothAsync(expectFull: false);
+
+        // fay's post leaves the window (fay falls silent) and the late parent arrives: ivy's reply gives to jon now.
+        _clock.Advance(TimeSpan.FromHours(3));
+        await IngestAsync(Post("x:late", "x:jon", _clock.GetUtcNow().AddHours(-5), "What is new in 2.0?"));
+        await RunBothAsync(expectFull: false);
+
+        // gus's reply leaves too (touched by the departure only); ben is erased.
+        _clock.Advance(TimeSpan.FromHours(2));
+        foreach (var s in Both)
+        {
+            await s.GetRequiredService<UserEraser>().EraseAsync("x:ben", CancellationToken.None);
+        }
+
+        await RunBothAsync(expectFull: false);
+
+        // A run with nothing new since the last: no partition read at all.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await RunBothAsync(expectFull: false);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await RunBothAsync(expectFull: false);
+        var quiet = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.Equal(0, quiet.PartitionsRead);
+        Assert.Equal(0, quiet.Rows);
+
+        // A person linked: the incremental store runs in full once, then incrementally with people as entrants.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        foreach (var s in Both)
+        {
+            await s.GetRequiredService<PeopleStore>().PutAsync(new Person("ada-p", "Ada", PersonRoles.Member, ["x:ada", "x:dee"]), move: false, CancellationToken.None);
+        }
+
+        await RunBothAsync(expectFull: true);
+        Assert.Equal("people links changed", _incremental.GetRequiredService<Projection>().LastRun!.Reason);
+
+        _clock.Advance(TimeSpan.FromHours(1));
+        await IngestAsync(
+            Reply("x:r6", "x:kim", "x:p2", _clock.GetUtcNow().AddMinutes(-15), "Great notes, thanks dee!"),
+            Reply("x:r7", "x:dee", "x:r6", _clock.GetUtcNow().AddMinutes(-5), "Glad they helped."));
+        await RunBothAsync(expectFull: false);
+    }
+
+    private async Task IngestAsync(params Interaction[] interactions)
+    {
+        foreach (var s in Both)
+        {
+            var ingestor = s.GetRequiredService<Ingestor>();
+            foreach (var i in interactions)
+            {
+                await ingestor.IngestAsync(i, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task RunBothAsync(bool expectFull)
+    {
+        await _full.GetRequiredService<Projection>().RunAsync(forceFull: true, CancellationToken.None);
+        var incremental = _incremental.GetRequiredService<Projection>();
+        await incremental.RunAsync(CancellationToken.None);
+        Assert.Equal(expectFull, incremental.LastRun!.Full);
+        await AssertSameAsync();
+    }
+
+    private async Task AssertSameAsync()
+    {
+        var full = _full.GetRequiredService<ScoreStore>();
+        var incremental = _incremental.GetRequiredService<ScoreStore>();
+        var halfLife = new ScoringOptions().HalfLifeDays;
+
+        var levelsFull = await full.GetLevelsAsync(CancellationToken.None);
+        var levelsIncremental = await incremental.GetLevelsAsync(CancellationToken.None);
+        Assert.Equal(levelsFull.ActiveUsers, levelsIncremental.ActiveUsers);
+        Close(levelsFull.Champion, levelsIncremental.Champion);
+        Close(levelsFull.Engaged, levelsIncremental.Engaged);
+
+        foreach (var by in new[] { "engagement", "reciprocity" })
+        {
+            var a = (await full.GetLeaderboardAsync(by, CancellationToken.None))!;
+            var b = (await incremental.GetLeaderboardAsync(by, CancellationToken.None))!;
+            Assert.Equal(a.AsOf, b.AsOf);
+            Assert.Equal(a.Entries.Select(e => e.UserId ?? e.PersonId), b.Entries.Select(e => e.UserId ?? e.PersonId));
+            foreach (var (x, y) in a.Entries.Zip(b.Entries))
+            {
+                Close(x.Score, y.Score);
+                Assert.Equal(x.Level, y.Level);
+                Assert.Equal(x.Handle, y.Handle);
+                Assert.Equal(x.Role, y.Role);
+                Assert.Equal(x.Identities ?? [], y.Identities ?? []);
+            }
+        }
+
+        var rowsFull = await full.ReadScoresAsync(CancellationToken.None);
+        var rowsIncremental = await incremental.ReadScoresAsync(CancellationToken.None);
+        Assert.Equal(rowsFull.Keys.Order(StringComparer.Ordinal), rowsIncremental.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, a) in rowsFull)
+        {
+            // Rows an incremental run did not rewrite hold the figures of their own asOf: decay converts them.
+            var b = rowsIncremental[id];
+            var factor = Math.Pow(2, -(a.AsOf - b.AsOf).TotalDays / halfLife);
+            Assert.True(a.Level == b.Level, $"{id}: level {a.Level} in full, {b.Level} incremental");
+            Close(a.Score, b.Score * factor, id);
+            Close(a.Given, b.Given * factor, id);
+            Close(a.Received, b.Received * factor, id);
+            Assert.Equal(a.BroadcastRatio is null, b.BroadcastRatio is null);
+            Close(a.BroadcastRatio ?? 0, b.BroadcastRatio ?? 0, id);
+            Assert.Equal(a.ReciprocityIndex is null, b.ReciprocityIndex is null);
+            Close(a.ReciprocityIndex ?? 0, b.ReciprocityIndex ?? 0, id);
+            Assert.Equal(a.Handle, b.Handle);
+        }
+    }
+
+    private static void Close(double expected, double actual, string? what = null)
+    {
+        if (expected == actual)
+        {
+            return;
+        }
+
+        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(Math.Abs(expected), Math.Abs(actual)), $"{what}: {expected} in full, {actual} incremental");
+    }
+
+    private static Interaction Post(string id, string actor, DateTimeOffset at, string text) => new()
+    {
+        Id = id, Kind = InteractionKind.Post, Actor = actor, ActorHandle = actor[2..], OccurredAt = at, Text = text,
+    };
+
+    private static Interaction Reply(string id, string actor, string parentId, DateTimeOffset at, string text, params string[] mentions) => new()
+    {
+        Id = id, Kind = InteractionKind.Reply, Actor = actor, ActorHandle = actor[2..], OccurredAt = at, Text = text,
+        InReplyTo = new ItemRef(parentId, null), Mentions = mentions,
+    };
+
+    private static Interaction Reaction(string id, string actor, string subjectId, string subjectAuthor, DateTimeOffset at) => new()
+    {
+        Id = id, Kind = InteractionKind.Reaction, Actor = actor, OccurredAt = at, Subject = new ItemRef(subjectId, subjectAuthor),
+    };
+}
