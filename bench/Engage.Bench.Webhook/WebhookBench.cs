@@ -58,7 +58,7 @@ public sealed record PhaseResult(
 /// (one per service, as Azure serves them); X's CRC route (no storage) is the host's own floor.
 ///
 ///   dotnet bench/Engage.Bench.Webhook/bin/Release/net10.0/Engage.Bench.Webhook.dll [--smoke] [--out FILE]
-///     [rates=50,200,500] [three=50,200,500] [seconds=30] [raw=10] [timeout=10] [paused=200] [crc=200]
+///     [rates=50,200,500] [three=50,200,500] [seconds=30] [raw=10] [timeout=10] [apart=200] [paused=200] [crc=200]
 /// </summary>
 public static class WebhookBench
 {
