@@ -22,54 +22,80 @@ public static class CommunityFold
     /// <remarks>
     /// Users are interned (<see cref="IdTable"/>) and each give is one long in a pooled buffer; r and rho come from
     /// <see cref="DirectedPairs"/> counts, integers like the former set sizes, so they are the same doubles
-    /// (docs/decisions/1101-interned-folds.md).
+    /// (docs/decisions/1101-interned-folds.md). One pass over a span of the input (a list's or array's own
+    /// storage, else a pooled copy), the window bounds compared as ticks, and the replies kept as input
+    /// positions (docs/decisions/1221-community-fold-tables.md).
     /// </remarks>
     public static Community Fold(IReadOnlyList<Resolved> interactions, Window window, ScoringOptions options)
     {
-        var users = new IdTable();
-        var pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, interactions.Count));
-        var pairCount = 0;
-        var replies = ArrayPool<Reply>.Shared.Rent(Math.Max(16, interactions.Count / 2));
-        var replyCount = 0;
-        List<Resolved>? questions = null;
-        int count = 0, broadcast = 0, authored = 0;
+        switch (interactions)
+        {
+            case List<Resolved> list:
+                return Fold(CollectionsMarshal.AsSpan(list), window, options);
+            case Resolved[] array:
+                return Fold(array.AsSpan(), window, options);
+        }
+
+        var copy = ArrayPool<Resolved>.Shared.Rent(interactions.Count);
         try
         {
-            foreach (var i in interactions)
+            for (var n = 0; n < interactions.Count; n++)
             {
-                if (i.Kind == InteractionKind.Reply && i.ParentId is { } parent && i.OccurredAt <= window.AsOf)
-                {
-                    if (replyCount == replies.Length)
-                    {
-                        replies = Grow(replies);
-                    }
+                copy[n] = interactions[n];
+            }
 
-                    replies[replyCount++] = new Reply(parent, i.Actor);
+            return Fold(copy.AsSpan(0, interactions.Count), window, options);
+        }
+        finally
+        {
+            ArrayPool<Resolved>.Shared.Return(copy, clearArray: true);
+        }
+    }
+
+    /// <summary>The same figures over a span of interactions (what <see cref="Fold(IReadOnlyList{Resolved}, Window, ScoringOptions)"/> runs on).</summary>
+    public static Community Fold(ReadOnlySpan<Resolved> interactions, Window window, ScoringOptions options)
+    {
+        var users = new IdTable(Math.Min(interactions.Length, 1 << 12));
+        var gives = ArrayPool<string>.Shared.Rent(Math.Max(16, 2 * interactions.Length));
+        var giveNames = 0;
+        var replies = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
+        var replyCount = 0;
+        var questions = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
+        var questionCount = 0;
+        long[]? pairs = null;
+        int count = 0, broadcast = 0, authored = 0;
+        var from = window.From.UtcTicks;
+        var asOf = window.AsOf.UtcTicks;
+        try
+        {
+            for (var p = 0; p < interactions.Length; p++)
+            {
+                var i = interactions[p];
+                var at = i.OccurredAt.UtcTicks;
+                var kind = i.Kind;
+                if (kind == InteractionKind.Reply && at <= asOf && i.ParentId is not null)
+                {
+                    replies[replyCount++] = p;
                 }
 
-                if (!window.Contains(i.OccurredAt))
+                if (at < from || at > asOf)
                 {
                     continue;
                 }
 
                 count++;
-                var actor = -1;
                 foreach (var target in GiveTargets.Of(i))
                 {
-                    if (actor < 0)
+                    if (giveNames + 2 > gives.Length)
                     {
-                        actor = users.Intern(i.Actor);
+                        gives = Grow(gives);
                     }
 
-                    if (pairCount == pairs.Length)
-                    {
-                        pairs = Grow(pairs);
-                    }
-
-                    pairs[pairCount++] = DirectedPairs.Pack(actor, users.Intern(target));
+                    gives[giveNames++] = i.Actor;
+                    gives[giveNames++] = target;
                 }
 
-                if (i.Kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Repost or InteractionKind.Quote)
+                if (kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Repost or InteractionKind.Quote)
                 {
                     authored++;
                     broadcast += Points.Of(i, options).Broadcast ? 1 : 0;
@@ -77,8 +103,32 @@ public static class CommunityFold
 
                 if ((i.Signals & Signals.SignalSet.Question) != 0)
                 {
-                    (questions ??= []).Add(i);
+                    questions[questionCount++] = p;
                 }
+            }
+
+            // Users are interned in the order the gives name them (actor, then target), as one pass would; hashing
+            // them first, in a loop of their own, lets the reads of the scattered strings overlap.
+            var names = gives.AsSpan(0, giveNames);
+            var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, giveNames));
+            var pairCount = giveNames / 2;
+            pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, pairCount));
+            try
+            {
+                for (var g = 0; g < names.Length; g++)
+                {
+                    hashes[g] = IdTable.HashOf(names[g]);
+                }
+
+                for (var g = 0; g < pairCount; g++)
+                {
+                    var actor = users.Intern(names[2 * g], hashes[2 * g]);
+                    pairs[g] = DirectedPairs.Pack(actor, users.Intern(names[(2 * g) + 1], hashes[(2 * g) + 1]));
+                }
+            }
+            finally
+            {
+                ArrayPool<uint>.Shared.Return(hashes);
             }
 
             var n = users.Count;
@@ -94,36 +144,45 @@ public static class CommunityFold
                 rho = density < 1 ? (rv - density) / (1 - density) : null;
             }
 
-            var open = questions is null ? 0 : OpenQuestions(questions, replies.AsSpan(0, replyCount));
+            var open = questionCount == 0 ? 0 : OpenQuestions(interactions, questions.AsSpan(0, questionCount), replies.AsSpan(0, replyCount));
             return new Community(window, n, count, r, rho, authored == 0 ? null : (double)broadcast / authored, open);
         }
         finally
         {
-            ArrayPool<long>.Shared.Return(pairs);
-            ArrayPool<Reply>.Shared.Return(replies, clearArray: true);
+            gives.AsSpan(0, giveNames).Clear();
+            ArrayPool<string>.Shared.Return(gives);
+            if (pairs is not null)
+            {
+                ArrayPool<long>.Shared.Return(pairs);
+            }
+
+            ArrayPool<int>.Shared.Return(replies);
+            ArrayPool<int>.Shared.Return(questions);
         }
     }
-
-    /// <summary>A reply up to asOf: which item it answers and who wrote it (what open questions look up).</summary>
-    private readonly record struct Reply(string Parent, string Actor);
 
     /// <summary>
     /// Open questions: a question of the window addressed to someone (reply to them, or mention) that they
     /// have not replied to (up to asOf). Each question's addressed users (distinct, not the asker) are one
-    /// run of a flat list; each reply to a question's id marks its author's entry in every question of that id.
+    /// run of a flat list; question ids are interned, each id heading a chain of the questions that carry it;
+    /// each reply to a question's id marks its author's entry in every question of that id.
     /// </summary>
-    private static int OpenQuestions(List<Resolved> questions, ReadOnlySpan<Reply> replies)
+    /// <param name="questions">Positions in <paramref name="interactions"/> of the window's questions.</param>
+    /// <param name="replies">Positions of the replies up to asOf that name a parent.</param>
+    private static int OpenQuestions(ReadOnlySpan<Resolved> interactions, ReadOnlySpan<int> questions, ReadOnlySpan<int> replies)
     {
-        var latest = new Dictionary<string, int>(questions.Count, StringComparer.Ordinal);
-        var sameId = new int[questions.Count];
-        var start = new int[questions.Count + 1];
-        var addressed = new List<string>();
-        for (var k = 0; k < questions.Count; k++)
+        var ids = new IdTable(questions.Length);
+        var latest = new int[questions.Length];
+        var sameId = new int[questions.Length];
+        var start = new int[questions.Length + 1];
+        var addressed = new List<string>(questions.Length);
+        for (var k = 0; k < questions.Length; k++)
         {
-            var q = questions[k];
-            ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(latest, q.Id, out var exists);
-            sameId[k] = exists ? head : -1;
-            head = k;
+            var q = interactions[questions[k]];
+            var known = ids.Count;
+            var id = ids.Intern(q.Id);
+            sameId[k] = id < known ? latest[id] : -1;
+            latest[id] = k;
             start[k] = addressed.Count;
             var mentions = q.Mentions;
             for (var m = 0; m < mentions.Count; m++)
@@ -137,16 +196,23 @@ public static class CommunityFold
             }
         }
 
-        start[questions.Count] = addressed.Count;
+        start[questions.Length] = addressed.Count;
         var replied = new bool[addressed.Count];
-        foreach (var reply in replies)
+        var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, replies.Length));
+        for (var r = 0; r < replies.Length; r++)
         {
-            if (!latest.TryGetValue(reply.Parent, out var k))
+            hashes[r] = IdTable.HashOf(interactions[replies[r]].ParentId!);
+        }
+
+        for (var r = 0; r < replies.Length; r++)
+        {
+            var reply = interactions[replies[r]];
+            if (!ids.TryGet(reply.ParentId!, hashes[r], out var id))
             {
                 continue;
             }
 
-            for (; k >= 0; k = sameId[k])
+            for (var k = latest[id]; k >= 0; k = sameId[k])
             {
                 for (var e = start[k]; e < start[k + 1]; e++)
                 {
@@ -158,7 +224,14 @@ public static class CommunityFold
             }
         }
 
-        return replied.Count(r => !r);
+        ArrayPool<uint>.Shared.Return(hashes);
+        var open = 0;
+        foreach (var marked in replied)
+        {
+            open += marked ? 0 : 1;
+        }
+
+        return open;
     }
 
     /// <summary>Adds <paramref name="user"/> to the run starting at <paramref name="from"/> unless it is there already or is the asker.</summary>
