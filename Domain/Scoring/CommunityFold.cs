@@ -55,8 +55,9 @@ public static class CommunityFold
     /// <summary>The same figures over a span of interactions (what <see cref="Fold(IReadOnlyList{Resolved}, Window, ScoringOptions)"/> runs on).</summary>
     public static Community Fold(ReadOnlySpan<Resolved> interactions, Window window, ScoringOptions options)
     {
-        var users = new IdTable(Math.Min(interactions.Length, 1 << 12));
+        using var users = new IdTable(Math.Min(interactions.Length, 1 << 12));
         var gives = ArrayPool<string>.Shared.Rent(Math.Max(16, 2 * interactions.Length));
+        var hashes = ArrayPool<uint>.Shared.Rent(gives.Length);
         var giveNames = 0;
         var replies = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
         var replyCount = 0;
@@ -84,14 +85,26 @@ public static class CommunityFold
                 }
 
                 count++;
+                var actorHash = 0u;
+                var hashed = false;
                 foreach (var target in GiveTargets.Of(i))
                 {
                     if (giveNames + 2 > gives.Length)
                     {
                         gives = Grow(gives);
+                        hashes = Grow(hashes);
                     }
 
+                    // Hashed here, where GiveTargets has just compared them with the actor: their characters are in cache.
+                    if (!hashed)
+                    {
+                        actorHash = IdTable.HashOf(i.Actor);
+                        hashed = true;
+                    }
+
+                    hashes[giveNames] = actorHash;
                     gives[giveNames++] = i.Actor;
+                    hashes[giveNames] = IdTable.HashOf(target);
                     gives[giveNames++] = target;
                 }
 
@@ -107,28 +120,15 @@ public static class CommunityFold
                 }
             }
 
-            // Users are interned in the order the gives name them (actor, then target), as one pass would; hashing
-            // them first, in a loop of their own, lets the reads of the scattered strings overlap.
+            // Users are interned in the order the gives name them (actor, then target), as one pass would; in a loop
+            // of their own, with the hashes taken, the probes of the table do not wait for each other.
             var names = gives.AsSpan(0, giveNames);
-            var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, giveNames));
             var pairCount = giveNames / 2;
             pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, pairCount));
-            try
+            for (var g = 0; g < pairCount; g++)
             {
-                for (var g = 0; g < names.Length; g++)
-                {
-                    hashes[g] = IdTable.HashOf(names[g]);
-                }
-
-                for (var g = 0; g < pairCount; g++)
-                {
-                    var actor = users.Intern(names[2 * g], hashes[2 * g]);
-                    pairs[g] = DirectedPairs.Pack(actor, users.Intern(names[(2 * g) + 1], hashes[(2 * g) + 1]));
-                }
-            }
-            finally
-            {
-                ArrayPool<uint>.Shared.Return(hashes);
+                var actor = users.Intern(names[2 * g], hashes[2 * g]);
+                pairs[g] = DirectedPairs.Pack(actor, users.Intern(names[(2 * g) + 1], hashes[(2 * g) + 1]));
             }
 
             var n = users.Count;
@@ -151,6 +151,7 @@ public static class CommunityFold
         {
             gives.AsSpan(0, giveNames).Clear();
             ArrayPool<string>.Shared.Return(gives);
+            ArrayPool<uint>.Shared.Return(hashes);
             if (pairs is not null)
             {
                 ArrayPool<long>.Shared.Return(pairs);
@@ -171,78 +172,104 @@ public static class CommunityFold
     /// <param name="replies">Positions of the replies up to asOf that name a parent.</param>
     private static int OpenQuestions(ReadOnlySpan<Resolved> interactions, ReadOnlySpan<int> questions, ReadOnlySpan<int> replies)
     {
-        var ids = new IdTable(questions.Length);
-        var latest = new int[questions.Length];
-        var sameId = new int[questions.Length];
-        var start = new int[questions.Length + 1];
-        var addressed = new List<string>(questions.Length);
-        for (var k = 0; k < questions.Length; k++)
-        {
-            var q = interactions[questions[k]];
-            var known = ids.Count;
-            var id = ids.Intern(q.Id);
-            sameId[k] = id < known ? latest[id] : -1;
-            latest[id] = k;
-            start[k] = addressed.Count;
-            var mentions = q.Mentions;
-            for (var m = 0; m < mentions.Count; m++)
-            {
-                AddOnce(addressed, start[k], mentions[m], q.Actor);
-            }
-
-            if (q.Kind == InteractionKind.Reply && q.ParentAuthor is { } author)
-            {
-                AddOnce(addressed, start[k], author, q.Actor);
-            }
-        }
-
-        start[questions.Length] = addressed.Count;
-        var replied = new bool[addressed.Count];
+        var q = questions.Length;
+        using var ids = new IdTable(q);
+        var runs = ArrayPool<int>.Shared.Rent((3 * q) + 1);
+        var addressed = ArrayPool<string>.Shared.Rent(Math.Max(16, q));
+        var count = 0;
         var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, replies.Length));
-        for (var r = 0; r < replies.Length; r++)
+        bool[]? replied = null;
+        try
         {
-            hashes[r] = IdTable.HashOf(interactions[replies[r]].ParentId!);
-        }
-
-        for (var r = 0; r < replies.Length; r++)
-        {
-            var reply = interactions[replies[r]];
-            if (!ids.TryGet(reply.ParentId!, hashes[r], out var id))
+            var latest = runs.AsSpan(0, q);
+            var sameId = runs.AsSpan(q, q);
+            var start = runs.AsSpan(2 * q, q + 1);
+            for (var k = 0; k < q; k++)
             {
-                continue;
+                var question = interactions[questions[k]];
+                var known = ids.Count;
+                var id = ids.Intern(question.Id);
+                sameId[k] = id < known ? latest[id] : -1;
+                latest[id] = k;
+                start[k] = count;
+                var mentions = question.Mentions;
+                for (var m = 0; m < mentions.Count; m++)
+                {
+                    AddOnce(ref addressed, ref count, start[k], mentions[m], question.Actor);
+                }
+
+                if (question.Kind == InteractionKind.Reply && question.ParentAuthor is { } author)
+                {
+                    AddOnce(ref addressed, ref count, start[k], author, question.Actor);
+                }
             }
 
-            for (var k = latest[id]; k >= 0; k = sameId[k])
+            start[q] = count;
+            replied = ArrayPool<bool>.Shared.Rent(Math.Max(16, count));
+            replied.AsSpan(0, count).Clear();
+
+            // Hashing every reply's parent id first, in a loop of its own, lets the reads of those scattered strings
+            // overlap; then only a reply whose hash is in the table is read again.
+            for (var r = 0; r < replies.Length; r++)
             {
-                for (var e = start[k]; e < start[k + 1]; e++)
+                hashes[r] = IdTable.HashOf(interactions[replies[r]].ParentId!);
+            }
+
+            for (var r = 0; r < replies.Length; r++)
+            {
+                if (!ids.MayContain(hashes[r]))
                 {
-                    if (addressed[e] == reply.Actor)
+                    continue;
+                }
+
+                var reply = interactions[replies[r]];
+                if (!ids.TryGet(reply.ParentId!, hashes[r], out var id))
+                {
+                    continue;
+                }
+
+                for (var k = latest[id]; k >= 0; k = sameId[k])
+                {
+                    for (var e = start[k]; e < start[k + 1]; e++)
                     {
-                        replied[e] = true;
+                        if (addressed[e] == reply.Actor)
+                        {
+                            replied[e] = true;
+                        }
                     }
                 }
             }
-        }
 
-        ArrayPool<uint>.Shared.Return(hashes);
-        var open = 0;
-        foreach (var marked in replied)
+            var open = 0;
+            foreach (var marked in replied.AsSpan(0, count))
+            {
+                open += marked ? 0 : 1;
+            }
+
+            return open;
+        }
+        finally
         {
-            open += marked ? 0 : 1;
+            ArrayPool<int>.Shared.Return(runs);
+            addressed.AsSpan(0, count).Clear();
+            ArrayPool<string>.Shared.Return(addressed);
+            ArrayPool<uint>.Shared.Return(hashes);
+            if (replied is not null)
+            {
+                ArrayPool<bool>.Shared.Return(replied);
+            }
         }
-
-        return open;
     }
 
     /// <summary>Adds <paramref name="user"/> to the run starting at <paramref name="from"/> unless it is there already or is the asker.</summary>
-    private static void AddOnce(List<string> addressed, int from, string user, string asker)
+    private static void AddOnce(ref string[] addressed, ref int count, int from, string user, string asker)
     {
         if (user == asker)
         {
             return;
         }
 
-        for (var e = from; e < addressed.Count; e++)
+        for (var e = from; e < count; e++)
         {
             if (addressed[e] == user)
             {
@@ -250,7 +277,12 @@ public static class CommunityFold
             }
         }
 
-        addressed.Add(user);
+        if (count == addressed.Length)
+        {
+            addressed = Grow(addressed);
+        }
+
+        addressed[count++] = user;
     }
 
     private static T[] Grow<T>(T[] items)

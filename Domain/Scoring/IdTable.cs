@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -16,9 +17,11 @@ namespace Engage.Domain.Scoring;
 /// whose hash matches, where the dictionary reads a bucket, then an entry, then the string; it was most of
 /// the community fold's time (docs/decisions/1221-community-fold-tables.md). Strings are still compared in
 /// full on a hash match, so a collision costs time, never a wrong id. The hash is seeded per process, so
-/// which ids collide cannot be chosen from outside.
+/// which ids collide cannot be chosen from outside. Its arrays come from the shared pool and go back on
+/// <see cref="Dispose"/> (a fold over a million interactions would otherwise put megabytes on the large-object
+/// heap every call); a table that is not disposed simply leaves them to the collector.
 /// </remarks>
-public sealed class IdTable
+public sealed class IdTable : IDisposable
 {
     private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
 
@@ -31,9 +34,26 @@ public sealed class IdTable
     public IdTable(int capacity = 0)
     {
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity * 2, 16, 1 << 30));
-        _slots = new long[size];
+        _slots = RentSlots(size);
         _mask = size - 1;
-        _names = new string[Math.Max(8, capacity)];
+        _names = ArrayPool<string>.Shared.Rent(Math.Max(8, capacity));
+    }
+
+    /// <summary>Gives the arrays back to the pool; the table must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_slots.Length == 0)
+        {
+            return;
+        }
+
+        ArrayPool<long>.Shared.Return(_slots);
+        _names.AsSpan(0, _count).Clear();
+        ArrayPool<string>.Shared.Return(_names);
+        _slots = [];
+        _names = [];
+        _count = 0;
+        _mask = 0;
     }
 
     /// <summary>How many distinct ids were interned.</summary>
@@ -72,13 +92,17 @@ public sealed class IdTable
         var added = _count;
         if (added == _names.Length)
         {
-            Array.Resize(ref _names, added * 2);
+            var names = ArrayPool<string>.Shared.Rent(added * 2);
+            _names.AsSpan(0, added).CopyTo(names);
+            _names.AsSpan(0, added).Clear();
+            ArrayPool<string>.Shared.Return(_names);
+            _names = names;
         }
 
         _names[added] = name;
         _count = added + 1;
         _slots[slot] = ((long)hash << 32) | (uint)(added + 1);
-        if (_count * 2 > _slots.Length)
+        if (_count * 2 > _mask + 1)
         {
             Grow();
         }
@@ -112,15 +136,40 @@ public sealed class IdTable
         }
     }
 
+    /// <summary>
+    /// False when no interned name has this hash (<see cref="HashOf"/>), so the name itself need not be read;
+    /// true means "maybe": <see cref="TryGet(string, uint, out int)"/> decides.
+    /// </summary>
+    public bool MayContain(uint hash)
+    {
+        var slot = (int)hash & _mask;
+        while (true)
+        {
+            var s = _slots[slot];
+            if (s == 0)
+            {
+                return false;
+            }
+
+            if ((uint)(s >>> 32) == hash)
+            {
+                return true;
+            }
+
+            slot = (slot + 1) & _mask;
+        }
+    }
+
     /// <summary>The string an id stands for.</summary>
     public string NameOf(int id) => (uint)id < (uint)_count ? _names[id] : throw new ArgumentOutOfRangeException(nameof(id));
 
     /// <summary>Doubles the slots; the stored hashes place every id again without reading its string.</summary>
     private void Grow()
     {
-        var slots = new long[_slots.Length * 2];
-        var mask = slots.Length - 1;
-        foreach (var s in _slots)
+        var size = (_mask + 1) * 2;
+        var slots = RentSlots(size);
+        var mask = size - 1;
+        foreach (var s in _slots.AsSpan(0, _mask + 1))
         {
             if (s == 0)
             {
@@ -136,8 +185,17 @@ public sealed class IdTable
             slots[slot] = s;
         }
 
+        ArrayPool<long>.Shared.Return(_slots);
         _slots = slots;
         _mask = mask;
+    }
+
+    /// <summary>A pooled array of at least <paramref name="size"/> slots, the first <paramref name="size"/> empty (the pool does not clear).</summary>
+    private static long[] RentSlots(int size)
+    {
+        var slots = ArrayPool<long>.Shared.Rent(size);
+        slots.AsSpan(0, size).Clear();
+        return slots;
     }
 
     /// <summary>A seeded multiply-rotate hash of the string's UTF-16 code units, four at a time.</summary>
