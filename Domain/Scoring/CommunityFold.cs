@@ -60,6 +60,7 @@ public static class CommunityFold
         var hashes = ArrayPool<uint>.Shared.Rent(gives.Length);
         var giveNames = 0;
         var replies = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
+        var replyParents = ArrayPool<string>.Shared.Rent(replies.Length);
         var replyCount = 0;
         var questions = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
         var questionCount = 0;
@@ -74,8 +75,9 @@ public static class CommunityFold
                 var i = interactions[p];
                 var at = i.OccurredAt.UtcTicks;
                 var kind = i.Kind;
-                if (kind == InteractionKind.Reply && at <= asOf && i.ParentId is not null)
+                if (kind == InteractionKind.Reply && at <= asOf && i.ParentId is { } parent)
                 {
+                    replyParents[replyCount] = parent;
                     replies[replyCount++] = p;
                 }
 
@@ -144,7 +146,7 @@ public static class CommunityFold
                 rho = density < 1 ? (rv - density) / (1 - density) : null;
             }
 
-            var open = questionCount == 0 ? 0 : OpenQuestions(interactions, questions.AsSpan(0, questionCount), replies.AsSpan(0, replyCount));
+            var open = questionCount == 0 ? 0 : OpenQuestions(interactions, questions.AsSpan(0, questionCount), replies.AsSpan(0, replyCount), replyParents.AsSpan(0, replyCount));
             return new Community(window, n, count, r, rho, authored == 0 ? null : (double)broadcast / authored, open);
         }
         finally
@@ -158,6 +160,8 @@ public static class CommunityFold
             }
 
             ArrayPool<int>.Shared.Return(replies);
+            replyParents.AsSpan(0, replyCount).Clear();
+            ArrayPool<string>.Shared.Return(replyParents);
             ArrayPool<int>.Shared.Return(questions);
         }
     }
@@ -170,7 +174,8 @@ public static class CommunityFold
     /// </summary>
     /// <param name="questions">Positions in <paramref name="interactions"/> of the window's questions.</param>
     /// <param name="replies">Positions of the replies up to asOf that name a parent.</param>
-    private static int OpenQuestions(ReadOnlySpan<Resolved> interactions, ReadOnlySpan<int> questions, ReadOnlySpan<int> replies)
+    /// <param name="parents">The parent id of each of <paramref name="replies"/>, taken in the pass (the reply need not be read again).</param>
+    private static int OpenQuestions(ReadOnlySpan<Resolved> interactions, ReadOnlySpan<int> questions, ReadOnlySpan<int> replies, ReadOnlySpan<string> parents)
     {
         var q = questions.Length;
         using var ids = new IdTable(q);
@@ -209,30 +214,25 @@ public static class CommunityFold
             replied.AsSpan(0, count).Clear();
 
             // Hashing every reply's parent id first, in a loop of its own, lets the reads of those scattered strings
-            // overlap; then only a reply whose hash is in the table is read again.
+            // overlap; the probes then read a parent id again only when its hash is in the table.
             for (var r = 0; r < replies.Length; r++)
             {
-                hashes[r] = IdTable.HashOf(interactions[replies[r]].ParentId!);
+                hashes[r] = IdTable.HashOf(parents[r]);
             }
 
             for (var r = 0; r < replies.Length; r++)
             {
-                if (!ids.MayContain(hashes[r]))
+                if (!ids.TryGet(parents[r], hashes[r], out var id))
                 {
                     continue;
                 }
 
-                var reply = interactions[replies[r]];
-                if (!ids.TryGet(reply.ParentId!, hashes[r], out var id))
-                {
-                    continue;
-                }
-
+                var actor = interactions[replies[r]].Actor;
                 for (var k = latest[id]; k >= 0; k = sameId[k])
                 {
                     for (var e = start[k]; e < start[k + 1]; e++)
                     {
-                        if (addressed[e] == reply.Actor)
+                        if (addressed[e] == actor)
                         {
                             replied[e] = true;
                         }
