@@ -62,8 +62,7 @@ public static class CommunityFold
         var replies = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
         var replyParents = ArrayPool<string>.Shared.Rent(replies.Length);
         var replyCount = 0;
-        var questions = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
-        var questionCount = 0;
+        using var questions = new QuestionRuns();
         long[]? pairs = null;
         int count = 0, broadcast = 0, authored = 0;
         var from = window.From.UtcTicks;
@@ -113,12 +112,12 @@ public static class CommunityFold
                 if (kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Repost or InteractionKind.Quote)
                 {
                     authored++;
-                    broadcast += Points.Of(i, options).Broadcast ? 1 : 0;
+                    broadcast += BroadcastFlag.Of(i, options) ? 1 : 0;
                 }
 
                 if ((i.Signals & Signals.SignalSet.Question) != 0)
                 {
-                    questions[questionCount++] = p;
+                    questions.Add(i);
                 }
             }
 
@@ -146,7 +145,7 @@ public static class CommunityFold
                 rho = density < 1 ? (rv - density) / (1 - density) : null;
             }
 
-            var open = questionCount == 0 ? 0 : OpenQuestions(interactions, questions.AsSpan(0, questionCount), replies.AsSpan(0, replyCount), replyParents.AsSpan(0, replyCount));
+            var open = questions.Count == 0 ? 0 : questions.Open(interactions, replies.AsSpan(0, replyCount), replyParents.AsSpan(0, replyCount));
             return new Community(window, n, count, r, rho, authored == 0 ? null : (double)broadcast / authored, open);
         }
         finally
@@ -162,7 +161,6 @@ public static class CommunityFold
             ArrayPool<int>.Shared.Return(replies);
             replyParents.AsSpan(0, replyCount).Clear();
             ArrayPool<string>.Shared.Return(replyParents);
-            ArrayPool<int>.Shared.Return(questions);
         }
     }
 
@@ -170,119 +168,137 @@ public static class CommunityFold
     /// Open questions: a question of the window addressed to someone (reply to them, or mention) that they
     /// have not replied to (up to asOf). Each question's addressed users (distinct, not the asker) are one
     /// run of a flat list; question ids are interned, each id heading a chain of the questions that carry it;
-    /// each reply to a question's id marks its author's entry in every question of that id.
+    /// each reply to a question's id marks its author's entry in every question of that id. Questions are
+    /// added during the fold's pass (the interaction is in cache then); the arrays are pooled.
     /// </summary>
-    /// <param name="questions">Positions in <paramref name="interactions"/> of the window's questions.</param>
-    /// <param name="replies">Positions of the replies up to asOf that name a parent.</param>
-    /// <param name="parents">The parent id of each of <paramref name="replies"/>, taken in the pass (the reply need not be read again).</param>
-    private static int OpenQuestions(ReadOnlySpan<Resolved> interactions, ReadOnlySpan<int> questions, ReadOnlySpan<int> replies, ReadOnlySpan<string> parents)
+    private sealed class QuestionRuns : IDisposable
     {
-        var q = questions.Length;
-        using var ids = new IdTable(q);
-        var runs = ArrayPool<int>.Shared.Rent((3 * q) + 1);
-        var addressed = ArrayPool<string>.Shared.Rent(Math.Max(16, q));
-        var count = 0;
-        var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, replies.Length));
-        bool[]? replied = null;
-        try
+        private readonly IdTable _ids = new(64);
+        private int[] _latest = ArrayPool<int>.Shared.Rent(64);
+        private int[] _sameId = ArrayPool<int>.Shared.Rent(64);
+        private int[] _start = ArrayPool<int>.Shared.Rent(65);
+        private string[] _addressed = ArrayPool<string>.Shared.Rent(64);
+        private int _addressedCount;
+
+        public int Count { get; private set; }
+
+        public void Add(Resolved question)
         {
-            var latest = runs.AsSpan(0, q);
-            var sameId = runs.AsSpan(q, q);
-            var start = runs.AsSpan(2 * q, q + 1);
-            for (var k = 0; k < q; k++)
+            var k = Count;
+            if (k + 1 >= _start.Length || k == _latest.Length || k == _sameId.Length)
             {
-                var question = interactions[questions[k]];
-                var known = ids.Count;
-                var id = ids.Intern(question.Id);
-                sameId[k] = id < known ? latest[id] : -1;
-                latest[id] = k;
-                start[k] = count;
-                var mentions = question.Mentions;
-                for (var m = 0; m < mentions.Count; m++)
-                {
-                    AddOnce(ref addressed, ref count, start[k], mentions[m], question.Actor);
-                }
-
-                if (question.Kind == InteractionKind.Reply && question.ParentAuthor is { } author)
-                {
-                    AddOnce(ref addressed, ref count, start[k], author, question.Actor);
-                }
+                _latest = Grow(_latest);
+                _sameId = Grow(_sameId);
+                _start = Grow(_start);
             }
 
-            start[q] = count;
-            replied = ArrayPool<bool>.Shared.Rent(Math.Max(16, count));
-            replied.AsSpan(0, count).Clear();
-
-            // Hashing every reply's parent id first, in a loop of its own, lets the reads of those scattered strings
-            // overlap; the probes then read a parent id again only when its hash is in the table.
-            for (var r = 0; r < replies.Length; r++)
+            var known = _ids.Count;
+            var id = _ids.Intern(question.Id);
+            _sameId[k] = id < known ? _latest[id] : -1;
+            _latest[id] = k;
+            _start[k] = _addressedCount;
+            var mentions = question.Mentions;
+            for (var m = 0; m < mentions.Count; m++)
             {
-                hashes[r] = IdTable.HashOf(parents[r]);
+                AddOnce(_start[k], mentions[m], question.Actor);
             }
 
-            for (var r = 0; r < replies.Length; r++)
+            if (question.Kind == InteractionKind.Reply && question.ParentAuthor is { } author)
             {
-                if (!ids.TryGet(parents[r], hashes[r], out var id))
+                AddOnce(_start[k], author, question.Actor);
+            }
+
+            Count = k + 1;
+        }
+
+        /// <param name="interactions">The fold's input (a matching reply's author is read there).</param>
+        /// <param name="replies">Positions of the replies up to asOf that name a parent.</param>
+        /// <param name="parents">The parent id of each of <paramref name="replies"/>, taken in the pass (the reply need not be read again).</param>
+        public int Open(ReadOnlySpan<Resolved> interactions, ReadOnlySpan<int> replies, ReadOnlySpan<string> parents)
+        {
+            var count = _addressedCount;
+            _start[Count] = count;
+            var replied = ArrayPool<bool>.Shared.Rent(Math.Max(16, count));
+            var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, replies.Length));
+            try
+            {
+                replied.AsSpan(0, count).Clear();
+
+                // Hashing every reply's parent id first, in a loop of its own, lets the reads of those scattered strings
+                // overlap; the probes then read a parent id again only when its hash is in the table.
+                for (var r = 0; r < replies.Length; r++)
                 {
-                    continue;
+                    hashes[r] = IdTable.HashOf(parents[r]);
                 }
 
-                var actor = interactions[replies[r]].Actor;
-                for (var k = latest[id]; k >= 0; k = sameId[k])
+                for (var r = 0; r < replies.Length; r++)
                 {
-                    for (var e = start[k]; e < start[k + 1]; e++)
+                    if (!_ids.TryGet(parents[r], hashes[r], out var id))
                     {
-                        if (addressed[e] == actor)
+                        continue;
+                    }
+
+                    var actor = interactions[replies[r]].Actor;
+                    for (var k = _latest[id]; k >= 0; k = _sameId[k])
+                    {
+                        for (var e = _start[k]; e < _start[k + 1]; e++)
                         {
-                            replied[e] = true;
+                            if (_addressed[e] == actor)
+                            {
+                                replied[e] = true;
+                            }
                         }
                     }
                 }
-            }
 
-            var open = 0;
-            foreach (var marked in replied.AsSpan(0, count))
-            {
-                open += marked ? 0 : 1;
-            }
+                var open = 0;
+                foreach (var marked in replied.AsSpan(0, count))
+                {
+                    open += marked ? 0 : 1;
+                }
 
-            return open;
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(runs);
-            addressed.AsSpan(0, count).Clear();
-            ArrayPool<string>.Shared.Return(addressed);
-            ArrayPool<uint>.Shared.Return(hashes);
-            if (replied is not null)
+                return open;
+            }
+            finally
             {
                 ArrayPool<bool>.Shared.Return(replied);
+                ArrayPool<uint>.Shared.Return(hashes);
             }
         }
-    }
 
-    /// <summary>Adds <paramref name="user"/> to the run starting at <paramref name="from"/> unless it is there already or is the asker.</summary>
-    private static void AddOnce(ref string[] addressed, ref int count, int from, string user, string asker)
-    {
-        if (user == asker)
+        public void Dispose()
         {
-            return;
+            _ids.Dispose();
+            ArrayPool<int>.Shared.Return(_latest);
+            ArrayPool<int>.Shared.Return(_sameId);
+            ArrayPool<int>.Shared.Return(_start);
+            _addressed.AsSpan(0, _addressedCount).Clear();
+            ArrayPool<string>.Shared.Return(_addressed);
         }
 
-        for (var e = from; e < count; e++)
+        /// <summary>Adds <paramref name="user"/> to the run starting at <paramref name="from"/> unless it is there already or is the asker.</summary>
+        private void AddOnce(int from, string user, string asker)
         {
-            if (addressed[e] == user)
+            if (user == asker)
             {
                 return;
             }
-        }
 
-        if (count == addressed.Length)
-        {
-            addressed = Grow(addressed);
-        }
+            for (var e = from; e < _addressedCount; e++)
+            {
+                if (_addressed[e] == user)
+                {
+                    return;
+                }
+            }
 
-        addressed[count++] = user;
+            if (_addressedCount == _addressed.Length)
+            {
+                _addressed = Grow(_addressed);
+            }
+
+            _addressed[_addressedCount++] = user;
+        }
     }
 
     private static T[] Grow<T>(T[] items)
