@@ -173,6 +173,48 @@ public sealed class InternedFoldEqualityTests
         Assert.True(keys.AsSpan().SequenceEqual(sorted));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CommunityFold_ArrayAndOtherLists_EqualTheListFold(int seed)
+    {
+        // Lists and arrays are folded over their own storage, any other IReadOnlyList over a pooled copy.
+        var interactions = RandomInteractions(new Random(seed), users: 9, count: 400);
+        var window = new Window(AsOf, TimeSpan.FromDays(20));
+        var options = new ScoringOptions();
+        var expected = Json(ReferenceCommunityFold.Fold(interactions, window, options));
+        Assert.Equal(expected, Json(CommunityFold.Fold((IReadOnlyList<Resolved>)interactions.ToArray(), window, options)));
+        Assert.Equal(expected, Json(CommunityFold.Fold(interactions.AsReadOnly(), window, options)));
+        Assert.Equal(expected, Json(CommunityFold.Fold(interactions.ToArray().AsSpan(), window, options)));
+    }
+
+    [Fact]
+    public void IdTable_ManyNames_GrowsAndFindsEachOnce()
+    {
+        // Enough names to double the table many times; similar names, so that hashes of near neighbours are exercised.
+        using var ids = new IdTable();
+        var names = Enumerable.Range(0, 50_000).Select(n => $"github:{n}").Concat(["", "a", "ab", "abc", "abcd", "abcde"]).ToArray();
+        for (var n = 0; n < names.Length; n++)
+        {
+            Assert.Equal(n, ids.Intern(names[n]));
+        }
+
+        Assert.Equal(names.Length, ids.Count);
+        for (var n = 0; n < names.Length; n++)
+        {
+            // A fresh copy of the string: found by content, not by reference.
+            Assert.Equal(n, ids.Intern(new string(names[n].AsSpan())));
+            Assert.True(ids.TryGet(new string(names[n].AsSpan()), out var id) && id == n);
+            Assert.True(ids.MayContain(IdTable.HashOf(names[n])));
+            Assert.Same(names[n], ids.NameOf(n));
+        }
+
+        Assert.False(ids.TryGet("github:50000", out _));
+        Assert.False(ids.TryGet("abcdef", out _));
+        Assert.Equal(names.Length, ids.Count);
+    }
+
     [Fact]
     public void IdTable_InternsInOrderOfFirstSight()
     {
