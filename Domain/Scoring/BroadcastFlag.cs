@@ -33,24 +33,9 @@ public static class BroadcastFlag
             case InteractionKind.Reply when !i.SelfReply:
                 return (s & Sig.LowContent) != 0 && !i.Accepted;
             case InteractionKind.Post or InteractionKind.Reply when (s & (Sig.Question | Sig.Thanks | Sig.Recommendation)) == 0:
-                return (s & Sig.LinkOnly) != 0 || !MentionsOther(i);
+                return (s & Sig.LinkOnly) != 0 || !Points.MentionsOther(i);
             default:
                 return Points.Of(i, o).Broadcast;
         }
-    }
-
-    /// <summary>Whether a mention names someone other than the actor (what makes a post a mention post).</summary>
-    private static bool MentionsOther(Resolved i)
-    {
-        var mentions = i.Mentions;
-        for (var n = 0; n < mentions.Count; n++)
-        {
-            if (mentions[n] != i.Actor)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

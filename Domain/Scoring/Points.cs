@@ -122,7 +122,7 @@ public static class Points
         b.RowPoints > a.RowPoints || (b.RowPoints == a.RowPoints && b.Row < a.Row) ? b : a;
 
     /// <summary>Whether a mention names someone other than the actor (a loop, not LINQ: the folds call this per interaction).</summary>
-    private static bool MentionsOther(Resolved i)
+    internal static bool MentionsOther(Resolved i)
     {
         var mentions = i.Mentions;
         for (var n = 0; n < mentions.Count; n++)

@@ -28,8 +28,6 @@ namespace Engage.Bench.Ingest;
 /// </summary>
 public static class IngestBench
 {
-    private const string Secret = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==";
-
     public static async Task<int> Main(string[] args)
     {
         var smoke = args.Contains("--smoke");
@@ -172,20 +170,6 @@ public static class IngestBench
     private static string Row(string name, double figure, double? baseline, double? ratio, string goal) =>
         string.Create(CultureInfo.InvariantCulture, $"| {name} | {figure:F0} | {(baseline is { } b ? b.ToString("F0", CultureInfo.InvariantCulture) : "—")} | {(ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {goal} |");
 
-    /// <summary>Signed Standard Webhooks requests, the way a sender signs them (standardwebhooks.com).</summary>
-    internal static HttpRequestMessage Signed(string body)
-    {
-        var id = "msg_" + Guid.NewGuid().ToString("N");
-        var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var key = Convert.FromBase64String(Secret["whsec_".Length..]);
-        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{ts}.{body}"));
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/standard") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("webhook-id", id);
-        request.Headers.Add("webhook-timestamp", ts);
-        request.Headers.Add("webhook-signature", "v1," + Convert.ToBase64String(mac));
-        return request;
-    }
-
     /// <summary>
     /// Bodies of posts and replies among 200 users (each reply names its parent's author, so nothing waits for a
     /// parent), a third of them mentioning someone: about two fact rows an interaction, over many partitions.
@@ -239,7 +223,7 @@ public static class IngestBench
             {
                 ["Urls"] = "http://127.0.0.1:0",
                 ["AzureWebJobsStorage"] = connectionString,
-                ["Sources:Standard:Secret"] = Secret,
+                ["Sources:Standard:Secret"] = StandardWebhook.Secret,
                 ["Unsubscribe:SigningKey"] = "bench-unsubscribe-key-0123456789",
                 ["Scores:Schedule"] = "0 0 0 1 1 *",
                 ["Digest:Schedule"] = "0 0 0 1 1 *",
@@ -339,7 +323,7 @@ public static class IngestBench
             {
                 for (var attempt = 1; ; attempt++)
                 {
-                    using var response = await _client.SendAsync(Signed(body), token);
+                    using var response = await _client.SendAsync(StandardWebhook.Signed(body), token);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         return;

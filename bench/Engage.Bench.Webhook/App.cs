@@ -11,7 +11,7 @@ namespace Engage.Bench.Webhook;
 public sealed class App : IDisposable
 {
     /// <summary>A Standard Webhooks secret for the bench's own deliveries (made up).</summary>
-    public const string Secret = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==";
+    public const string Secret = StandardWebhook.Secret;
 
     /// <summary>X's consumer secret for the CRC route (made up).</summary>
     public const string XSecret = "bench-x-consumer-secret";

@@ -22,7 +22,7 @@ public static class IntakeWork
         var deliveries = new Deliveries();
         var requests = Enumerable.Range(0, Math.Min(count, 2000)).Select(_ =>
         {
-            using var signed = Deliveries.Signed(deliveries.Body());
+            using var signed = StandardWebhook.Signed(deliveries.Body());
             var headers = signed.Headers.Concat(signed.Content!.Headers).ToDictionary(h => h.Key, h => string.Join(',', h.Value), StringComparer.OrdinalIgnoreCase);
             return (Headers: headers, Body: signed.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult());
         }).ToList();

@@ -159,7 +159,7 @@ public static class WebhookBench
         {
             using var request = phase.Kind == PhaseKind.Crc
                 ? new HttpRequestMessage(HttpMethod.Get, $"/api/webhooks/x?crc_token={crcToken}")
-                : Deliveries.Signed(bodies[i]);
+                : StandardWebhook.Signed(bodies[i]);
             using var response = await client.SendAsync(request, token);
             return response.StatusCode == (phase.Kind == PhaseKind.Crc ? HttpStatusCode.OK : HttpStatusCode.Accepted);
         }, ct);
@@ -174,7 +174,7 @@ public static class WebhookBench
     {
         async Task<bool> SendAsync(CancellationToken token)
         {
-            using var request = kind == PhaseKind.Crc ? new HttpRequestMessage(HttpMethod.Get, "/api/webhooks/x?crc_token=warm") : Deliveries.Signed(deliveries.Body());
+            using var request = kind == PhaseKind.Crc ? new HttpRequestMessage(HttpMethod.Get, "/api/webhooks/x?crc_token=warm") : StandardWebhook.Signed(deliveries.Body());
             using var response = await client.SendAsync(request, token);
             return response.IsSuccessStatusCode;
         }
