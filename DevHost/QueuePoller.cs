@@ -119,5 +119,19 @@ public sealed class QueuePoller(
                 await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: o.VisibilityTimeout, cancellationToken: CancellationToken.None);
             }
         }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Stopped mid-message: like the host, release it (it would otherwise stay invisible for the whole lease,
+            // minutes, while another instance could be working on it). A host stopping because storage is gone
+            // cannot release it either; the lease then runs out as before.
+            try
+            {
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+            }
+            catch (Exception release) when (release is Azure.RequestFailedException or HttpRequestException or TaskCanceledException)
+            {
+                logger.LogWarning("Could not release message {Id} of function {Function} at shutdown: {Message}", message.MessageId, function.Name, release.Message);
+            }
+        }
     }
 }

@@ -40,6 +40,18 @@ public sealed class QueuePollerTests
         }
     }
 
+    /// <summary>A queue function that runs until it is cancelled.</summary>
+    public sealed class Blocks
+    {
+        public static readonly ConcurrentBag<string> Started = [];
+
+        public static async Task Run(string body, CancellationToken ct)
+        {
+            Started.Add(body);
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+    }
+
     private static async Task<(QueuePoller Poller, QueueClient Queue, QueueClient Poison)> StartAsync(Type function, ServiceProvider services)
     {
         var name = TestStorage.UniqueName("q");
@@ -112,6 +124,30 @@ public sealed class QueuePollerTests
         finally
         {
             await poller.StopAsync(CancellationToken.None);
+            await queue.DeleteAsync();
+            await poison.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task MessageRunningWhenThePollerStops_IsReleasedAtOnce_NotAfterTheLease()
+    {
+        await using var services = TestServices.Create();
+        var (poller, queue, poison) = await StartAsync(typeof(Blocks), services);
+        var body = "stopped-" + Guid.NewGuid();
+        try
+        {
+            await queue.SendMessageAsync(body);
+            await Eventually.Until(() => Task.FromResult(Blocks.Started.Contains(body)), seen => seen);
+
+            await poller.StopAsync(CancellationToken.None);
+
+            // The lease is ten minutes (QueueHostOptions default): a visible message now means it was released.
+            var visible = await Eventually.Until(async () => (await queue.PeekMessagesAsync(10)).Value, m => m.Length > 0, TimeSpan.FromSeconds(10));
+            Assert.Equal(body, Assert.Single(visible!).Body.ToString());
+        }
+        finally
+        {
             await queue.DeleteAsync();
             await poison.DeleteAsync();
         }
