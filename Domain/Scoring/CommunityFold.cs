@@ -67,10 +67,18 @@ public static class CommunityFold
         int count = 0, broadcast = 0, authored = 0;
         var from = window.From.UtcTicks;
         var asOf = window.AsOf.UtcTicks;
+        string[]? scratch = null;
         try
         {
             for (var p = 0; p < interactions.Length; p++)
             {
+                if (p + Ahead < interactions.Length)
+                {
+                    var ahead = interactions[p + Ahead];
+                    Prefetch.Object(ahead.Actor);
+                    Prefetch.Object(ahead.Kind == InteractionKind.Reply ? ahead.ParentAuthor : ahead.SubjectAuthor);
+                }
+
                 var i = interactions[p];
                 var at = i.OccurredAt.UtcTicks;
                 var kind = i.Kind;
@@ -86,33 +94,99 @@ public static class CommunityFold
                 }
 
                 count++;
-                var actorHash = 0u;
-                var hashed = false;
-                foreach (var target in GiveTargets.Of(i))
+                var actor = i.Actor;
+                var primary = kind switch
                 {
-                    if (giveNames + 2 > gives.Length)
-                    {
-                        gives = Grow(gives);
-                        hashes = Grow(hashes);
-                    }
+                    InteractionKind.Reply => i.ParentAuthor,
+                    InteractionKind.Repost or InteractionKind.Quote or InteractionKind.Reaction or InteractionKind.Follow => i.SubjectAuthor,
+                    _ => null,
+                };
 
-                    // Hashed here, where GiveTargets has just compared them with the actor: their characters are in cache.
-                    if (!hashed)
-                    {
-                        actorHash = IdTable.HashOf(i.Actor);
-                        hashed = true;
-                    }
+                if (giveNames + 2 > gives.Length)
+                {
+                    gives = Grow(gives);
+                    hashes = Grow(hashes);
+                }
 
-                    hashes[giveNames] = actorHash;
-                    gives[giveNames++] = i.Actor;
-                    hashes[giveNames] = IdTable.HashOf(target);
-                    gives[giveNames++] = target;
+                // The give targets (GiveTargets' order and rules), compared by hash first: two different users rarely
+                // share one, so their characters are compared only when they are likely equal.
+                var actorHash = 0u;
+                var actorHashed = false;
+                var primaryHash = 0u;
+                var primaryIsActor = false;
+                if (!string.IsNullOrEmpty(primary))
+                {
+                    actorHash = IdTable.HashOf(actor);
+                    actorHashed = true;
+                    primaryHash = IdTable.HashOf(primary);
+                    primaryIsActor = primaryHash == actorHash && string.Equals(primary, actor);
+                    if (!primaryIsActor)
+                    {
+                        hashes[giveNames] = actorHash;
+                        gives[giveNames++] = actor;
+                        hashes[giveNames] = primaryHash;
+                        gives[giveNames++] = primary;
+                    }
+                }
+                else if (primary is not null)
+                {
+                    primaryIsActor = actor.Length == 0;
+                }
+
+                var mentionsOther = false;
+                if (kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Quote)
+                {
+                    var list = i.Mentions;
+                    var mentions = list switch
+                    {
+                        string[] array => array.AsSpan(),
+                        List<string> l => CollectionsMarshal.AsSpan(l),
+                        _ => CopyOf(list, ref scratch),
+                    };
+                    for (var k = 0; k < mentions.Length; k++)
+                    {
+                        var m = mentions[k];
+                        if (string.IsNullOrEmpty(m))
+                        {
+                            mentionsOther |= !string.Equals(m, actor);
+                            continue;
+                        }
+
+                        if (!actorHashed)
+                        {
+                            actorHash = IdTable.HashOf(actor);
+                            actorHashed = true;
+                        }
+
+                        var h = IdTable.HashOf(m);
+                        if (h == actorHash && string.Equals(m, actor))
+                        {
+                            continue;
+                        }
+
+                        mentionsOther = true;
+                        if ((h == primaryHash && string.Equals(m, primary)) || mentions[..k].Contains(m))
+                        {
+                            continue;
+                        }
+
+                        if (giveNames + 2 > gives.Length)
+                        {
+                            gives = Grow(gives);
+                            hashes = Grow(hashes);
+                        }
+
+                        hashes[giveNames] = actorHash;
+                        gives[giveNames++] = actor;
+                        hashes[giveNames] = h;
+                        gives[giveNames++] = m;
+                    }
                 }
 
                 if (kind is InteractionKind.Post or InteractionKind.Reply or InteractionKind.Repost or InteractionKind.Quote)
                 {
                     authored++;
-                    broadcast += BroadcastFlag.Of(i, options) ? 1 : 0;
+                    broadcast += BroadcastFlag.Of(i, options, selfReply: kind == InteractionKind.Reply && primaryIsActor, mentionsOther) ? 1 : 0;
                 }
 
                 if ((i.Signals & Signals.SignalSet.Question) != 0)
@@ -128,6 +202,12 @@ public static class CommunityFold
             pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, pairCount));
             for (var g = 0; g < pairCount; g++)
             {
+                if (g + Ahead < pairCount)
+                {
+                    users.Prefetch(hashes[2 * (g + Ahead)]);
+                    users.Prefetch(hashes[(2 * (g + Ahead)) + 1]);
+                }
+
                 var actor = users.Intern(names[2 * g], hashes[2 * g]);
                 pairs[g] = DirectedPairs.Pack(actor, users.Intern(names[(2 * g) + 1], hashes[(2 * g) + 1]));
             }
@@ -173,10 +253,12 @@ public static class CommunityFold
     /// </summary>
     private sealed class QuestionRuns : IDisposable
     {
-        private readonly IdTable _ids = new(64);
+        private IdTable? _ids;
         private int[] _latest = ArrayPool<int>.Shared.Rent(64);
         private int[] _sameId = ArrayPool<int>.Shared.Rent(64);
         private int[] _start = ArrayPool<int>.Shared.Rent(65);
+        private string[] _questionIds = ArrayPool<string>.Shared.Rent(64);
+        private uint[] _questionHashes = ArrayPool<uint>.Shared.Rent(64);
         private string[] _addressed = ArrayPool<string>.Shared.Rent(64);
         private int _addressedCount;
 
@@ -185,17 +267,16 @@ public static class CommunityFold
         public void Add(Resolved question)
         {
             var k = Count;
-            if (k + 1 >= _start.Length || k == _latest.Length || k == _sameId.Length)
+            if (k + 1 >= _start.Length || k == _questionIds.Length || k == _questionHashes.Length)
             {
-                _latest = Grow(_latest);
-                _sameId = Grow(_sameId);
                 _start = Grow(_start);
+                _questionIds = Grow(_questionIds);
+                _questionHashes = Grow(_questionHashes);
             }
 
-            var known = _ids.Count;
-            var id = _ids.Intern(question.Id);
-            _sameId[k] = id < known ? _latest[id] : -1;
-            _latest[id] = k;
+            // The id is hashed now, while its characters are in cache, and interned after the pass (Chain).
+            _questionIds[k] = question.Id;
+            _questionHashes[k] = IdTable.HashOf(question.Id);
             _start[k] = _addressedCount;
             var mentions = question.Mentions;
             for (var m = 0; m < mentions.Count; m++)
@@ -211,6 +292,37 @@ public static class CommunityFold
             Count = k + 1;
         }
 
+        /// <summary>
+        /// Interns the question ids in the order the questions came, each id heading the chain of the questions that
+        /// carry it; the table is sized once for all of them, and the probes are fetched a few questions ahead.
+        /// </summary>
+        private IdTable Chain()
+        {
+            var ids = new IdTable(Count);
+            if (_latest.Length < Count || _sameId.Length < Count)
+            {
+                ArrayPool<int>.Shared.Return(_latest);
+                ArrayPool<int>.Shared.Return(_sameId);
+                _latest = ArrayPool<int>.Shared.Rent(Count);
+                _sameId = ArrayPool<int>.Shared.Rent(Count);
+            }
+
+            for (var k = 0; k < Count; k++)
+            {
+                if (k + Ahead < Count)
+                {
+                    ids.Prefetch(_questionHashes[k + Ahead]);
+                }
+
+                var known = ids.Count;
+                var id = ids.Intern(_questionIds[k], _questionHashes[k]);
+                _sameId[k] = id < known ? _latest[id] : -1;
+                _latest[id] = k;
+            }
+
+            return ids;
+        }
+
         /// <param name="interactions">The fold's input (a matching reply's author is read there).</param>
         /// <param name="replies">Positions of the replies up to asOf that name a parent.</param>
         /// <param name="parents">The parent id of each of <paramref name="replies"/>, taken in the pass (the reply need not be read again).</param>
@@ -218,6 +330,7 @@ public static class CommunityFold
         {
             var count = _addressedCount;
             _start[Count] = count;
+            var ids = _ids = Chain();
             var replied = ArrayPool<bool>.Shared.Rent(Math.Max(16, count));
             var hashes = ArrayPool<uint>.Shared.Rent(Math.Max(16, replies.Length));
             try
@@ -228,12 +341,22 @@ public static class CommunityFold
                 // overlap; the probes then read a parent id again only when its hash is in the table.
                 for (var r = 0; r < replies.Length; r++)
                 {
+                    if (r + Ahead < replies.Length)
+                    {
+                        Prefetch.Object(parents[r + Ahead]);
+                    }
+
                     hashes[r] = IdTable.HashOf(parents[r]);
                 }
 
                 for (var r = 0; r < replies.Length; r++)
                 {
-                    if (!_ids.TryGet(parents[r], hashes[r], out var id))
+                    if (r + Ahead < replies.Length)
+                    {
+                        ids.Prefetch(hashes[r + Ahead]);
+                    }
+
+                    if (!ids.TryGet(parents[r], hashes[r], out var id))
                     {
                         continue;
                     }
@@ -268,7 +391,10 @@ public static class CommunityFold
 
         public void Dispose()
         {
-            _ids.Dispose();
+            _ids?.Dispose();
+            _questionIds.AsSpan(0, Count).Clear();
+            ArrayPool<string>.Shared.Return(_questionIds);
+            ArrayPool<uint>.Shared.Return(_questionHashes);
             ArrayPool<int>.Shared.Return(_latest);
             ArrayPool<int>.Shared.Return(_sameId);
             ArrayPool<int>.Shared.Return(_start);
@@ -300,6 +426,25 @@ public static class CommunityFold
             _addressed[_addressedCount++] = user;
         }
     }
+
+    /// <summary>The mentions of a list that is neither an array nor a List, copied into a reused array.</summary>
+    private static ReadOnlySpan<string> CopyOf(IReadOnlyList<string> list, ref string[]? scratch)
+    {
+        if (scratch is null || scratch.Length < list.Count)
+        {
+            scratch = new string[Math.Max(8, list.Count)];
+        }
+
+        for (var k = 0; k < list.Count; k++)
+        {
+            scratch[k] = list[k];
+        }
+
+        return scratch.AsSpan(0, list.Count);
+    }
+
+    /// <summary>How many items ahead a loop asks for the memory it will probe.</summary>
+    private const int Ahead = 8;
 
     private static T[] Grow<T>(T[] items)
     {
