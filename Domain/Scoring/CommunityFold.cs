@@ -56,14 +56,11 @@ public static class CommunityFold
     public static Community Fold(ReadOnlySpan<Resolved> interactions, Window window, ScoringOptions options)
     {
         using var users = new IdTable(Math.Min(interactions.Length, 1 << 12));
-        var gives = ArrayPool<string>.Shared.Rent(Math.Max(16, 2 * interactions.Length));
-        var hashes = ArrayPool<uint>.Shared.Rent(gives.Length);
-        var giveNames = 0;
+        using var gives = new GiveChunks(users, interactions.Length);
         var replies = ArrayPool<int>.Shared.Rent(Math.Max(16, interactions.Length));
         var replyParents = ArrayPool<string>.Shared.Rent(replies.Length);
         var replyCount = 0;
         using var questions = new QuestionRuns();
-        long[]? pairs = null;
         int count = 0, broadcast = 0, authored = 0;
         var from = window.From.UtcTicks;
         var asOf = window.AsOf.UtcTicks;
@@ -102,12 +99,6 @@ public static class CommunityFold
                     _ => null,
                 };
 
-                if (giveNames + 2 > gives.Length)
-                {
-                    gives = Grow(gives);
-                    hashes = Grow(hashes);
-                }
-
                 // The give targets (GiveTargets' order and rules), compared by hash first: two different users rarely
                 // share one, so their characters are compared only when they are likely equal.
                 var actorHash = 0u;
@@ -122,10 +113,7 @@ public static class CommunityFold
                     primaryIsActor = primaryHash == actorHash && string.Equals(primary, actor);
                     if (!primaryIsActor)
                     {
-                        hashes[giveNames] = actorHash;
-                        gives[giveNames++] = actor;
-                        hashes[giveNames] = primaryHash;
-                        gives[giveNames++] = primary;
+                        gives.Add(actor, actorHash, primary, primaryHash);
                     }
                 }
                 else if (primary is not null)
@@ -170,16 +158,7 @@ public static class CommunityFold
                             continue;
                         }
 
-                        if (giveNames + 2 > gives.Length)
-                        {
-                            gives = Grow(gives);
-                            hashes = Grow(hashes);
-                        }
-
-                        hashes[giveNames] = actorHash;
-                        gives[giveNames++] = actor;
-                        hashes[giveNames] = h;
-                        gives[giveNames++] = m;
+                        gives.Add(actor, actorHash, m, h);
                     }
                 }
 
@@ -195,26 +174,9 @@ public static class CommunityFold
                 }
             }
 
-            // Users are interned in the order the gives name them (actor, then target), as one pass would; in a loop
-            // of their own, with the hashes taken, the probes of the table do not wait for each other.
-            var names = gives.AsSpan(0, giveNames);
-            var pairCount = giveNames / 2;
-            pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, pairCount));
-            for (var g = 0; g < pairCount; g++)
-            {
-                if (g + Ahead < pairCount)
-                {
-                    users.Prefetch(hashes[2 * (g + Ahead)]);
-                    users.Prefetch(hashes[(2 * (g + Ahead)) + 1]);
-                }
-
-                var actor = users.Intern(names[2 * g], hashes[2 * g]);
-                pairs[g] = DirectedPairs.Pack(actor, users.Intern(names[(2 * g) + 1], hashes[(2 * g) + 1]));
-            }
-
+            var keys = gives.Pairs();
             var n = users.Count;
             var bits = DirectedPairs.BitsFor(n);
-            var keys = pairs.AsSpan(0, pairCount);
             DirectedPairs.PackedToKeys(keys, bits);
             var counts = DirectedPairs.Count(keys, bits);
             var r = counts.R;
@@ -230,17 +192,82 @@ public static class CommunityFold
         }
         finally
         {
-            gives.AsSpan(0, giveNames).Clear();
-            ArrayPool<string>.Shared.Return(gives);
-            ArrayPool<uint>.Shared.Return(hashes);
-            if (pairs is not null)
-            {
-                ArrayPool<long>.Shared.Return(pairs);
-            }
-
             ArrayPool<int>.Shared.Return(replies);
             replyParents.AsSpan(0, replyCount).Clear();
             ArrayPool<string>.Shared.Return(replyParents);
+        }
+    }
+
+    /// <summary>
+    /// The gives of the pass, (actor, target) names with their hashes, interned a chunk at a time into packed pairs:
+    /// a chunk of a few thousand names stays in cache between the pass that writes it and the loop that interns it,
+    /// where one buffer for the whole window (two references and two hashes a give, tens of megabytes) went out to
+    /// memory and back. Chunks are interned in order, so users still get their ids in order of first sight.
+    /// </summary>
+    private sealed class GiveChunks(IdTable users, int expected) : IDisposable
+    {
+        /// <summary>Names a chunk holds (even: a give adds two); 48 KB of references and hashes.</summary>
+        private const int Chunk = 4096;
+
+        private readonly string[] _names = ArrayPool<string>.Shared.Rent(Chunk);
+        private readonly uint[] _hashes = ArrayPool<uint>.Shared.Rent(Chunk);
+        private long[] _pairs = ArrayPool<long>.Shared.Rent(Math.Max(16, expected));
+        private int _count;
+        private int _pairCount;
+        private int _written;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(string actor, uint actorHash, string target, uint targetHash)
+        {
+            if (_count == Chunk)
+            {
+                Flush();
+            }
+
+            _hashes[_count] = actorHash;
+            _names[_count++] = actor;
+            _hashes[_count] = targetHash;
+            _names[_count++] = target;
+        }
+
+        /// <summary>Every give as a packed pair (<see cref="DirectedPairs.Pack"/>) of interned users, in the order given.</summary>
+        public Span<long> Pairs()
+        {
+            Flush();
+            return _pairs.AsSpan(0, _pairCount);
+        }
+
+        public void Dispose()
+        {
+            _names.AsSpan(0, Math.Max(_written, _count)).Clear();
+            ArrayPool<string>.Shared.Return(_names);
+            ArrayPool<uint>.Shared.Return(_hashes);
+            ArrayPool<long>.Shared.Return(_pairs);
+        }
+
+        /// <summary>Interns the chunk's names, actor then target, the table probes asked for a few gives ahead.</summary>
+        private void Flush()
+        {
+            var gives = _count / 2;
+            while (_pairCount + gives > _pairs.Length)
+            {
+                _pairs = Grow(_pairs);
+            }
+
+            for (var g = 0; g < gives; g++)
+            {
+                if (g + Ahead < gives)
+                {
+                    users.Prefetch(_hashes[2 * (g + Ahead)]);
+                    users.Prefetch(_hashes[(2 * (g + Ahead)) + 1]);
+                }
+
+                var actor = users.Intern(_names[2 * g], _hashes[2 * g]);
+                _pairs[_pairCount++] = DirectedPairs.Pack(actor, users.Intern(_names[(2 * g) + 1], _hashes[(2 * g) + 1]));
+            }
+
+            _written = Math.Max(_written, _count);
+            _count = 0;
         }
     }
 

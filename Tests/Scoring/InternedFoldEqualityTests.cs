@@ -218,6 +218,22 @@ public sealed class InternedFoldEqualityTests
         }
     }
 
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    public void CommunityFold_ManyGives_AcrossChunks_EqualsTheStringKeyedFold(int seed)
+    {
+        // Gives are interned a chunk of 4,096 names at a time; this input spans many chunks, a chunk boundary falling
+        // inside interactions with several mentions.
+        var interactions = RandomInteractions(new Random(seed), users: 400, count: 15_000);
+        foreach (var (window, options) in Settings())
+        {
+            Assert.Equal(
+                Json(ReferenceCommunityFold.Fold(interactions, window, options)),
+                Json(CommunityFold.Fold(interactions, window, options)));
+        }
+    }
+
     [Fact]
     public void IdTable_ManyNames_GrowsAndFindsEachOnce()
     {
