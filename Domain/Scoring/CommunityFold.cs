@@ -24,7 +24,9 @@ public static class CommunityFold
     /// <see cref="DirectedPairs"/> counts, integers like the former set sizes, so they are the same doubles
     /// (docs/decisions/1101-interned-folds.md). One pass over a span of the input (a list's or array's own
     /// storage, else a pooled copy), the window bounds compared as ticks, and the replies kept as input
-    /// positions (docs/decisions/1221-community-fold-tables.md).
+    /// positions (docs/decisions/1221-community-fold-tables.md). The pass compares names by hash first, its gives are
+    /// interned a cache-sized chunk at a time, question ids after the pass, and scattered probes are prefetched
+    /// (docs/decisions/1261-community-fold-prefetch-and-one-comparison.md).
     /// </remarks>
     public static Community Fold(IReadOnlyList<Resolved> interactions, Window window, ScoringOptions options)
     {
@@ -100,7 +102,8 @@ public static class CommunityFold
                 };
 
                 // The give targets (GiveTargets' order and rules), compared by hash first: two different users rarely
-                // share one, so their characters are compared only when they are likely equal.
+                // share one, so their characters are compared only when they are likely equal. Whether the primary
+                // target is the actor also answers SelfReply for BroadcastFlag below.
                 var actorHash = 0u;
                 var actorHashed = false;
                 var primaryHash = 0u;
