@@ -21,7 +21,16 @@ namespace Engage.Domain.Scoring;
 /// </remarks>
 public static class BroadcastFlag
 {
-    public static bool Of(Resolved i, ScoringOptions o)
+    public static bool Of(Resolved i, ScoringOptions o) => Of(i, o, i.SelfReply, Points.MentionsOther(i));
+
+    /// <summary>
+    /// <see cref="Of(Resolved, ScoringOptions)"/> with the two string comparisons it needs already made by the caller:
+    /// the community fold's pass compares the parent author and the mentions with the actor anyway (by hash first),
+    /// so it does not read those strings a second time (docs/decisions/1261-community-fold-prefetch-and-one-comparison.md).
+    /// </summary>
+    /// <param name="selfReply"><see cref="Resolved.SelfReply"/> of <paramref name="i"/>.</param>
+    /// <param name="mentionsOther">Whether a mention of <paramref name="i"/> names someone other than its actor.</param>
+    public static bool Of(Resolved i, ScoringOptions o, bool selfReply, bool mentionsOther)
     {
         var s = i.Signals;
         switch (i.Kind)
@@ -30,10 +39,10 @@ public static class BroadcastFlag
                 return true;
             case InteractionKind.Quote when (s & (Sig.Thanks | Sig.Recommendation)) == 0:
                 return (s & (Sig.LinkOnly | Sig.LowContent)) != 0;
-            case InteractionKind.Reply when !i.SelfReply:
+            case InteractionKind.Reply when !selfReply:
                 return (s & Sig.LowContent) != 0 && !i.Accepted;
             case InteractionKind.Post or InteractionKind.Reply when (s & (Sig.Question | Sig.Thanks | Sig.Recommendation)) == 0:
-                return (s & Sig.LinkOnly) != 0 || !Points.MentionsOther(i);
+                return (s & Sig.LinkOnly) != 0 || !mentionsOther;
             default:
                 return Points.Of(i, o).Broadcast;
         }

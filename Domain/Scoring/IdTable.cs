@@ -56,6 +56,13 @@ public sealed class IdTable : IDisposable
         _mask = 0;
     }
 
+    /// <summary>
+    /// Asks the processor to fetch the slot a name of this hash (<see cref="HashOf"/>) probes first, without waiting:
+    /// a loop that knows the hashes of the names it will intern a few iterations ahead calls this so that those
+    /// probes, scattered over a table of megabytes, overlap instead of each waiting for memory in turn.
+    /// </summary>
+    public void Prefetch(uint hash) => Scoring.Prefetch.Element(_slots, (int)hash & _mask);
+
     /// <summary>How many distinct ids were interned.</summary>
     public int Count => _count;
 

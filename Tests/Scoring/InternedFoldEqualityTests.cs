@@ -189,6 +189,51 @@ public sealed class InternedFoldEqualityTests
         Assert.Equal(expected, Json(CommunityFold.Fold(interactions.ToArray().AsSpan(), window, options)));
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void CommunityFold_MentionsOfEveryListTypeAndEmptyIds_EqualTheStringKeyedFold(int seed)
+    {
+        // The pass reads mentions from an array's or a List's storage and copies any other list; it compares ids by
+        // hash first, with empty actors and parent authors treated as GiveTargets and SelfReply treat them
+        // (docs/decisions/1261-community-fold-prefetch-and-one-comparison.md).
+        var random = new Random(seed);
+        var interactions = RandomInteractions(random, users: 6 + random.Next(10), count: 200 + random.Next(300))
+            .Select(i => i with
+            {
+                Actor = random.Next(15) == 0 ? "" : i.Actor,
+                ParentAuthor = i.ParentAuthor is not null && random.Next(10) == 0 ? "" : i.ParentAuthor,
+                Mentions = random.Next(3) switch
+                {
+                    0 => i.Mentions.ToArray(),
+                    1 => i.Mentions.ToList().AsReadOnly(),
+                    _ => i.Mentions.Select(m => new string(m.AsSpan())).ToList(), // equal ids, other instances
+                },
+            })
+            .ToList();
+        foreach (var (window, options) in Settings())
+        {
+            Assert.Equal(
+                Json(ReferenceCommunityFold.Fold(interactions, window, options)),
+                Json(CommunityFold.Fold(interactions, window, options)));
+        }
+    }
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    public void CommunityFold_ManyGives_AcrossChunks_EqualsTheStringKeyedFold(int seed)
+    {
+        // Gives are interned a chunk of 4,096 names at a time; this input spans many chunks, a chunk boundary falling
+        // inside interactions with several mentions.
+        var interactions = RandomInteractions(new Random(seed), users: 400, count: 15_000);
+        foreach (var (window, options) in Settings())
+        {
+            Assert.Equal(
+                Json(ReferenceCommunityFold.Fold(interactions, window, options)),
+                Json(CommunityFold.Fold(interactions, window, options)));
+        }
+    }
+
     [Fact]
     public void IdTable_ManyNames_GrowsAndFindsEachOnce()
     {
