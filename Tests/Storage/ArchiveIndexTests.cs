@@ -70,4 +70,24 @@ public sealed class ArchiveIndexTests : IAsyncLifetime
         await Archive.EraseAsync("ai2:ann", [], CancellationToken.None);
         Assert.Empty(await Archive.BodiesOfAsync("ai2:ann", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task ConcurrentErasureChecks_ShareQueries_EachAnswersForItsOwnTimeOfReceipt()
+    {
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await Archive.RecordErasureAsync("ai3:gone", CancellationToken.None);
+        var after = DateTimeOffset.UtcNow.AddMinutes(1);
+        string[] users = ["ai3:gone", "ai3:kept"];
+
+        // Received before the erasure: scrubbed of the user; received after it: the user is active again (decision 1132).
+        var checks = Enumerable.Range(0, 24).Select(k => (Early: k % 2 == 0, Check: Archive.ErasedSinceAsync(users, k % 2 == 0 ? before : after, CancellationToken.None))).ToList();
+        await Task.WhenAll(checks.Select(c => c.Check));
+        foreach (var (early, check) in checks)
+        {
+            Assert.Equal(early ? ["ai3:gone"] : [], (await check).ToArray());
+        }
+
+        // Without a time of receipt (queued before decision 1132): any recorded erasure counts.
+        Assert.Equal(["ai3:gone"], (await Archive.ErasedSinceAsync(users, null, CancellationToken.None)).ToArray());
+    }
 }
