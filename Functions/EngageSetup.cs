@@ -76,6 +76,7 @@ public static class EngageSetup
         services.AddSingleton<ITextClassifier, LexiconTextClassifier>();
         services.AddSingleton<DeliveryPipeline>();
         services.AddSingleton<WebhookIntake>();
+        services.AddSingleton<WaitingReplyMarks>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<ScoreStore>();
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();

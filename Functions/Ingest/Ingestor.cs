@@ -37,6 +37,7 @@ public sealed class Ingestor(
     IOptions<IngestOptions> options,
     Telemetry.EngageMetrics metrics,
     People.IdentityRecorder identities,
+    WaitingReplyMarks marks,
     ILogger<Ingestor> logger)
 {
     /// <summary>Interactions of one message in flight at once (each is a chain of a few dependent round trips).</summary>
@@ -68,12 +69,12 @@ public sealed class Ingestor(
         if (ingest.Archive is { } archived)
         {
             // Who the archived body names, so an erasure finds it without reading the archive (decision 0901); before the facts, so facts imply an index row.
-            await archive.IndexAsync(archived, ingest.Interactions, ct);
+            var indexed = await archive.IndexAsync(archived, ingest.Interactions, ct);
 
             // Then whether any of them was erased since the delivery was received, while it waited on the queue (decision 1132).
             if (await archive.ErasedSinceAsync(WebhookArchive.Named(ingest.Interactions), ingest.ReceivedAt, ct) is { Count: > 0 } erased)
             {
-                ingest = ingest with { Interactions = await archive.EraseQueuedAsync(archived, ingest.Interactions, erased, ct) };
+                ingest = ingest with { Interactions = await archive.EraseQueuedAsync(archived, indexed, ingest.Interactions, erased, ct) };
             }
         }
 
@@ -148,10 +149,15 @@ public sealed class Ingestor(
         var (signals, version) = Classify(interaction, parent);
         if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
         {
-            var item = await store.InsertItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
+            var (item, wasThere) = await store.AddItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
                 (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version }, ct);
             // Replies that came first (or know an older classification of this item) take its columns now (decision 1121).
-            await store.MergeIntoRepliesAsync(item, ct);
+            // A row there before the insert (a waiting reply's mark, a redelivery, a replay) says where to look; a new
+            // row means no reply waits, once the parents of replies registered before the marks are marked (decision 1251).
+            if (wasThere || !marks.Ready)
+            {
+                await store.MergeIntoRepliesAsync(item, ct);
+            }
         }
 
         var facts = Fact.For(interaction, signals, parent).Select(f => f with { ClassifierVersion = version }).ToList();

@@ -34,6 +34,7 @@ public sealed class EngageStorage(
     public TableClient Profiles => tables.GetTableClient(Names.Profiles);
     public TableClient Imports => tables.GetTableClient(Names.Imports);
     public TableClient ArchiveUsers => tables.GetTableClient(Names.ArchiveUsers);
+    public TableClient ArchiveIndex => tables.GetTableClient(Names.ArchiveIndex);
     public TableClient Replies => tables.GetTableClient(Names.Replies);
     public TableClient Erasures => tables.GetTableClient(Names.Erasures);
     public TableClient Arrivals => tables.GetTableClient(Names.Arrivals);

@@ -164,11 +164,42 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     /// Inserts the item (a 409 is the same item again) and answers the row as stored now: after a redelivery
     /// with a newer classifier, its merged question flag; after one with an older classifier, the stored row.
     /// </summary>
-    public async Task<ItemInfo> InsertItemAsync(ItemInfo item, CancellationToken ct)
+    public async Task<ItemInfo> InsertItemAsync(ItemInfo item, CancellationToken ct) => (await AddItemAsync(item, ct)).Item;
+
+    /// <summary>An items row as stored after its insert, and whether a row was there before it (a 409).</summary>
+    public sealed record StoredItem(ItemInfo Item, bool WasThere);
+
+    /// <summary>
+    /// Inserts the item as <see cref="InsertItemAsync"/> does, and says whether a row was there before: a new item
+    /// whose insert succeeded has no reply waiting for it (a reply that came first marks the row, decision 1251), so
+    /// its ingest skips the look-up of <c>replies</c>. A row that is only that mark takes all the item's columns.
+    /// </summary>
+    public async Task<StoredItem> AddItemAsync(ItemInfo item, CancellationToken ct)
     {
-        var stored = await InsertIdempotentAsync(storage.Items, ToEntity(item), existing => ClassifierPatch(ToEntity(item), existing, item.ClassifierVersion, QuestionProperties), ct);
-        return stored is null ? item : ToItem(stored);
+        var entity = ToEntity(item);
+        var stored = await InsertIdempotentAsync(storage.Items, entity, existing => IsItem(existing)
+            ? ClassifierPatch(entity, existing, item.ClassifierVersion, QuestionProperties)
+            : entity.Where(c => c.Key is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")).ToDictionary(c => c.Key, c => (object?)c.Value, StringComparer.Ordinal), ct);
+        return new StoredItem(stored is null ? item : ToItem(stored), stored is not null);
     }
+
+    /// <summary>
+    /// Column of an items row set by a reply that came before its parent (decision 1251): the row may be only that
+    /// mark (no item columns), which the parent's insert then finds (409) and fills in.
+    /// </summary>
+    public const string RepliesWaitingProperty = "RepliesWaiting";
+
+    /// <summary>True for a real items row; false for a row that is only a waiting reply's mark.</summary>
+    private static bool IsItem(TableEntity e) => e.ContainsKey("ItemId");
+
+    /// <summary>
+    /// Marks the parent's items row (creating it as a mark alone when the parent is unknown): a reply waits for it,
+    /// so the parent's insert meets a row (409) and merges into its replies (decision 1251). A merge-upsert:
+    /// idempotent, and never touches the item's own columns.
+    /// </summary>
+    public async Task MarkReplyWaitingAsync(string parentId, CancellationToken ct) =>
+        await storage.Items.UpsertEntityAsync(new TableEntity(FactKeys.Escape(parentId), FactKeys.ItemRowKey) { [RepliesWaitingProperty] = true },
+            TableUpdateMode.Merge, ct);
 
     /// <summary>The columns a newer classifier may rewrite in a fact row: everything else is fixed at first insert.</summary>
     private static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
@@ -346,6 +377,14 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
         {
             // A redelivery: the first delivery registered it; the parent's columns reach it through MergeParentAsync.
         }
+
+        if (parent is null)
+        {
+            // After the registration, before the facts and the second read of the parent: either the parent's insert
+            // meets this mark (and looks up its replies) or the second read finds the parent (decision 1251). Also on a
+            // redelivery, so a crash between the registration and the mark is repaired by the retry.
+            await MarkReplyWaitingAsync(parentId, ct);
+        }
     }
 
     private const string ReplyFactProperty = "Fact";
@@ -501,7 +540,7 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     public async Task<ItemInfo?> GetItemAsync(string itemId, CancellationToken ct)
     {
         var response = await storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(itemId), FactKeys.ItemRowKey, cancellationToken: ct);
-        return response.HasValue && response.Value is { } e ? ToItem(e) : null;
+        return response.HasValue && response.Value is { } e && IsItem(e) ? ToItem(e) : null; // a mark alone is no item (decision 1251)
     }
 
     /// <summary>Point reads in parallel (the items index has one partition per item).</summary>

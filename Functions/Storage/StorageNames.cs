@@ -37,10 +37,12 @@ public sealed class StorageNames
     /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
     /// <summary>Who each archived body names: PK = userId, RK = blob name (docs/decisions/0901).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveUsers { get; set; } = "archiveusers";
+    /// <summary>Who each archived body names, one row per body: PK = hour of indexing, RK = blob name, Users = the ids (docs/decisions/1252); read by erasure.</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveIndex { get; set; } = "archiveindex";
     /// <summary>When each user was last erased, keyed by a hash of the id: what ingestion checks a queued delivery against (docs/decisions/1132).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Erasures { get; set; } = "erasures";
     public string Interactions => InteractionsQueue;
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
 
-    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, Imports, People, Identities, Profiles, Replies, Erasures, Arrivals];
+    public IEnumerable<string> Tables => [Facts, Items, Scores, Community, Subscriptions, Digests, ArchiveUsers, ArchiveIndex, Imports, People, Identities, Profiles, Replies, Erasures, Arrivals];
 }

@@ -17,8 +17,9 @@ public sealed record ArchiveErasure(int Deleted, int Redacted);
 
 /// <summary>
 /// The raw archive (container <c>webhooks</c>) in one place: the write of a delivery's body, the index
-/// of who each body names (table <c>archiveusers</c>: PK = userId, RK = blob name; written by the
-/// ingestion of the delivery's messages, which carry the blob name), reading a body back
+/// of who each body names (table <c>archiveindex</c>: one row per body in the partition of its hour, listing the
+/// users; written by the ingestion of the delivery's messages, which carry the blob name; decision 1252, and the
+/// per-user table <c>archiveusers</c> of before it, still read), reading a body back
 /// as interactions (for replay), and erasing a user from every body that names them
 /// (docs/decisions/0901-erasure-reaches-the-archive.md).
 /// </summary>
@@ -112,35 +113,117 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
         return users;
     }
 
-    /// <summary>Records that body <paramref name="blobName"/> names each of these users (idempotent upserts, one partition per user).</summary>
-    public async Task IndexAsync(string blobName, IEnumerable<Interaction> interactions, CancellationToken ct)
+    /// <summary>Users per index row: the JSON of their ids stays far below the 64 KiB a string column may hold.</summary>
+    private const int UsersPerRow = 400;
+
+    private const string UsersProperty = "Users";
+
+    /// <summary>
+    /// Records who body <paramref name="blobName"/> names: ONE row per body (per <see cref="UsersPerRow"/> users) in
+    /// table <c>archiveindex</c>, in the partition of the current hour, so that the rows of every delivery this
+    /// process indexes at the same time share a transaction (decision 1213) instead of one row per named user, each
+    /// in a partition of its own (decision 1252). Idempotent upserts. Answers the partition written, which
+    /// <see cref="EraseQueuedAsync"/> rewrites when a named user was erased meanwhile.
+    /// </summary>
+    public async Task<string> IndexAsync(string blobName, IEnumerable<Interaction> interactions, CancellationToken ct)
     {
-        // One partition per user: a user's rows of the deliveries this process indexes at the same time share a
-        // transaction (decision 1213).
-        var row = FactKeys.Escape(blobName);
-        var table = storage.ArchiveUsers;
-        var errors = await _indexRows.WriteAsync(Named(interactions).Select(user =>
-        {
-            var entity = new TableEntity(FactKeys.Escape(user), row);
-            return (table, entity, (Func<CancellationToken, Task>)(token => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, token)));
-        }), ct);
+        var partition = clock.GetUtcNow().ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);
+        var table = storage.ArchiveIndex;
+        var rows = IndexRows(partition, blobName, Named(interactions).Order(StringComparer.Ordinal).ToList());
+        var errors = await _indexRows.WriteAsync(rows.Select(entity =>
+            (table, entity, (Func<CancellationToken, Task>)(token => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, token)))), ct);
         if (errors.FirstOrDefault(e => e is not null) is { } error)
         {
             throw error;
         }
+
+        return partition;
     }
 
-    /// <summary>The blob names the index holds for a user.</summary>
-    public async Task<IReadOnlyList<string>> BodiesOfAsync(string userId, CancellationToken ct)
+    /// <summary>The index rows of one body: row k holds users k·<see cref="UsersPerRow"/>…; row 0 keeps the blob's name as its key.</summary>
+    private static List<TableEntity> IndexRows(string partition, string blobName, IReadOnlyList<string> users) =>
+        users.Chunk(UsersPerRow).Select((chunk, k) => new TableEntity(partition, IndexRowKey(blobName, k))
+        {
+            [UsersProperty] = JsonSerializer.Serialize(chunk, EngageJson.Options),
+        }).ToList();
+
+    private static string IndexRowKey(string blobName, int k) => k == 0 ? FactKeys.Escape(blobName) : $"{FactKeys.Escape(blobName)}{ChunkMark}{k:D4}";
+
+    /// <summary>Between a body's name and its row number: never in an escaped name, whose '%' is always followed by two hex digits.</summary>
+    private const string ChunkMark = "%n";
+
+    private static string BlobOf(string rowKey) =>
+        Uri.UnescapeDataString(rowKey.IndexOf(ChunkMark, StringComparison.Ordinal) is var at and >= 0 ? rowKey[..at] : rowKey);
+
+    /// <summary>The blob names the index holds for a user: their partition of the per-user index of before decision 1252, and a scan of the per-body index.</summary>
+    public async Task<IReadOnlyList<string>> BodiesOfAsync(string userId, CancellationToken ct) =>
+        [.. (await IndexEntriesOfAsync(userId, ct)).Select(e => e.Blob).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Where the user is indexed: legacy rows (one per body, in their partition) and the per-body rows naming them.</summary>
+    private async Task<List<(string Blob, TableEntity Row, bool Legacy)>> IndexEntriesOfAsync(string userId, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
-        var names = new List<string>();
+        var found = new List<(string, TableEntity, bool)>();
         await foreach (var e in storage.ArchiveUsers.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(userId)}"), select: ["RowKey"], cancellationToken: ct))
         {
-            names.Add(Uri.UnescapeDataString(e.RowKey));
+            found.Add((Uri.UnescapeDataString(e.RowKey), e, true));
         }
 
-        return names;
+        // Erasure is rare and ingestion is not: the index is written once per body and read whole here (decision 1252).
+        var quoted = JsonSerializer.Serialize(userId, EngageJson.Options);
+        await foreach (var e in storage.ArchiveIndex.QueryAsync<TableEntity>(cancellationToken: ct))
+        {
+            if (e.GetString(UsersProperty) is { } users && users.Contains(quoted, StringComparison.Ordinal) && UsersOf(e).Contains(userId))
+            {
+                found.Add((BlobOf(e.RowKey), e, false));
+            }
+        }
+
+        return found;
+    }
+
+    private static List<string> UsersOf(TableEntity e) =>
+        e.GetString(UsersProperty) is { } users ? JsonSerializer.Deserialize<List<string>>(users, EngageJson.Options) ?? [] : [];
+
+    /// <summary>
+    /// Takes the user out of an index row: the row is deleted when nobody is left, else rewritten without them, with
+    /// If-Match on the ETag read (a 412, another writer in between, reads it again).
+    /// </summary>
+    private async Task UnindexAsync(TableEntity row, IReadOnlySet<string> erased, CancellationToken ct)
+    {
+        var table = storage.ArchiveIndex;
+        for (var attempt = 1; ; attempt++)
+        {
+            var left = UsersOf(row).Where(u => !erased.Contains(u)).ToList();
+            try
+            {
+                if (left.Count == 0)
+                {
+                    await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { [UsersProperty] = JsonSerializer.Serialize(left, EngageJson.Options) },
+                        row.ETag, TableUpdateMode.Replace, ct);
+                }
+
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                var again = await table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
+                if (!again.HasValue || again.Value is not { } current)
+                {
+                    return;
+                }
+
+                row = current;
+            }
+        }
     }
 
     /// <summary>
@@ -199,11 +282,29 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
         }, TableUpdateMode.Replace, ct);
     }
 
-    /// <summary>Of these users, those erased at or after <paramref name="receivedAt"/> (ties go to privacy); one query per 16 users.</summary>
+    /// <summary>
+    /// Of these users, those erased at or after <paramref name="receivedAt"/> (ties go to privacy). With a time of
+    /// receipt, one query of the erasures recorded since the earliest time of receipt among the checks waiting,
+    /// shared by every message that asks while another query is in flight (<see cref="RecentErasuresAsync"/>);
+    /// without one (a message queued before decision 1132), one query per 16 users for any erasure.
+    /// </summary>
     public async Task<IReadOnlySet<string>> ErasedSinceAsync(IReadOnlyCollection<string> users, DateTimeOffset? receivedAt, CancellationToken ct)
     {
         var erased = new HashSet<string>(StringComparer.Ordinal);
         var byKey = users.ToDictionary(ErasureKey, u => u, StringComparer.Ordinal);
+        if (receivedAt is { } since)
+        {
+            foreach (var (key, at) in await RecentErasuresAsync(since, ct))
+            {
+                if (at >= since && byKey.TryGetValue(key, out var user))
+                {
+                    erased.Add(user);
+                }
+            }
+
+            return erased;
+        }
+
         foreach (var chunk in byKey.Keys.Chunk(16))
         {
             var filter = string.Join(" or ", chunk.Select(k => TableClient.CreateQueryFilter($"PartitionKey eq {k}")));
@@ -219,19 +320,119 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
         return erased;
     }
 
+    /// <summary>A check of recent erasures waiting for the query in flight to end; later callers join it.</summary>
+    private sealed class ErasureCheck(DateTimeOffset since)
+    {
+        public DateTimeOffset Since { get; set; } = since;
+
+        public TaskCompletionSource<IReadOnlyList<(string Key, DateTimeOffset At)>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Lock _checkGate = new();
+    private ErasureCheck? _nextCheck;
+    private bool _checking;
+
+    /// <summary>
+    /// The erasures recorded at or after <paramref name="since"/> (hash and time), by group read: a caller with no
+    /// query in flight starts one at once; callers arriving while one is in flight share the next, which starts
+    /// when it ends and reads from the earliest of their times. Every query a caller gets starts after its call,
+    /// so it sees every erasure recorded before the call (what decision 1132's order needs), and a burst of
+    /// messages costs one query per round trip instead of one each (decision 1253). The erasures table is small
+    /// (one row per erased user), so the filter on <c>ErasedAt</c> reads it whole on the server and returns little.
+    /// </summary>
+    private async Task<IReadOnlyList<(string Key, DateTimeOffset At)>> RecentErasuresAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        ErasureCheck mine;
+        var start = false;
+        lock (_checkGate)
+        {
+            if (!_checking)
+            {
+                _checking = start = true;
+                mine = new ErasureCheck(since);
+            }
+            else if (_nextCheck is { } next)
+            {
+                next.Since = since < next.Since ? since : next.Since;
+                mine = next;
+            }
+            else
+            {
+                mine = _nextCheck = new ErasureCheck(since);
+            }
+        }
+
+        if (start)
+        {
+            _ = RunChecksAsync(mine);
+        }
+
+        return await mine.Done.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Runs the check, then each one that gathered callers meanwhile, until none waits. Not cancelled with any one caller.</summary>
+    private async Task RunChecksAsync(ErasureCheck? check)
+    {
+        while (check is not null)
+        {
+            try
+            {
+                DateTimeOffset since;
+                lock (_checkGate)
+                {
+                    since = check.Since;
+                }
+
+                var rows = new List<(string, DateTimeOffset)>();
+                await foreach (var row in storage.Erasures.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ErasedAt ge {since}"), select: ["PartitionKey", "ErasedAt"]))
+                {
+                    if (row.GetDateTimeOffset("ErasedAt") is { } at)
+                    {
+                        rows.Add((row.PartitionKey, at));
+                    }
+                }
+
+                check.Done.SetResult(rows);
+            }
+            catch (Exception e)
+            {
+                check.Done.SetException(e); // each caller's message fails and is retried, as when its own query failed
+            }
+
+            lock (_checkGate)
+            {
+                check = _nextCheck;
+                _nextCheck = null;
+                _checking = check is not null;
+            }
+        }
+    }
+
     /// <summary>
     /// A queued delivery that names users erased since it was received: its archived body rewritten (or deleted)
     /// without them and their index rows removed, as the erasure would have done had the body been archived
     /// then; returns the interactions that remain, scrubbed, for ingestion.
     /// </summary>
-    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
+    /// <param name="partition">The index partition <see cref="IndexAsync"/> wrote this body's rows to.</param>
+    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, string partition, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
     {
         var kept = interactions;
         foreach (var userId in erased)
         {
             kept = Without(kept, userId, []);
             await EraseFromBodyAsync(name, userId, [], ct);
-            await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, ct);
+            await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, ct); // a legacy row, if any
+        }
+
+        // The body's index rows without them (decision 1252): each row rewritten, or deleted when it named only them.
+        var first = FactKeys.Escape(name);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {first} and RowKey le {first + ChunkMark + "~"}");
+        await foreach (var row in storage.ArchiveIndex.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            if (BlobOf(row.RowKey) == name)
+            {
+                await UnindexAsync(row, erased, ct);
+            }
         }
 
         logger.LogInformation("A queued delivery ({Blob}) named {Count} users erased since it was received: scrubbed before ingestion", name, erased.Count);
@@ -260,7 +461,9 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     /// </summary>
     public async Task<ArchiveErasure> EraseAsync(string userId, IReadOnlyCollection<string> handles, CancellationToken ct)
     {
-        var names = await BodiesOfAsync(userId, ct);
+        var entries = await IndexEntriesOfAsync(userId, ct);
+        var names = entries.Select(e => e.Blob).Distinct(StringComparer.Ordinal).ToList();
+        var one = new HashSet<string>(StringComparer.Ordinal) { userId };
         int deleted = 0, redacted = 0;
         await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (name, token) =>
         {
@@ -275,8 +478,17 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             }
         });
 
-        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (name, token) =>
-            await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, token));
+        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (entry, token) =>
+        {
+            if (entry.Legacy)
+            {
+                await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), entry.Row.RowKey, ETag.All, token);
+            }
+            else
+            {
+                await UnindexAsync(entry.Row, one, token);
+            }
+        });
         return new ArchiveErasure(deleted, redacted);
     }
 

@@ -18,6 +18,7 @@ public sealed class IngestBenchSmokeTests
             "| ingest end to end, 1 sender(s), empty store", "| ingest end to end, 8 sender(s), empty store",
             "| ingest end to end, 1 sender(s), 300 stored", "| ingest, 8 sender(s): 300 stored vs empty store",
             "| storage calls per delivery, instrumented pass", "| per delivery: TableClient.", "| signals classifier, one interaction",
+            "| erasure: finding one user's 3 archived bodies in an index of 300 bodies",
         })
         {
             Assert.Contains(row, markdown, StringComparison.Ordinal);

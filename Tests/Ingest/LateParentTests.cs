@@ -98,6 +98,55 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task MarksReady_ReplyBeforeParent_MarkIsNoItem_ParentStillMergesIntoIt()
+    {
+        await _services.GetRequiredService<WaitingReplyMarks>().EnsureAsync();
+        Assert.True(_services.GetRequiredService<WaitingReplyMarks>().Ready);
+        var parent = Post("lp5:p", "t:bob", "Where is the cache kept?", 0);
+        var reply = Reply("lp5:r", "t:ann", parent.Id, 5);
+
+        await Ingestor.IngestAsync(reply, CancellationToken.None);
+        // The reply marked its parent's items row (decision 1251); a mark alone is no item for anyone reading it.
+        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(parent.Id), FactKeys.ItemRowKey);
+        Assert.True(mark.HasValue && mark.Value!.GetBoolean(FactStore.RepliesWaitingProperty) == true);
+        Assert.Null(await Store.GetItemAsync(parent.Id, CancellationToken.None));
+
+        await Ingestor.IngestAsync(parent, CancellationToken.None);
+        Assert.Equal(("t:bob", "t:ann"), ((await Store.GetItemAsync(parent.Id, CancellationToken.None))!.Author, (await RowAsync("t:bob", reply.Id))!.Actor));
+        Assert.Equal(("t:bob", (bool?)true), ((await RowAsync("t:ann", reply.Id))!.InReplyToAuthor, (await RowAsync("t:ann", reply.Id))!.ParentIsQuestion));
+    }
+
+    [Fact]
+    public async Task ReplyRegisteredBeforeTheMarks_OneOffPassMarksItsParent_ParentArrivingLaterMergesIntoIt()
+    {
+        var parent = Post("lp6:p", "t:bob", "Which runner is it?", 0);
+        var reply = Reply("lp6:r", "t:ann", parent.Id, 5, mentions: "t:cy");
+        await Ingestor.IngestAsync(reply, CancellationToken.None);
+
+        // As stored before decision 1251: the registration in `replies`, no mark on the parent's items row, the pass not recorded.
+        await Storage.Items.DeleteEntityAsync(FactKeys.Escape(parent.Id), FactKeys.ItemRowKey, ETag.All);
+        await Storage.Replies.DeleteEntityAsync(WaitingReplyMarks.MetaPartition, WaitingReplyMarks.DoneRow, ETag.All);
+
+        // A process of the new version: the pass marks the parent of every registration not applied yet.
+        var fresh = new WaitingReplyMarks(Storage, Microsoft.Extensions.Logging.Abstractions.NullLogger<WaitingReplyMarks>.Instance);
+        Assert.False(fresh.Ready);
+        await fresh.EnsureAsync();
+        Assert.True(fresh.Ready);
+        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(parent.Id), FactKeys.ItemRowKey);
+        Assert.True(mark.HasValue && mark.Value!.GetBoolean(FactStore.RepliesWaitingProperty) == true);
+        Assert.True((await Storage.Replies.GetEntityIfExistsAsync<TableEntity>(WaitingReplyMarks.MetaPartition, WaitingReplyMarks.DoneRow)).HasValue);
+
+        // The parent comes with the marks in force: its insert meets the mark and merges into the old registration.
+        await _services.GetRequiredService<WaitingReplyMarks>().EnsureAsync();
+        await Ingestor.IngestAsync(parent, CancellationToken.None);
+        foreach (var user in new[] { "t:ann", "t:cy", "t:bob" })
+        {
+            var row = await RowAsync(user, reply.Id);
+            Assert.Equal(("t:bob", (bool?)true), (row!.InReplyToAuthor, row.ParentIsQuestion));
+        }
+    }
+
+    [Fact]
     public async Task ParentColumnsMerged_OlderDeliveriesOfTheChild_NeverTakeThemBack()
     {
         var parent = Post("lp2:p", "t:bob", "Which cache key?", 0);

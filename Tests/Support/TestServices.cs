@@ -12,7 +12,7 @@ public static class TestServices
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var settings = DevHostFixture.DefaultSettings(TestStorage.ConnectionString);
-        foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "Subscriptions", "Digests", "People", "Identities", "Profiles", "Replies", "Erasures", "Arrivals" })
+        foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "Subscriptions", "Digests", "People", "Identities", "Profiles", "Replies", "Erasures", "Arrivals", "ArchiveIndex" })
         {
             settings[$"Storage:{table}"] = TestStorage.UniqueName("t" + table.ToLowerInvariant());
         }

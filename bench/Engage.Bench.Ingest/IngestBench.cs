@@ -49,7 +49,7 @@ public static class IngestBench
         var deliveries = Option("deliveries", 300, 6);
         var events = Option("events", 10, 3);
         var stored = Option("stored", 100_000, 300);
-        var sections = options.GetValueOrDefault("sections", "ab");
+        var sections = options.GetValueOrDefault("sections", "abe");
 
         using var azurite = BenchAzurite.Start();
         await using var host = await Host.StartAsync(azurite.ConnectionString);
@@ -138,11 +138,23 @@ public static class IngestBench
             await Console.Error.WriteLineAsync(notes[^1]);
         }
 
+        // ---- (e) what an erasure pays to find a user's archived bodies in the per-body index (decision 1252) --------
+        string? erasureNote = null;
+        if (sections.Contains('e', StringComparison.Ordinal))
+        {
+            var indexed = Option("indexed", 100_000, 300);
+            var (scan, legacy, bodiesFound) = await host.ErasureLookupAsync(indexed, ct);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| erasure: finding one user's {bodiesFound} archived bodies in an index of {indexed:N0} bodies (s; baseline the per-user partition of before) | {scan:F2} | {legacy:F3} | {scan / Math.Max(legacy, 1e-6):F0}× slower | — |"));
+            erasureNote = string.Create(CultureInfo.InvariantCulture,
+                $"(e) An erasure scans the whole per-body archive index (decision 1252): {scan:F2} s for {indexed:N0} bodies here, {scan * 1e6 / indexed:F0} µs a body, against {legacy:F3} s to read the same user's partition of the per-user index it replaced; ingestion writes one index row per delivery instead of one per named user. Erasure is rare, ingestion is not.");
+        }
+
         var text = new StringBuilder();
         text.AppendLine("## Ingest throughput");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"(a) End-to-end ingest: signed Standard Webhooks deliveries of {events} events each posted to DevHost (1 or 8 senders), timed until the `interactions` queue is empty, in fact rows a second; the baseline is inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in flight; per-partition transactions beside it), on an empty store and with {stored:N0} facts stored. Before decisions 1211–1213 (one message's interactions in sequence, each activity and index row on its own) ingest ran at 271 fact rows/s with 1 sender and 416 with 8 against 3,097 rows/s raw single inserts in the same run (0.09× / 0.13×), 349 / 336 at 100k stored. With decisions 1211–1212 but not 1213 a delivery cost ≈80 storage calls (the same instrumented pass, 2026-11-30)."));
+            $"(a) End-to-end ingest: signed Standard Webhooks deliveries of {events} events each posted to DevHost (1 or 8 senders), timed until the `interactions` queue is empty, in fact rows a second; the baseline is inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in flight; per-partition transactions beside it), on an empty store and with {stored:N0} facts stored. Before decisions 1211–1213 (one message's interactions in sequence, each activity and index row on its own) ingest ran at 271 fact rows/s with 1 sender and 416 with 8 against 3,097 rows/s raw single inserts in the same run (0.09× / 0.13×), 349 / 336 at 100k stored. With decisions 1211–1212 but not 1213 a delivery cost ≈80 storage calls (the same instrumented pass, 2026-11-30); with 1213 but before decisions 1251–1252 (a look-up of `replies` for every new item, one archive index row per named user) ≈74, and 273 / 350 fact rows/s against 2,521 raw (0.11× / 0.14×) on a fresh clone."));
         text.AppendLine();
         text.AppendLine("| case | figure | baseline | ratio | goal |");
         text.AppendLine("|---|---:|---:|---:|---|");
@@ -155,7 +167,13 @@ public static class IngestBench
         if (results.Any(r => r.Value < 0.5 * raw.GetValueOrDefault(r.Key.Loaded, double.MaxValue)))
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"Ingest below half the raw single-insert rate: Azurite (one Node process on the same 2 cores) is the bottleneck, and what it is asked counts, not how it is asked: a delivery costs {callsPerDelivery ?? double.NaN:F0} storage calls (the instrumented pass) where its raw rows need {rawRowsPerDelivery ?? double.NaN:F0} inserts. Per interaction the items row (its own partition) and the look-up of replies that came before it, per reply the parent read and its `replies` row, per named user an archive index row (its own partition), and per user partition a fact row; running the interactions of a message concurrently (decision 1211) and writing rows of one partition together across concurrent messages (decisions 1212, 1213) take the sequence out of a message and some calls out of the count, not enough. The signals classifier is not where the time goes (its share is in the table). What is left would change a layout: an items row that says whether a reply waits for it (one transaction instead of the insert and the replies query), an archive index that is not one partition per user; and with 1 sender, the sender's own wait for each 202 (one queue put behind ingestion's calls) bounds the rate."));
+                $"Ingest below half the raw single-insert rate: Azurite (one Node process on the same 2 cores) is the bottleneck, and what it is asked counts, not how it is asked: a delivery costs {callsPerDelivery ?? double.NaN:F0} storage calls (the instrumented pass) where its raw rows need {rawRowsPerDelivery ?? double.NaN:F0} inserts. Per interaction the items row (its own partition: one write, and no look-up of `replies` unless a reply came first, decision 1251), per reply the parent read and its `replies` row, per delivery one archive index row (decision 1252), the erasure check and the arrival row, and per user partition a fact row and per actor an activity row, most of them alone in their partition; running the interactions of a message concurrently (decision 1211) and writing rows of one partition together across concurrent messages (decisions 1212, 1213) take the sequence out of a message and some calls out of the count, not enough. The signals classifier is not where the time goes (its share is in the table). What is left would change a layout again: items rows in a few shard partitions instead of one partition each (items of concurrent messages in shared transactions), the `replies` row of a reply that knows its parent kept only for reclassification; and with 1 sender, the sender's own wait for each 202 (one queue put behind ingestion's calls) bounds the rate."));
+            text.AppendLine();
+        }
+
+        if (erasureNote is not null)
+        {
+            text.AppendLine(erasureNote);
             text.AppendLine();
         }
 
@@ -248,6 +266,43 @@ public static class IngestBench
                 ["InteractionId"] = $"pre:{n}", ["Kind"] = "Post", ["Actor"] = $"pre:u{n % 1000}", ["OccurredAt"] = at.AddSeconds(n), ["Signals"] = 0, ["Accepted"] = false,
             }).ToList();
             await InsertAsync(Storage.Facts, entities, batched: true, ct);
+        }
+
+        /// <summary>
+        /// An archive index of <paramref name="count"/> bodies (rows as ingestion writes them: ~17 users each, in hour
+        /// partitions; one body in 100 names the user looked up), then the time <c>WebhookArchive.BodiesOfAsync</c>
+        /// takes to find that user's bodies, against the time the per-user index of before took to read the same
+        /// number of rows from the user's own partition.
+        /// </summary>
+        public async Task<(double Scan, double Legacy, int Found)> ErasureLookupAsync(int count, CancellationToken ct)
+        {
+            var hour = DateTimeOffset.UtcNow.AddDays(-10);
+            var rows = Enumerable.Range(0, count).Select(n => new TableEntity(hour.AddHours(n / 2000).ToString("yyyyMMddHH", CultureInfo.InvariantCulture), $"standard%2F2026%2F11%2F20%2Ferase{n}.json")
+            {
+                ["Users"] = JsonSerializer.Serialize(Enumerable.Range(0, 17).Select(k => n % 100 == 0 && k == 0 ? "erase:target" : $"b:u{(n + k * 13) % 200}")),
+            }).ToList();
+            await InsertAsync(Storage.ArchiveIndex, rows, batched: true, ct);
+            var legacy = rows.Where((_, n) => n % 100 == 0).Select(r => new TableEntity("erase%3Alegacy", r.RowKey)).ToList();
+            await InsertAsync(Storage.ArchiveUsers, legacy, batched: true, ct);
+
+            var archive = _app.Services.GetRequiredService<WebhookArchive>();
+            var clock = Stopwatch.StartNew();
+            var found = await archive.BodiesOfAsync("erase:target", ct);
+            var scan = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            var before = 0;
+            await foreach (var _ in Storage.ArchiveUsers.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"erase%3Alegacy"}"), select: ["RowKey"], cancellationToken: ct))
+            {
+                before++;
+            }
+
+            var legacySeconds = clock.Elapsed.TotalSeconds;
+            if (found.Count != legacy.Count || before != legacy.Count)
+            {
+                throw new InvalidOperationException($"erasure look-up found {found.Count} and {before} bodies, not {legacy.Count}");
+            }
+
+            return (scan, legacySeconds, found.Count);
         }
 
         /// <summary>

@@ -7,7 +7,7 @@ param tags object
 param deploymentContainerName string
 
 var containers = [deploymentContainerName, 'webhooks']
-var tables = ['facts', 'items', 'scores', 'community', 'subscriptions', 'digests', 'archiveusers', 'imports', 'people', 'identities', 'profiles', 'replies', 'erasures', 'arrivals']
+var tables = ['facts', 'items', 'scores', 'community', 'subscriptions', 'digests', 'archiveusers', 'archiveindex', 'imports', 'people', 'identities', 'profiles', 'replies', 'erasures', 'arrivals']
 // Poison queues are created up front so the alert and operators can find them before the first failure.
 var queues = ['interactions', 'interactions-poison', 'digests', 'digests-poison', 'imports', 'imports-poison']
 
