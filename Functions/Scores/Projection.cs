@@ -149,6 +149,11 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             PeopleHash = peopleHash,
             CommunityJson = System.Text.Json.JsonSerializer.Serialize(community, Http.EngageJson.Options),
         };
+        foreach (var row in rows)
+        {
+            next.Rows[FactKeys.FactRowKey(row)] = row; // the window's rows, which incremental runs refold from (decision 1241)
+        }
+
         foreach (var row in fresh)
         {
             next.Identities[row.UserId] = Figures.From(engagements[row.UserId], reciprocities[row.UserId], epoch) with { Level = row.Level };
