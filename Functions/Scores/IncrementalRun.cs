@@ -28,7 +28,13 @@ public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refol
 
     /// <summary>Rows of the state whose time left the window (incremental runs).</summary>
     public int Departed { get; init; }
+
+    /// <summary>Where an incremental run's time went, phase by phase (for the bench: what is left once rows cost N).</summary>
+    public IReadOnlyList<RunPhase> Phases { get; init; } = [];
 }
+
+/// <summary>One phase of a run and its wall-clock seconds.</summary>
+public sealed record RunPhase(string Name, double Seconds);
 
 /// <summary>
 /// An incremental projection run (decisions 1201, 1241): the rows that arrived or changed since the last run are read
@@ -53,8 +59,23 @@ internal sealed class IncrementalRun(
     /// <summary>Point reads in flight at once.</summary>
     private const int ParallelReads = 16;
 
-    public async Task<Community> RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Rows read by key above which a full run's range reads of the window are cheaper (decision 1241): a tenth of the
+    /// window's rows, and never fewer than this (a small window is cheap either way).
+    /// </summary>
+    private const int MinPointReadsBeforeFull = 1_000;
+
+    /// <summary>The run, or null (nothing changed yet) when so many rows arrived, an import say, that a full run costs less.</summary>
+    public async Task<Community?> RunAsync(CancellationToken ct)
     {
+        var phases = new List<RunPhase>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string name)
+        {
+            phases.Add(new RunPhase(name, watch.Elapsed.TotalSeconds));
+            watch.Restart();
+        }
+
         var epoch = ProjectionState.EpochAt(window.AsOf, o);
         var linked = personOf.Count > 0;
         var identitiesOf = personOf.GroupBy(l => l.Value, l => l.Key, StringComparer.Ordinal)
@@ -69,6 +90,7 @@ internal sealed class IncrementalRun(
         var upper = FactKeys.UpperBound(window.AsOf) + "~";
         bool InWindow(string key) => string.CompareOrdinal(key, lower) >= 0 && string.CompareOrdinal(key, upper) < 0;
         var arrivals = await facts.Arrivals.ReadTouchedAsync(state.Mark - settings.ArrivalMargin, ct);
+        Lap("arrivals read");
         var touched = arrivals.Users;
         var recheck = new HashSet<string>(arrivals.Rows, StringComparer.Ordinal);
         if (arrivals.ErasedKeys.Count > 0)
@@ -80,12 +102,18 @@ internal sealed class IncrementalRun(
             recheck.UnionWith(rows.Values.Where(f => Names(f).Any(erased.Contains)).Select(ArrivalStore.RowKeyOf));
         }
 
+        if (recheck.Count > Math.Max(MinPointReadsBeforeFull, rows.Count / 10))
+        {
+            return null;
+        }
+
         var fetched = new ConcurrentDictionary<string, Fact?>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(recheck, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (key, token) =>
         {
             var (month, partition, row) = ArrivalStore.ParseRowKey(key);
             fetched[row] = await facts.Activity.GetAsync(month, partition, row, token);
         });
+        Lap("rows read by key");
         var found = 0;
         foreach (var (key, fact) in fetched)
         {
@@ -115,6 +143,7 @@ internal sealed class IncrementalRun(
         }
 
         var entered = window.AsOf > state.Mark ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - state.Mark), ct) : [];
+        Lap("rows entered by time read");
         foreach (var fact in entered)
         {
             var key = FactKeys.FactRowKey(fact);
@@ -154,6 +183,7 @@ internal sealed class IncrementalRun(
             }
         }
 
+        Lap("refold");
         var before = new Dictionary<string, Figures>(state.Identities, StringComparer.Ordinal);
         Apply(state.Identities, refolded);
         Apply(state.Entrants, entrantFigures);
@@ -216,6 +246,8 @@ internal sealed class IncrementalRun(
             .Take(Projection.LeaderboardSize)
             .Select(e => Entry(e.Key, e.Value, e.Value.Index!.Value)).ToList();
 
+        Lap("score rows and leaderboards");
+
         // The community figures fold the whole window: refreshed at most every CommunityEvery, kept from the state between.
         Community community;
         if (window.AsOf - state.CommunityAt >= settings.CommunityEvery || JsonSerializer.Deserialize<Community>(state.CommunityJson, EngageJson.Options) is not { } kept)
@@ -234,13 +266,17 @@ internal sealed class IncrementalRun(
         await scores.WriteCommunityAsync(community, levels,
             [new Leaderboard(window.AsOf, "engagement", byEngagement), new Leaderboard(window.AsOf, "reciprocity", byReciprocity)], ct);
 
+        Lap("community row");
+
         // Last: a run cut short before this leaves the previous mark, so the next run reads the same changes again.
         state.Mark = window.AsOf;
         var stateBytes = await scores.WriteStateAsync(state, ct);
+        Lap("state written");
         report(new ProjectionRun(false, "", entered.Count + found, refolded.Count + entrantFigures.Count, written.Count, stateBytes)
         {
             PointReads = recheck.Count,
             Departed = departed,
+            Phases = phases,
         });
         logger.LogInformation("Projected incrementally: {Touched} users touched, {PointReads} rows read by key, {Entered} entered by time, {Departed} left the window, {Rows} score rows written",
             touched.Count, recheck.Count, entered.Count, departed, written.Count);

@@ -36,6 +36,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     {
         var o = options.Value;
         var window = new Window(clock.GetUtcNow(), Window.Default);
+        var prepare = System.Diagnostics.Stopwatch.StartNew();
         await EnsureActivityAsync(ct);
         var state = await scores.ReadStateAsync(ct);
         var (personOf, roles) = await people.ReadAllAsync(ct);
@@ -50,7 +51,14 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             : null;
         if (reason is null)
         {
-            return await new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r).RunAsync(ct);
+            var prepared = new RunPhase("state and people read", prepare.Elapsed.TotalSeconds);
+            if (await new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r).RunAsync(ct) is { } done)
+            {
+                LastRun = LastRun! with { Phases = [prepared, .. LastRun.Phases] };
+                return done;
+            }
+
+            reason = "many arrivals"; // more rows to read by key than a range read of the window costs (decision 1241)
         }
 
         var community = await RunFullAsync(window, state, personOf, roles, optionsHash, peopleHash, ct);

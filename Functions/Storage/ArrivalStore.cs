@@ -124,7 +124,8 @@ public sealed class ArrivalStore(EngageStorage storage, TimeProvider clock)
     public async Task<Touched> ReadTouchedAsync(DateTimeOffset since, CancellationToken ct)
     {
         var touched = new Touched(new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Partition(since, 0)}");
+        // The hour range is the key range; the time filter keeps the hour's earlier units (already read) off the wire.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Partition(since, 0)} and At ge {since}");
         await foreach (var e in storage.Arrivals.QueryAsync<TableEntity>(filter, select: ["At", "Users", "Erased", "Rows"], cancellationToken: ct))
         {
             if (e.GetDateTimeOffset("At") is { } at && at >= since)
