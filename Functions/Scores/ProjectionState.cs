@@ -238,7 +238,8 @@ public sealed class ProjectionState
             var tracked = r.ReadBoolean();
             var subjectId = ReadString(r);
             var subjectAuthor = PooledOrNull(ReadString(r));
-            var mentions = new string[r.ReadInt32()];
+            var mentionCount = r.ReadInt32();
+            var mentions = mentionCount == 0 ? Array.Empty<string>() : new string[mentionCount];
             for (var m = 0; m < mentions.Length; m++)
             {
                 mentions[m] = Pooled(r.ReadString());
@@ -249,10 +250,18 @@ public sealed class ProjectionState
             var version = PooledOrNull(ReadString(r));
             var fallback = r.ReadBoolean();
             var handleCount = r.ReadInt32();
-            Dictionary<string, string>? handles = handleCount < 0 ? null : new(handleCount, StringComparer.Ordinal);
-            for (var h = 0; h < handleCount; h++)
+            SmallMap? handles = null;
+            if (handleCount >= 0)
             {
-                handles![Pooled(r.ReadString())] = Pooled(r.ReadString());
+                var users = new string[handleCount];
+                var names = new string[handleCount];
+                for (var h = 0; h < handleCount; h++)
+                {
+                    users[h] = Pooled(r.ReadString());
+                    names[h] = Pooled(r.ReadString());
+                }
+
+                handles = new SmallMap(users, names);
             }
 
             var fact = new Fact
