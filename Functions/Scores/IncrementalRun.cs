@@ -65,7 +65,13 @@ internal sealed class IncrementalRun(
     /// </summary>
     private const int MinPointReadsBeforeFull = 1_000;
 
-    /// <summary>The run, or null (nothing changed yet) when so many rows arrived, an import say, that a full run costs less.</summary>
+    /// <summary>Why the run gave way to a full run, when <see cref="RunAsync"/> answered null.</summary>
+    public string? FullReason { get; private set; }
+
+    /// <summary>
+    /// The run, or null (nothing changed yet) when a full run must do it instead (<see cref="FullReason"/>): so many rows
+    /// arrived, an import say, that a full run costs less, or a writer older than decision 1241 recorded users without rows.
+    /// </summary>
     public async Task<Community?> RunAsync(CancellationToken ct)
     {
         var phases = new List<RunPhase>();
@@ -102,8 +108,15 @@ internal sealed class IncrementalRun(
             recheck.UnionWith(rows.Values.Where(f => Names(f).Any(erased.Contains)).Select(ArrivalStore.RowKeyOf));
         }
 
+        if (arrivals.WithoutRows)
+        {
+            FullReason = "arrivals without rows";
+            return null;
+        }
+
         if (recheck.Count > Math.Max(MinPointReadsBeforeFull, rows.Count / 10))
         {
+            FullReason = "many arrivals";
             return null;
         }
 

@@ -52,13 +52,14 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         if (reason is null)
         {
             var prepared = new RunPhase("state and people read", prepare.Elapsed.TotalSeconds);
-            if (await new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r).RunAsync(ct) is { } done)
+            var incremental = new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r);
+            if (await incremental.RunAsync(ct) is { } done)
             {
                 LastRun = LastRun! with { Phases = [prepared, .. LastRun.Phases] };
                 return done;
             }
 
-            reason = "many arrivals"; // more rows to read by key than a range read of the window costs (decision 1241)
+            reason = incremental.FullReason ?? "incremental run declined"; // decision 1241: an import's worth of rows, or arrivals of an older writer
         }
 
         var community = await RunFullAsync(window, state, personOf, roles, optionsHash, peopleHash, ct);

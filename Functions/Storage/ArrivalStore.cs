@@ -126,13 +126,21 @@ public sealed class ArrivalStore(EngageStorage storage, TimeProvider clock)
         var touched = new Touched(new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
         // The hour range is the key range; the time filter keeps the hour's earlier units (already read) off the wire.
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Partition(since, 0)} and At ge {since}");
-        await foreach (var e in storage.Arrivals.QueryAsync<TableEntity>(filter, select: ["At", "Users", "Erased", "Rows"], cancellationToken: ct))
+        await foreach (var e in storage.Arrivals.QueryAsync<TableEntity>(filter, select: ["RowKey", "At", "Users", "Erased", "Rows"], cancellationToken: ct))
         {
             if (e.GetDateTimeOffset("At") is { } at && at >= since)
             {
                 touched.Users.UnionWith(JsonSerializer.Deserialize<List<string>>(e.GetString("Users") ?? "[]", EngageJson.Options) ?? []);
                 touched.ErasedKeys.UnionWith(JsonSerializer.Deserialize<List<string>>(e.GetString("Erased") ?? "[]", EngageJson.Options) ?? []);
                 touched.Rows.UnionWith(JsonSerializer.Deserialize<List<string>>(e.GetString("Rows") ?? "[]", EngageJson.Options) ?? []);
+
+                // A unit's first row names its rows whenever it names users (but for an erasure): one that does not was
+                // written by a writer older than decision 1241, whose rows only a full run reads.
+                if (e.RowKey.EndsWith("-000", StringComparison.Ordinal) && e.GetString("Rows") is null && e.GetString("Erased") is null
+                    && e.GetString("Users") is { Length: > 2 })
+                {
+                    touched.WithoutRows = true;
+                }
             }
         }
 
@@ -140,7 +148,11 @@ public sealed class ArrivalStore(EngageStorage storage, TimeProvider clock)
     }
 
     /// <summary>Users touched since a time, the keys (<see cref="ErasedKey"/>) of users erased since, and the activity keys (<see cref="RowKeyOf"/>) of the interactions written or changed since.</summary>
-    public sealed record Touched(HashSet<string> Users, HashSet<string> ErasedKeys, HashSet<string> Rows);
+    public sealed record Touched(HashSet<string> Users, HashSet<string> ErasedKeys, HashSet<string> Rows)
+    {
+        /// <summary>Some unit named users but not its rows: written before decision 1241 (during an upgrade).</summary>
+        public bool WithoutRows { get; set; }
+    }
 
     /// <summary>Deletes the rows of hours wholly before <paramref name="before"/>: nothing reads them any more.</summary>
     public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken ct)

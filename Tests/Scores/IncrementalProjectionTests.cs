@@ -162,6 +162,21 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     }
 
     [Fact]
+    public async Task ArrivalsOfAnOlderWriter_NamingUsersButNotRows_MakeTheRunFull()
+    {
+        await IngestAsync(Post("x:o1", "x:ada", T0.AddHours(-1), "Is the API stable yet?"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+
+        // What a writer of before decision 1241 recorded: the users, not where the rows are.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await IngestAsync(Reply("x:o2", "x:ben", "x:o1", _clock.GetUtcNow().AddMinutes(-5), "Yes, since 2.0."));
+        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("older", ["x:ben", "x:ada"], [], CancellationToken.None);
+        await RunBothAsync(expectFull: true);
+        Assert.Equal("arrivals without rows", _incremental.GetRequiredService<Projection>().LastRun!.Reason);
+    }
+
+    [Fact]
     public async Task TwentyIncrementalRuns_OfRandomArrivalsAndDepartures_AgreeWithFullRuns()
     {
         var random = new Random(1241);
