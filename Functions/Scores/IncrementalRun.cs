@@ -11,22 +11,35 @@ using Microsoft.Extensions.Logging;
 namespace Engage.Functions.Scores;
 
 /// <summary>What one projection run did: full or incremental (and why full), and what it read and wrote.</summary>
-/// <param name="Rows">Activity rows read (full run: the window; incremental: the rows that left or entered it).</param>
+/// <param name="Rows">Activity rows read (full run: the window; incremental: the rows read by key and those that entered the window by time).</param>
 /// <param name="Refolded">Users and entrants folded (full run: every user of the window).</param>
 /// <param name="ScoreRows">Score rows written.</param>
 /// <param name="StateBytes">Size of the state written (gzip'd).</param>
 public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refolded, int ScoreRows, int StateBytes)
 {
-    /// <summary>User partitions read (incremental runs only).</summary>
+    /// <summary>User partitions read (incremental runs only; none since decision 1241, kept for the bench's and tests' figures).</summary>
     public int PartitionsRead { get; init; }
 
     /// <summary>Fact rows those partition reads returned.</summary>
     public int PartitionRows { get; init; }
+
+    /// <summary>Activity rows read by key (incremental runs, decision 1241): the interactions the arrival index named.</summary>
+    public int PointReads { get; init; }
+
+    /// <summary>Rows of the state whose time left the window (incremental runs).</summary>
+    public int Departed { get; init; }
+
+    /// <summary>Where an incremental run's time went, phase by phase (for the bench: what is left once rows cost N).</summary>
+    public IReadOnlyList<RunPhase> Phases { get; init; } = [];
 }
 
+/// <summary>One phase of a run and its wall-clock seconds.</summary>
+public sealed record RunPhase(string Name, double Seconds);
+
 /// <summary>
-/// An incremental projection run (decision 1201): the users touched since the last run — by an arrival (the arrival
-/// index) or by time (activity rows that left the window or entered it) — are refolded from their own partitions;
+/// An incremental projection run (decisions 1201, 1241): the rows that arrived or changed since the last run are read
+/// by key (the arrival index names them), those that left the window by time are dropped from the state's copy of the
+/// window's rows, and the users those rows name are refolded from that copy, in memory — no user partition is read;
 /// everyone else keeps their epoch-relative figures from the state. Levels and leaderboards are then recomputed from
 /// the state alone, in memory; score rows are written for the refolded users, those who fell silent and those whose
 /// level the moved cut-offs changed.
@@ -43,73 +56,147 @@ internal sealed class IncrementalRun(
     Dictionary<string, string> roles,
     Action<ProjectionRun> report)
 {
-    private const int ParallelUsers = 8;
+    /// <summary>Point reads in flight at once.</summary>
+    private const int ParallelReads = 16;
 
-    public async Task<Community> RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Rows read by key above which a full run's range reads of the window are cheaper (decision 1241): a tenth of the
+    /// window's rows, and never fewer than this (a small window is cheap either way).
+    /// </summary>
+    private const int MinPointReadsBeforeFull = 1_000;
+
+    /// <summary>Why the run gave way to a full run, when <see cref="RunAsync"/> answered null.</summary>
+    public string? FullReason { get; private set; }
+
+    /// <summary>
+    /// The run, or null (nothing changed yet) when a full run must do it instead (<see cref="FullReason"/>): so many rows
+    /// arrived, an import say, that a full run costs less, or a writer older than decision 1241 recorded users without rows.
+    /// </summary>
+    public async Task<Community?> RunAsync(CancellationToken ct)
     {
+        var phases = new List<RunPhase>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string name)
+        {
+            phases.Add(new RunPhase(name, watch.Elapsed.TotalSeconds));
+            watch.Restart();
+        }
+
         var epoch = ProjectionState.EpochAt(window.AsOf, o);
         var linked = personOf.Count > 0;
         var identitiesOf = personOf.GroupBy(l => l.Value, l => l.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         string RoleOf(string id) => PersonIds.IsPerson(id) ? roles.GetValueOrDefault(id, PersonRoles.Member) : PersonRoles.Member;
 
-        // Who changed: arrivals since the previous mark (less the clock-skew margin), and the rows that left the window
-        // ([previous from, from]) or entered it by time ([previous asOf, asOf]: stored earlier with a later occurredAt).
+        // Who changed (decision 1241): the interactions the arrival index names since the previous mark (less the
+        // clock-skew margin), read back by point reads; the rows whose time left the window, from the state itself;
+        // and the rows stored earlier with an occurredAt after the previous asOf (one range read of the activity layout).
+        var rows = state.Rows;
+        var lower = FactKeys.LowerBound(window.From);
+        var upper = FactKeys.UpperBound(window.AsOf) + "~";
+        bool InWindow(string key) => string.CompareOrdinal(key, lower) >= 0 && string.CompareOrdinal(key, upper) < 0;
         var arrivals = await facts.Arrivals.ReadTouchedAsync(state.Mark - settings.ArrivalMargin, ct);
+        Lap("arrivals read");
         var touched = arrivals.Users;
+        var recheck = new HashSet<string>(arrivals.Rows, StringComparer.Ordinal);
         if (arrivals.ErasedKeys.Count > 0)
         {
-            // Erased users are recorded by key only: matched against the users the state knows.
-            touched.UnionWith(state.Identities.Keys.Where(id => arrivals.ErasedKeys.Contains(ArrivalStore.ErasedKey(id))));
+            // Erased users are recorded by key only: matched against the users the state knows. Every row naming them was
+            // deleted or scrubbed by the erasure: read again.
+            var erased = state.Identities.Keys.Where(id => arrivals.ErasedKeys.Contains(ArrivalStore.ErasedKey(id))).ToHashSet(StringComparer.Ordinal);
+            touched.UnionWith(erased);
+            recheck.UnionWith(rows.Values.Where(f => Names(f).Any(erased.Contains)).Select(ArrivalStore.RowKeyOf));
         }
 
-        var previous = new Window(state.Mark, window.Length);
-        var moved = new List<Fact>();
-        if (window.From > previous.From)
+        if (arrivals.WithoutRows)
         {
-            moved.AddRange(await facts.Activity.ReadAsync(new Window(window.From, window.From - previous.From), ct));
+            FullReason = "arrivals without rows";
+            return null;
         }
 
-        if (window.AsOf > previous.AsOf)
+        if (recheck.Count > Math.Max(MinPointReadsBeforeFull, rows.Count / 10))
         {
-            moved.AddRange(await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - previous.AsOf), ct));
+            FullReason = "many arrivals";
+            return null;
         }
 
-        foreach (var i in await facts.ResolveAsync(moved, ct))
+        var fetched = new ConcurrentDictionary<string, Fact?>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(recheck, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (key, token) =>
         {
-            touched.Add(i.Actor);
-            touched.UnionWith(i.GiveTargets());
-        }
-
-        // Entrants touched: a touched identity's person (all of whose identities are then read) or the identity itself.
-        var entrants = linked ? touched.Select(id => personOf.GetValueOrDefault(id) ?? id).ToHashSet(StringComparer.Ordinal) : touched;
-        var partitions = touched.Concat(entrants.SelectMany(e => identitiesOf.GetValueOrDefault(e) ?? [])).ToHashSet(StringComparer.Ordinal);
-        var rowsOf = new ConcurrentDictionary<string, List<Fact>>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = ParallelUsers, CancellationToken = ct },
-            async (id, token) => rowsOf[id] = await facts.ReadAsync(id, window, sliced: false, token));
-
-        // Identities: the score rows' figures, each from the user's own partition, as the user reads fold them.
-        var refolded = new ConcurrentDictionary<string, Figures?>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(touched, new ParallelOptions { MaxDegreeOfParallelism = ParallelUsers, CancellationToken = ct }, async (id, token) =>
-        {
-            var rows = rowsOf[id];
-            var mine = Projection.ByUser(await facts.ResolveAsync(rows, token)).GetValueOrDefault(id);
-            refolded[id] = mine is null ? null : Fold(id, mine, new HandleBook(rows).Of, epoch);
+            var (month, partition, row) = ArrivalStore.ParseRowKey(key);
+            fetched[row] = await facts.Activity.GetAsync(month, partition, row, token);
         });
+        Lap("rows read by key");
+        var found = 0;
+        foreach (var (key, fact) in fetched)
+        {
+            // The version the state counted leaves, the one stored now comes in (if in the window): both name who changed.
+            if (rows.Remove(key, out var old))
+            {
+                touched.UnionWith(Names(old));
+            }
 
-        // Entrants, when links exist: a person's identities read together, every linked id mapped to its person.
-        var entrantFigures = new ConcurrentDictionary<string, Figures?>(StringComparer.Ordinal);
+            if (fact is not null)
+            {
+                found++;
+                if (InWindow(key))
+                {
+                    rows[key] = fact;
+                    touched.UnionWith(Names(fact));
+                }
+            }
+        }
+
+        var departed = 0;
+        foreach (var key in rows.Keys.Where(k => string.CompareOrdinal(k, lower) < 0).ToList())
+        {
+            rows.Remove(key, out var gone);
+            touched.UnionWith(Names(gone!));
+            departed++;
+        }
+
+        var entered = window.AsOf > state.Mark ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - state.Mark), ct) : [];
+        Lap("rows entered by time read");
+        foreach (var fact in entered)
+        {
+            var key = FactKeys.FactRowKey(fact);
+            if (InWindow(key) && rows.TryAdd(key, fact))
+            {
+                touched.UnionWith(Names(fact));
+            }
+        }
+
+        // Entrants touched: a touched identity's person (all of whose identities are then refolded with it) or the identity itself.
+        var entrants = linked ? touched.Select(id => personOf.GetValueOrDefault(id) ?? id).ToHashSet(StringComparer.Ordinal) : touched;
+        var users = touched.Concat(entrants.SelectMany(e => identitiesOf.GetValueOrDefault(e) ?? [])).ToHashSet(StringComparer.Ordinal);
+
+        // Their interactions, from the state in memory: every row of each interaction that names one of them (a reply's
+        // fallback row too, which the merge needs), and the rows whose parent only the items index knows (legacy rows).
+        var interactionIds = rows.Values.Where(f => Unresolved(f) || Names(f).Any(users.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
+        var theirs = rows.Values.Where(f => interactionIds.Contains(f.InteractionId)).ToList();
+        var resolved = await facts.ResolveAsync(theirs, ct);
+        var handles = new HandleBook(theirs);
+
+        // Identities: the score rows' figures, folded as the full run folds them (the same folds, the same interactions).
+        var byUser = Projection.ByUser(resolved);
+        var refolded = new Dictionary<string, Figures?>(StringComparer.Ordinal);
+        foreach (var id in touched)
+        {
+            refolded[id] = byUser.GetValueOrDefault(id) is { } mine ? Fold(id, mine, handles.Of, epoch) : null;
+        }
+
+        // Entrants, when links exist: every linked id mapped to its person.
+        var entrantFigures = new Dictionary<string, Figures?>(StringComparer.Ordinal);
         if (linked)
         {
-            await Parallel.ForEachAsync(entrants, new ParallelOptions { MaxDegreeOfParallelism = ParallelUsers, CancellationToken = ct }, async (entrant, token) =>
+            var byEntrant = Projection.ByUser(PersonMapping.Map(resolved, id => personOf.GetValueOrDefault(id)));
+            foreach (var entrant in entrants)
             {
-                var rows = (identitiesOf.GetValueOrDefault(entrant) ?? [entrant]).SelectMany(id => rowsOf[id]).ToList();
-                var mapped = PersonMapping.Map(await facts.ResolveAsync(rows, token), id => personOf.GetValueOrDefault(id));
-                var mine = Projection.ByUser(mapped).GetValueOrDefault(entrant);
-                entrantFigures[entrant] = mine is null ? null : Fold(entrant, mine, new HandleBook(rows).Of, epoch);
-            });
+                entrantFigures[entrant] = byEntrant.GetValueOrDefault(entrant) is { } mine ? Fold(entrant, mine, handles.Of, epoch) : null;
+            }
         }
 
+        Lap("refold");
         var before = new Dictionary<string, Figures>(state.Identities, StringComparer.Ordinal);
         Apply(state.Identities, refolded);
         Apply(state.Entrants, entrantFigures);
@@ -118,14 +205,14 @@ internal sealed class IncrementalRun(
         var levels = Levels.From(board.Where(e => e.Value.Active && RoleOf(e.Key) == PersonRoles.Member).Select(e => e.Value.Score(epoch)));
 
         // Score rows: the refolded users; those whose level the cut-offs moved; those who left the window (silent or erased).
-        var rows = new List<UserScore>();
+        var written = new List<UserScore>();
         foreach (var (id, f) in state.Identities)
         {
             var score = f.Score(epoch);
             var level = levels.Of(score, f.Active);
             if (refolded.ContainsKey(id) || level != f.Level)
             {
-                rows.Add(new UserScore(id, f.Handle, window.AsOf, score, level, f.BroadcastRatio, f.Index, f.Given(epoch), f.Received(epoch)));
+                written.Add(new UserScore(id, f.Handle, window.AsOf, score, level, f.BroadcastRatio, f.Index, f.Given(epoch), f.Received(epoch)));
             }
         }
 
@@ -144,12 +231,12 @@ internal sealed class IncrementalRun(
             }
             else
             {
-                rows.Add(p with { AsOf = window.AsOf, Score = 0, Level = Levels.Silent, BroadcastRatio = null, ReciprocityIndex = null, Given = 0, Received = 0 });
+                written.Add(p with { AsOf = window.AsOf, Score = 0, Level = Levels.Silent, BroadcastRatio = null, ReciprocityIndex = null, Given = 0, Received = 0 });
             }
         }
 
-        await scores.WriteScoresAsync(rows, ct);
-        foreach (var row in rows.Where(r => state.Identities.ContainsKey(r.UserId)))
+        await scores.WriteScoresAsync(written, ct);
+        foreach (var row in written.Where(r => state.Identities.ContainsKey(r.UserId)))
         {
             state.Identities[row.UserId] = state.Identities[row.UserId] with { Level = row.Level };
         }
@@ -172,11 +259,14 @@ internal sealed class IncrementalRun(
             .Take(Projection.LeaderboardSize)
             .Select(e => Entry(e.Key, e.Value, e.Value.Index!.Value)).ToList();
 
+        Lap("score rows and leaderboards");
+
         // The community figures fold the whole window: refreshed at most every CommunityEvery, kept from the state between.
         Community community;
         if (window.AsOf - state.CommunityAt >= settings.CommunityEvery || JsonSerializer.Deserialize<Community>(state.CommunityJson, EngageJson.Options) is not { } kept)
         {
-            var interactions = await facts.ResolveAsync(await facts.Activity.ReadAsync(window, ct), ct);
+            // The window's rows are the state's (decision 1241): resolved as a full run resolves the same rows read.
+            var interactions = await facts.ResolveAsync(state.Rows.Values.ToList(), ct);
             community = CommunityFold.Fold(PersonFilter.Exclude(PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id)), id => RoleOf(id) != PersonRoles.Member), window, o);
             state.CommunityAt = window.AsOf;
             state.CommunityJson = JsonSerializer.Serialize(community, EngageJson.Options);
@@ -189,16 +279,20 @@ internal sealed class IncrementalRun(
         await scores.WriteCommunityAsync(community, levels,
             [new Leaderboard(window.AsOf, "engagement", byEngagement), new Leaderboard(window.AsOf, "reciprocity", byReciprocity)], ct);
 
+        Lap("community row");
+
         // Last: a run cut short before this leaves the previous mark, so the next run reads the same changes again.
         state.Mark = window.AsOf;
         var stateBytes = await scores.WriteStateAsync(state, ct);
-        report(new ProjectionRun(false, "", moved.Count, refolded.Count + entrantFigures.Count, rows.Count, stateBytes)
+        Lap("state written");
+        report(new ProjectionRun(false, "", entered.Count + found, refolded.Count + entrantFigures.Count, written.Count, stateBytes)
         {
-            PartitionsRead = partitions.Count,
-            PartitionRows = rowsOf.Values.Sum(r => r.Count),
+            PointReads = recheck.Count,
+            Departed = departed,
+            Phases = phases,
         });
-        logger.LogInformation("Projected incrementally: {Touched} users touched, {Partitions} partitions read, {Rows} score rows written, {Moved} rows left or entered the window",
-            touched.Count, partitions.Count, rows.Count, moved.Count);
+        logger.LogInformation("Projected incrementally: {Touched} users touched, {PointReads} rows read by key, {Entered} entered by time, {Departed} left the window, {Rows} score rows written",
+            touched.Count, recheck.Count, entered.Count, departed, written.Count);
         return community;
     }
 
@@ -208,7 +302,39 @@ internal sealed class IncrementalRun(
             ReciprocityFold.Fold(id, interactions, handleOf, window, o, top: 0),
             epoch);
 
-    private static void Apply(Dictionary<string, Figures> map, ConcurrentDictionary<string, Figures?> refolded)
+    /// <summary>
+    /// Every user a row names: its actor, parent or subject author, mentions and the users it has handles for. A superset
+    /// of the users the interaction gives to and of those whose handle it may set, so a user's rows are among those naming them.
+    /// </summary>
+    internal static IEnumerable<string> Names(Fact f)
+    {
+        yield return f.Actor;
+        if (f.InReplyToAuthor is { } parent)
+        {
+            yield return parent;
+        }
+
+        if (f.SubjectAuthor is { } subject)
+        {
+            yield return subject;
+        }
+
+        foreach (var m in f.Mentions)
+        {
+            yield return m;
+        }
+
+        foreach (var h in f.Handles?.Keys ?? Enumerable.Empty<string>())
+        {
+            yield return h;
+        }
+    }
+
+    /// <summary>A row whose parent only the items index knows (<see cref="FactSet.UnresolvedParents"/>): whom it gives to is not in the row.</summary>
+    private static bool Unresolved(Fact f) =>
+        f.InReplyToId is not null && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback);
+
+    private static void Apply(Dictionary<string, Figures> map, Dictionary<string, Figures?> refolded)
     {
         foreach (var (id, f) in refolded)
         {

@@ -36,6 +36,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     {
         var o = options.Value;
         var window = new Window(clock.GetUtcNow(), Window.Default);
+        var prepare = System.Diagnostics.Stopwatch.StartNew();
         await EnsureActivityAsync(ct);
         var state = await scores.ReadStateAsync(ct);
         var (personOf, roles) = await people.ReadAllAsync(ct);
@@ -50,7 +51,15 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             : null;
         if (reason is null)
         {
-            return await new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r).RunAsync(ct);
+            var prepared = new RunPhase("state and people read", prepare.Elapsed.TotalSeconds);
+            var incremental = new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r);
+            if (await incremental.RunAsync(ct) is { } done)
+            {
+                LastRun = LastRun! with { Phases = [prepared, .. LastRun.Phases] };
+                return done;
+            }
+
+            reason = incremental.FullReason ?? "incremental run declined"; // decision 1241: an import's worth of rows, or arrivals of an older writer
         }
 
         var community = await RunFullAsync(window, state, personOf, roles, optionsHash, peopleHash, ct);
@@ -149,6 +158,11 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             PeopleHash = peopleHash,
             CommunityJson = System.Text.Json.JsonSerializer.Serialize(community, Http.EngageJson.Options),
         };
+        foreach (var row in rows)
+        {
+            next.Rows[FactKeys.FactRowKey(row)] = row; // the window's rows, which incremental runs refold from (decision 1241)
+        }
+
         foreach (var row in fresh)
         {
             next.Identities[row.UserId] = Figures.From(engagements[row.UserId], reciprocities[row.UserId], epoch) with { Level = row.Level };

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using Engage.Domain.Facts;
+using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
 
 namespace Engage.Functions.Scores;
@@ -55,15 +57,16 @@ public sealed record Figures(string? Handle, double Log2Score, bool Active, doub
 /// <summary>
 /// What the projection remembers between runs (decision 1201): its mark (the asOf of the last run), when it last ran in
 /// full and refolded the community, what the figures were computed with (options and people links), the community
-/// figures, and the figures of every user and entrant of the last window. Kept in the community table, PK
-/// <c>projection</c>, as gzip'd binary chunks (<see cref="ScoreStore.WriteStateAsync"/>).
+/// figures, the figures of every user and entrant of the last window, and (decision 1241) the window's interactions
+/// themselves, as their activity rows, so that a run refolds a touched user from memory instead of their partition.
+/// Kept in the community table, PK <c>projection</c>, as gzip'd binary chunks (<see cref="ScoreStore.WriteStateAsync"/>).
 /// </summary>
 public sealed class ProjectionState
 {
     /// <summary>t₀ of the epoch-relative figures: fixed, so figures of any two runs compare.</summary>
     public static readonly DateTimeOffset Epoch = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2; // 2: the window's rows (decision 1241); a state of 1 is rebuilt by a full run
 
     public DateTimeOffset Mark { get; set; }
     public DateTimeOffset FullAt { get; set; }
@@ -77,6 +80,13 @@ public sealed class ProjectionState
 
     /// <summary>The leaderboards' entrants (people and unlinked identities) when links exist; empty when none do (the identities are the entrants).</summary>
     public Dictionary<string, Figures> Entrants { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The window's activity rows (the actors' facts, as the full run reads them), by row key (decision 1241): what
+    /// a touched user is refolded from. Rows arrive and change by point reads of the keys the arrival index records,
+    /// and leave when their time leaves the window.
+    /// </summary>
+    public Dictionary<string, Fact> Rows { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>(asOf − t₀)/h: what converts epoch-relative figures to scores at <paramref name="asOf"/>.</summary>
     public static double EpochAt(DateTimeOffset asOf, ScoringOptions options) => (asOf - Epoch).TotalDays / options.HalfLifeDays;
@@ -107,6 +117,7 @@ public sealed class ProjectionState
             w.Write(CommunityJson);
             Write(w, Identities);
             Write(w, Entrants);
+            WriteRows(w, Rows);
         }
 
         return buffer.ToArray();
@@ -133,6 +144,7 @@ public sealed class ProjectionState
         };
         Read(r, state.Identities);
         Read(r, state.Entrants);
+        ReadRows(r, state.Rows);
         return state;
     }
 
@@ -164,6 +176,102 @@ public sealed class ProjectionState
             {
                 Level = ReadString(r),
             };
+        }
+    }
+
+    private static void WriteRows(BinaryWriter w, Dictionary<string, Fact> rows)
+    {
+        // The key is the fact's row key (FactKeys.FactRowKey), computed again on reading: not stored twice.
+        w.Write(rows.Count);
+        foreach (var f in rows.Values)
+        {
+            w.Write(f.InteractionId);
+            w.Write((int)f.Kind);
+            w.Write(f.Actor);
+            WriteNullable(w, f.ActorHandle);
+            w.Write(f.OccurredAt.UtcTicks);
+            WriteNullable(w, f.InReplyToId);
+            WriteNullable(w, f.InReplyToAuthor);
+            w.Write((byte)(f.ParentIsQuestion switch { null => 0, false => 1, true => 2 }));
+            WriteNullable(w, f.ParentClassifierVersion);
+            w.Write(f.ParentTracked);
+            WriteNullable(w, f.SubjectId);
+            WriteNullable(w, f.SubjectAuthor);
+            w.Write(f.Mentions.Count);
+            foreach (var m in f.Mentions)
+            {
+                w.Write(m);
+            }
+
+            w.Write((int)f.TextSignals);
+            w.Write(f.Accepted);
+            WriteNullable(w, f.ClassifierVersion);
+            w.Write(f.RootFallback);
+            w.Write(f.Handles?.Count ?? -1);
+            foreach (var (user, handle) in f.Handles ?? new Dictionary<string, string>())
+            {
+                w.Write(user);
+                w.Write(handle);
+            }
+        }
+    }
+
+    private static void ReadRows(BinaryReader r, Dictionary<string, Fact> rows)
+    {
+        // User ids and versions repeat across rows: one string each in memory (what keeps the state ~1/4 of the rows' size).
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Pooled(string s) => pool.TryGetValue(s, out var p) ? p : pool[s] = s;
+        string? PooledOrNull(string? s) => s is null ? null : Pooled(s);
+        var count = r.ReadInt32();
+        rows.EnsureCapacity(count);
+        for (var n = 0; n < count; n++)
+        {
+            var id = r.ReadString();
+            var kind = (InteractionKind)r.ReadInt32();
+            var actor = Pooled(r.ReadString());
+            var actorHandle = PooledOrNull(ReadString(r));
+            var at = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero);
+            var parentId = ReadString(r);
+            var parentAuthor = PooledOrNull(ReadString(r));
+            bool? parentQuestion = r.ReadByte() switch { 0 => null, 1 => false, _ => true };
+            var parentVersion = PooledOrNull(ReadString(r));
+            var tracked = r.ReadBoolean();
+            var subjectId = ReadString(r);
+            var subjectAuthor = PooledOrNull(ReadString(r));
+            var mentionCount = r.ReadInt32();
+            var mentions = mentionCount == 0 ? Array.Empty<string>() : new string[mentionCount];
+            for (var m = 0; m < mentions.Length; m++)
+            {
+                mentions[m] = Pooled(r.ReadString());
+            }
+
+            var signals = (Engage.Domain.Signals.SignalSet)r.ReadInt32();
+            var accepted = r.ReadBoolean();
+            var version = PooledOrNull(ReadString(r));
+            var fallback = r.ReadBoolean();
+            var handleCount = r.ReadInt32();
+            SmallMap? handles = null;
+            if (handleCount >= 0)
+            {
+                var users = new string[handleCount];
+                var names = new string[handleCount];
+                for (var h = 0; h < handleCount; h++)
+                {
+                    users[h] = Pooled(r.ReadString());
+                    names[h] = Pooled(r.ReadString());
+                }
+
+                handles = new SmallMap(users, names);
+            }
+
+            var fact = new Fact
+            {
+                UserId = actor, InteractionId = id, Kind = kind, Actor = actor, ActorHandle = actorHandle, OccurredAt = at,
+                InReplyToId = parentId, InReplyToAuthor = parentAuthor, ParentIsQuestion = parentQuestion, ParentClassifierVersion = parentVersion,
+                ParentTracked = tracked, SubjectId = subjectId, SubjectAuthor = subjectAuthor, Mentions = mentions, TextSignals = signals,
+                Accepted = accepted, ClassifierVersion = version, RootFallback = fallback, Handles = handles,
+            };
+            rows[FactKeys.FactRowKey(fact)] = fact;
         }
     }
 

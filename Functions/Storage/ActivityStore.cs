@@ -92,6 +92,23 @@ public sealed class ActivityStore(EngageStorage storage)
         return parts.SelectMany(p => p).ToList();
     }
 
+    /// <summary>
+    /// One activity row by a point read (indexed on Azure and on Azurite alike), or null when it is not there (never
+    /// written, erased, or its month's table does not exist): how the projection reads what arrived (decision 1241).
+    /// </summary>
+    public async Task<Fact?> GetAsync(string month, string partition, string row, CancellationToken ct)
+    {
+        try
+        {
+            var response = await Table(month).GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
+            return response.HasValue && response.Value is { } e ? ToFact(e) : null;
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            return null; // the month's table is not there
+        }
+    }
+
     /// <summary>An activity row read back: its fact, with the actor as the affected user (the partition is a day-shard, not a user).</summary>
     public static Fact ToFact(TableEntity entity)
     {

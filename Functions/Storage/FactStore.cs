@@ -45,6 +45,7 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
         var rows = facts as IReadOnlyCollection<Fact> ?? facts.ToList();
         await using var touched = Arrivals.Collect();
         touched.Add(rows.Select(f => f.UserId));
+        touched.AddRows(rows.Where(f => f.IsActor)); // and where their activity rows are, for the projection's point reads (decision 1241)
         if (Collecting.Value is { Open: true } batch)
         {
             batch.Add(rows);
@@ -456,6 +457,7 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
 
             // The actor's fallback row has its copy in the activity layout too (decision 1111).
             var activityFallback = resolved with { RootFallback = true };
+            touched.AddRows([activityFallback]);
             var incoming = ToEntity(activityFallback);
             var (month, partition, row) = FactKeys.ActivityKey(activityFallback);
             await MergeIfBehindAsync(Activity.Table(month), partition, row, stored => ParentPatch(incoming, stored, overwriteAuthor: true), ct);

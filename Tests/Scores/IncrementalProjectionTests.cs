@@ -1,3 +1,6 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Engage.Domain.Interactions;
 using Engage.Domain.People;
 using Engage.Domain.Scoring;
@@ -28,6 +31,9 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _clock = new(T0);
+    private readonly RequestLog _requests = new();
+    private readonly string _facts = TestStorage.UniqueName("tfacts");
+    private readonly string _activity = TestStorage.UniqueName("tact");
     private ServiceProvider _full = null!;
     private ServiceProvider _incremental = null!;
     private ServiceProvider[] Both => [_full, _incremental];
@@ -35,21 +41,32 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     public async Task InitializeAsync()
     {
         _full = Create();
-        _incremental = Create();
+        _incremental = Create(_requests);
         foreach (var s in Both)
         {
             await s.GetRequiredService<EngageStorage>().EnsureReadyAsync(CancellationToken.None);
         }
     }
 
-    private ServiceProvider Create() => TestServices.Create(
+    /// <param name="log">When given, every table request of the store is recorded in it (the incremental store's reads are counted).</param>
+    private ServiceProvider Create(RequestLog? log = null) => TestServices.Create(
         new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.Process.ConnectionString,
-            ["Storage:Activity"] = TestStorage.UniqueName("tact"),
+            ["Storage:Activity"] = log is null ? TestStorage.UniqueName("tact") : _activity,
             ["Storage:Arrivals"] = TestStorage.UniqueName("tarr"),
+            ["Storage:Facts"] = log is null ? TestStorage.UniqueName("tfacts") : _facts,
         },
-        services => services.AddSingleton<TimeProvider>(_clock));
+        services =>
+        {
+            services.AddSingleton<TimeProvider>(_clock);
+            if (log is not null)
+            {
+                var options = new TableClientOptions();
+                options.AddPolicy(log, HttpPipelinePosition.PerCall);
+                services.AddSingleton(new TableServiceClient(azurite.Process.ConnectionString, options));
+            }
+        });
 
     public async Task DisposeAsync()
     {
@@ -117,6 +134,89 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
             Reply("x:r6", "x:kim", "x:p2", _clock.GetUtcNow().AddMinutes(-15), "Great notes, thanks dee!"),
             Reply("x:r7", "x:dee", "x:r6", _clock.GetUtcNow().AddMinutes(-5), "Glad they helped."));
         await RunBothAsync(expectFull: false);
+    }
+
+    [Fact]
+    public async Task AnIncrementalRun_AfterKNewInteractions_ReadsKActivityRowsByKey_AndNoUserPartition()
+    {
+        await IngestAsync(
+            Post("x:q1", "x:ada", T0.AddHours(-5), "How do I rotate the webhook secret?"),
+            Reply("x:q2", "x:ben", "x:q1", T0.AddHours(-4), "Use the settings page, then restart."),
+            Post("x:q3", "x:cy", T0.AddDays(-10), "Weekly notes are up."));
+        _clock.Advance(TimeSpan.FromMinutes(5)); // past the arrival margin: the next run reads only what arrives after this one
+        await RunBothAsync(expectFull: true);
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        const int k = 5;
+        await IngestAsync(Enumerable.Range(0, k).Select(n =>
+            Reply($"x:k{n}", $"x:u{n}", n % 2 == 0 ? "x:q1" : "x:q3", _clock.GetUtcNow().AddMinutes(-20 + n), "Thanks, that answers it.")).ToArray());
+        _requests.Clear();
+        await RunBothAsync(expectFull: false);
+
+        var run = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.Equal(k, run.PointReads);
+        Assert.Equal(0, run.PartitionsRead);
+        var requests = _requests.Snapshot();
+        Assert.Equal(k, requests.Count(r => r.Table.StartsWith(_activity, StringComparison.Ordinal) && r.PointRead));
+        Assert.DoesNotContain(requests, r => r.Table == _facts);
+    }
+
+    [Fact]
+    public async Task ArrivalsOfAnOlderWriter_NamingUsersButNotRows_MakeTheRunFull()
+    {
+        await IngestAsync(Post("x:o1", "x:ada", T0.AddHours(-1), "Is the API stable yet?"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+
+        // What a writer of before decision 1241 recorded: the users, not where the rows are.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await IngestAsync(Reply("x:o2", "x:ben", "x:o1", _clock.GetUtcNow().AddMinutes(-5), "Yes, since 2.0."));
+        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("older", ["x:ben", "x:ada"], [], CancellationToken.None);
+        await RunBothAsync(expectFull: true);
+        Assert.Equal("arrivals without rows", _incremental.GetRequiredService<Projection>().LastRun!.Reason);
+    }
+
+    [Fact]
+    public async Task TwentyIncrementalRuns_OfRandomArrivalsAndDepartures_AgreeWithFullRuns()
+    {
+        var random = new Random(1241);
+        var users = Enumerable.Range(0, 12).Select(n => $"x:m{n}").ToArray();
+        var posts = new List<(string Id, string Author)>();
+        var next = 0;
+        Interaction Next(DateTimeOffset at)
+        {
+            var id = $"x:i{next++}";
+            var actor = users[random.Next(users.Length)];
+            if (posts.Count == 0 || random.Next(4) == 0)
+            {
+                posts.Add((id, actor));
+                return Post(id, actor, at, random.Next(2) == 0 ? "Does anyone know how to export the digest?" : "New release notes.");
+            }
+
+            var (parent, author) = posts[random.Next(posts.Count)];
+            return random.Next(3) switch
+            {
+                0 => Reaction(id, actor, parent, author, at),
+                1 => Reply(id, actor, parent, at, "Thanks, that fixed it for me.", users[random.Next(users.Length)]),
+                _ => Reply(id, actor, parent, at, "You can export it from the settings page, see the docs."),
+            };
+        }
+
+        // A first window, half of it in its first day: those leave it over the steps (the clock advances ~15 hours in
+        // all, under the daily full run).
+        await IngestAsync(Enumerable.Range(0, 40).Select(n => Next(_clock.GetUtcNow().AddDays(-30 + (random.NextDouble() * (n % 2 == 0 ? 1 : 30))))).ToArray());
+        await RunBothAsync(expectFull: true);
+        var departed = 0;
+        for (var step = 0; step < 20; step++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(20 + random.Next(50)));
+            var now = _clock.GetUtcNow();
+            await IngestAsync(Enumerable.Range(0, random.Next(4)).Select(_ => Next(now.AddMinutes(-random.Next(1, 25)))).ToArray());
+            await RunBothAsync(expectFull: false);
+            departed += _incremental.GetRequiredService<Projection>().LastRun!.Departed;
+        }
+
+        Assert.True(departed > 0, "no interaction left the window over the steps");
     }
 
     private async Task IngestAsync(params Interaction[] interactions)
@@ -213,4 +313,41 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     {
         Id = id, Kind = InteractionKind.Reaction, Actor = actor, OccurredAt = at, Subject = new ItemRef(subjectId, subjectAuthor),
     };
+
+    /// <summary>Table requests of one store: which table, and whether it was a point read (partition and row key in the path).</summary>
+    private sealed class RequestLog : HttpPipelineSynchronousPolicy
+    {
+        private readonly List<(string Table, bool PointRead)> _requests = [];
+
+        public void Clear()
+        {
+            lock (_requests)
+            {
+                _requests.Clear();
+            }
+        }
+
+        public List<(string Table, bool PointRead)> Snapshot()
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
+            }
+        }
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (message.Request.Method != RequestMethod.Get)
+            {
+                return;
+            }
+
+            var segment = Uri.UnescapeDataString(message.Request.Uri.ToUri().AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Last());
+            var paren = segment.IndexOf('(', StringComparison.Ordinal);
+            lock (_requests)
+            {
+                _requests.Add((paren < 0 ? segment : segment[..paren], segment.Contains("PartitionKey=", StringComparison.Ordinal)));
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using Engage.Domain.Facts;
+using Engage.Domain.Interactions;
 using Engage.Domain.Scoring;
 using Engage.Functions.Scores;
 
@@ -46,5 +48,40 @@ public sealed class ProjectionStateTests
         Assert.Equal(4 * decay, f.Tie(ProjectionState.EpochAt(later, Options)), 1e-12);
         Assert.Equal(4.0 / 6, f.Index);
         Assert.True(f.Active);
+    }
+
+    [Fact]
+    public void ToBytes_ThenFromBytes_KeepsTheWindowsRows_ByTheirRowKeys()
+    {
+        var at = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero).AddTicks(1234567);
+        var reply = new Fact
+        {
+            UserId = "x:ben", InteractionId = "x:r1", Kind = InteractionKind.Reply, Actor = "x:ben", ActorHandle = "ben", OccurredAt = at,
+            InReplyToId = "x:p1", InReplyToAuthor = "x:ada", ParentIsQuestion = true, ParentClassifierVersion = "v2", ParentTracked = true,
+            Mentions = ["x:cy", "x:dee"], TextSignals = Engage.Domain.Signals.SignalSet.Thanks | Engage.Domain.Signals.SignalSet.Evidence,
+            ClassifierVersion = "v2", RootFallback = true, Handles = new Dictionary<string, string> { ["x:ben"] = "ben", ["x:cy"] = "cy" },
+        };
+        var reaction = new Fact
+        {
+            UserId = "x:eve", InteractionId = "x:c1", Kind = InteractionKind.Reaction, Actor = "x:eve", OccurredAt = at.AddMinutes(-3),
+            SubjectId = "x:p1", SubjectAuthor = "x:ada", Accepted = true,
+        };
+        var state = new ProjectionState();
+        state.Rows[FactKeys.FactRowKey(reply)] = reply;
+        state.Rows[FactKeys.FactRowKey(reaction)] = reaction;
+
+        var back = ProjectionState.FromBytes(state.ToBytes())!;
+
+        Assert.Equal(state.Rows.Keys.Order(StringComparer.Ordinal), back.Rows.Keys.Order(StringComparer.Ordinal));
+        foreach (var (key, f) in state.Rows)
+        {
+            var g = back.Rows[key];
+            Assert.Equal(f with { Mentions = [], Handles = null }, g with { Mentions = [], Handles = null });
+            Assert.Equal(f.Mentions, g.Mentions);
+            Assert.Equal(f.Handles?.OrderBy(h => h.Key, StringComparer.Ordinal), g.Handles?.OrderBy(h => h.Key, StringComparer.Ordinal));
+        }
+
+        Assert.Equal("cy", back.Rows[FactKeys.FactRowKey(reply)].Handles!["x:cy"]);
+        Assert.Null(back.Rows[FactKeys.FactRowKey(reaction)].Handles);
     }
 }
