@@ -14,7 +14,7 @@ namespace Engage.Functions.Scores;
 /// <param name="Rows">Activity rows read (full run: the window; incremental: the rows read by key and those that entered the window by time).</param>
 /// <param name="Refolded">Users and entrants folded (full run: every user of the window).</param>
 /// <param name="ScoreRows">Score rows written.</param>
-/// <param name="StateBytes">Size of the state written (gzip'd).</param>
+/// <param name="StateBytes">Bytes of the state written by the run (gzip'd): since decision 1242 the core part and the days it changed, not the whole state.</param>
 public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refolded, int ScoreRows, int StateBytes)
 {
     /// <summary>User partitions read (incremental runs only; none since decision 1241, kept for the bench's and tests' figures).</summary>
@@ -28,6 +28,12 @@ public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refol
 
     /// <summary>Rows of the state whose time left the window (incremental runs).</summary>
     public int Departed { get; init; }
+
+    /// <summary>How the state was stored: sets, rows and bytes written against the whole state's bytes (decision 1242).</summary>
+    public StateWrite? StateWrite { get; init; }
+
+    /// <summary>The state was the one this process wrote last, kept in memory: no chunk was read (decision 1242).</summary>
+    public bool StateFromMemory { get; init; }
 
     /// <summary>Where an incremental run's time went, phase by phase (for the bench: what is left once rows cost N).</summary>
     public IReadOnlyList<RunPhase> Phases { get; init; } = [];
@@ -47,6 +53,7 @@ public sealed record RunPhase(string Name, double Seconds);
 internal sealed class IncrementalRun(
     FactStore facts,
     ScoreStore scores,
+    ProjectionStateStore states,
     ScoringOptions o,
     ProjectionOptions settings,
     ILogger logger,
@@ -147,13 +154,14 @@ internal sealed class IncrementalRun(
             }
         }
 
-        var departed = 0;
-        foreach (var key in rows.Keys.Where(k => string.CompareOrdinal(k, lower) < 0).ToList())
+        // Rows whose time left the window: whole days at once, and the boundary day's early rows (decision 1242).
+        var gone = rows.DropBefore(lower);
+        foreach (var fact in gone)
         {
-            rows.Remove(key, out var gone);
-            touched.UnionWith(Names(gone!));
-            departed++;
+            touched.UnionWith(Names(fact));
         }
+
+        var departed = gone.Count;
 
         var entered = window.AsOf > state.Mark ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - state.Mark), ct) : [];
         Lap("rows entered by time read");
@@ -283,10 +291,11 @@ internal sealed class IncrementalRun(
 
         // Last: a run cut short before this leaves the previous mark, so the next run reads the same changes again.
         state.Mark = window.AsOf;
-        var stateBytes = await scores.WriteStateAsync(state, ct);
+        var stateWrite = await states.WriteAsync(state, sweep: false, ct); // the core part and the days changed (decision 1242)
         Lap("state written");
-        report(new ProjectionRun(false, "", entered.Count + found, refolded.Count + entrantFigures.Count, written.Count, stateBytes)
+        report(new ProjectionRun(false, "", entered.Count + found, refolded.Count + entrantFigures.Count, written.Count, (int)Math.Min(stateWrite.BytesWritten, int.MaxValue))
         {
+            StateWrite = stateWrite,
             PointReads = recheck.Count,
             Departed = departed,
             Phases = phases,

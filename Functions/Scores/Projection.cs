@@ -18,8 +18,11 @@ namespace Engage.Functions.Scores;
 /// run is the path that builds the state they start from.
 /// </summary>
 public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore people, IOptions<ScoringOptions> options,
-    IOptions<ProjectionOptions> settings, TimeProvider clock, ILogger<Projection> logger)
+    IOptions<ProjectionOptions> settings, TimeProvider clock, ILogger<Projection> logger, EngageStorage storage)
 {
+    /// <summary>Where the state is kept between runs (decision 1242); it keeps the last state written in this process's memory.</summary>
+    internal ProjectionStateStore States { get; } = new(storage);
+
     public const int LeaderboardSize = 1000;
 
     /// <summary>How the last run went: for tests and the bench (which run, how many users it refolded).</summary>
@@ -38,7 +41,8 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         var window = new Window(clock.GetUtcNow(), Window.Default);
         var prepare = System.Diagnostics.Stopwatch.StartNew();
         await EnsureActivityAsync(ct);
-        var state = await scores.ReadStateAsync(ct);
+        var read = await States.ReadAsync(ct);
+        var state = read.State;
         var (personOf, roles) = await people.ReadAllAsync(ct);
         var optionsHash = ProjectionState.HashOf(o);
         var peopleHash = ProjectionState.HashOf(personOf, roles);
@@ -52,10 +56,10 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         if (reason is null)
         {
             var prepared = new RunPhase("state and people read", prepare.Elapsed.TotalSeconds);
-            var incremental = new IncrementalRun(facts, scores, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r);
+            var incremental = new IncrementalRun(facts, scores, States, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r);
             if (await incremental.RunAsync(ct) is { } done)
             {
-                LastRun = LastRun! with { Phases = [prepared, .. LastRun.Phases] };
+                LastRun = LastRun! with { Phases = [prepared, .. LastRun.Phases], StateFromMemory = read.FromMemory };
                 return done;
             }
 
@@ -63,7 +67,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         }
 
         var community = await RunFullAsync(window, state, personOf, roles, optionsHash, peopleHash, ct);
-        LastRun = LastRun! with { Reason = reason };
+        LastRun = LastRun! with { Reason = reason, StateFromMemory = read.FromMemory };
         return community;
     }
 
@@ -176,10 +180,10 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             }
         }
 
-        var stateBytes = await scores.WriteStateAsync(next, ct);
+        var stateWrite = await States.WriteAsync(next, sweep: true, ct); // every day; and rows of runs cut short are swept
         await scores.WriteActiveAsync([], ct); // the state holds who is active now (decision 1201)
         await facts.Arrivals.PruneAsync(window.AsOf - settings.Value.ArrivalMargin - TimeSpan.FromHours(1), ct);
-        LastRun = new ProjectionRun(true, "", rows.Count, fresh.Count, all.Count, stateBytes);
+        LastRun = new ProjectionRun(true, "", rows.Count, fresh.Count, all.Count, (int)Math.Min(stateWrite.BytesWritten, int.MaxValue)) { StateWrite = stateWrite };
         logger.LogInformation("Projected {Users} users ({Active} active, {Silent} fell silent) from {Facts} facts", fresh.Count, active.Count, all.Count - fresh.Count, rows.Count);
         return community;
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Azure;
 using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -59,14 +60,17 @@ public sealed record Figures(string? Handle, double Log2Score, bool Active, doub
 /// full and refolded the community, what the figures were computed with (options and people links), the community
 /// figures, the figures of every user and entrant of the last window, and (decision 1241) the window's interactions
 /// themselves, as their activity rows, so that a run refolds a touched user from memory instead of their partition.
-/// Kept in the community table, PK <c>projection</c>, as gzip'd binary chunks (<see cref="ScoreStore.WriteStateAsync"/>).
+/// Kept in the community table, PK <c>projection</c>, as gzip'd binary chunks: one set for the users and entrants, one
+/// per day of the window's rows (decision 1242, <see cref="ProjectionStateStore"/>).
 /// </summary>
 public sealed class ProjectionState
 {
     /// <summary>t₀ of the epoch-relative figures: fixed, so figures of any two runs compare.</summary>
     public static readonly DateTimeOffset Epoch = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private const int FormatVersion = 2; // 2: the window's rows (decision 1241); a state of 1 is rebuilt by a full run
+    // 2: the window's rows (decision 1241); 3: stored as a core part and one part per day (decision 1242). A state of
+    // another format is not read: a full run rebuilds it.
+    private const int FormatVersion = 3;
 
     public DateTimeOffset Mark { get; set; }
     public DateTimeOffset FullAt { get; set; }
@@ -86,7 +90,10 @@ public sealed class ProjectionState
     /// a touched user is refolded from. Rows arrive and change by point reads of the keys the arrival index records,
     /// and leave when their time leaves the window.
     /// </summary>
-    public Dictionary<string, Fact> Rows { get; init; } = new(StringComparer.Ordinal);
+    public WindowRows Rows { get; init; } = new();
+
+    /// <summary>The ETag of the head row this state was read from or last written as (decision 1242); null for a new state.</summary>
+    internal ETag? HeadETag { get; set; }
 
     /// <summary>(asOf − t₀)/h: what converts epoch-relative figures to scores at <paramref name="asOf"/>.</summary>
     public static double EpochAt(DateTimeOffset asOf, ScoringOptions options) => (asOf - Epoch).TotalDays / options.HalfLifeDays;
@@ -102,50 +109,95 @@ public sealed class ProjectionState
     private static string Hash(IEnumerable<string> lines) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
 
-    public byte[] ToBytes()
+    /// <summary>
+    /// The per-user and per-entrant part (decision 1242): mark, hashes, community figures, identities and entrants, gzip'd.
+    /// Small beside the window's rows, and rewritten by every run.
+    /// </summary>
+    public byte[] CoreBytes() => Zip(w =>
+    {
+        w.Write(Mark.UtcTicks);
+        w.Write(FullAt.UtcTicks);
+        w.Write(CommunityAt.UtcTicks);
+        w.Write(OptionsHash);
+        w.Write(PeopleHash);
+        w.Write(CommunityJson);
+        Write(w, Identities);
+        Write(w, Entrants);
+    });
+
+    /// <summary>The window's rows of one UTC day (yyyyMMdd, <see cref="WindowRows.DayOf"/>), gzip'd: rewritten only when that day changed.</summary>
+    public byte[] DayBytes(string day) => Zip(w => WriteRows(w, Rows.Day(day)));
+
+    /// <summary>
+    /// The state written as <see cref="CoreBytes"/> and one <see cref="DayBytes"/> per day, or null when any part is of
+    /// another format or unreadable (a full run rebuilds it). The days it returns count as stored (none changed).
+    /// </summary>
+    public static ProjectionState? FromBytes(byte[] core, IEnumerable<byte[]> days)
+    {
+        try
+        {
+            ProjectionState? state = null;
+            if (!Unzip(core, r =>
+                {
+                    state = new ProjectionState
+                    {
+                        Mark = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+                        FullAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+                        CommunityAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+                        OptionsHash = r.ReadString(),
+                        PeopleHash = r.ReadString(),
+                        CommunityJson = r.ReadString(),
+                    };
+                    Read(r, state.Identities);
+                    Read(r, state.Entrants);
+                }))
+            {
+                return null;
+            }
+
+            // User ids and versions repeat across rows and days: one string each in memory (what keeps the state ~1/4 of the rows' size).
+            var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var day in days)
+            {
+                if (!Unzip(day, r => ReadRows(r, state!.Rows, pool)))
+                {
+                    return null;
+                }
+            }
+
+            state!.Rows.Saved();
+            return state;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            return null; // chunks of two writers mixed, or truncated: rebuilt by a full run rather than failing every run
+        }
+    }
+
+    private static byte[] Zip(Action<BinaryWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var zip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         using (var w = new BinaryWriter(zip, Encoding.UTF8))
         {
             w.Write(FormatVersion);
-            w.Write(Mark.UtcTicks);
-            w.Write(FullAt.UtcTicks);
-            w.Write(CommunityAt.UtcTicks);
-            w.Write(OptionsHash);
-            w.Write(PeopleHash);
-            w.Write(CommunityJson);
-            Write(w, Identities);
-            Write(w, Entrants);
-            WriteRows(w, Rows);
+            write(w);
         }
 
         return buffer.ToArray();
     }
 
-    /// <summary>The state written by <see cref="ToBytes"/>, or null when it is of another format (a full run rebuilds it).</summary>
-    public static ProjectionState? FromBytes(byte[] bytes)
+    private static bool Unzip(byte[] bytes, Action<BinaryReader> read)
     {
         using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
         using var r = new BinaryReader(zip, Encoding.UTF8);
         if (r.ReadInt32() != FormatVersion)
         {
-            return null;
+            return false;
         }
 
-        var state = new ProjectionState
-        {
-            Mark = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
-            FullAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
-            CommunityAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
-            OptionsHash = r.ReadString(),
-            PeopleHash = r.ReadString(),
-            CommunityJson = r.ReadString(),
-        };
-        Read(r, state.Identities);
-        Read(r, state.Entrants);
-        ReadRows(r, state.Rows);
-        return state;
+        read(r);
+        return true;
     }
 
     private static void Write(BinaryWriter w, Dictionary<string, Figures> map)
@@ -179,7 +231,7 @@ public sealed class ProjectionState
         }
     }
 
-    private static void WriteRows(BinaryWriter w, Dictionary<string, Fact> rows)
+    private static void WriteRows(BinaryWriter w, IReadOnlyDictionary<string, Fact> rows)
     {
         // The key is the fact's row key (FactKeys.FactRowKey), computed again on reading: not stored twice.
         w.Write(rows.Count);
@@ -216,14 +268,11 @@ public sealed class ProjectionState
         }
     }
 
-    private static void ReadRows(BinaryReader r, Dictionary<string, Fact> rows)
+    private static void ReadRows(BinaryReader r, WindowRows rows, Dictionary<string, string> pool)
     {
-        // User ids and versions repeat across rows: one string each in memory (what keeps the state ~1/4 of the rows' size).
-        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
         string Pooled(string s) => pool.TryGetValue(s, out var p) ? p : pool[s] = s;
         string? PooledOrNull(string? s) => s is null ? null : Pooled(s);
         var count = r.ReadInt32();
-        rows.EnsureCapacity(count);
         for (var n = 0; n < count; n++)
         {
             var id = r.ReadString();
@@ -271,7 +320,7 @@ public sealed class ProjectionState
                 ParentTracked = tracked, SubjectId = subjectId, SubjectAuthor = subjectAuthor, Mentions = mentions, TextSignals = signals,
                 Accepted = accepted, ClassifierVersion = version, RootFallback = fallback, Handles = handles,
             };
-            rows[FactKeys.FactRowKey(fact)] = fact;
+            rows.Load(FactKeys.FactRowKey(fact), fact);
         }
     }
 

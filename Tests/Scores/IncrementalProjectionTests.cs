@@ -219,6 +219,147 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.True(departed > 0, "no interaction left the window over the steps");
     }
 
+    [Fact]
+    public async Task AnIncrementalRun_AfterInteractionsOfToday_RewritesOnlyTodaysDayAndTheUsersPart_FromTheStateKeptInMemory()
+    {
+        await IngestAsync(
+            Post("x:d1", "x:ada", T0.AddDays(-5), "Is the export stable?"),
+            Reply("x:d2", "x:ben", "x:d1", T0.AddDays(-3), "Yes, since 2.0."),
+            Post("x:d3", "x:cy", T0.AddHours(-1), "Weekly notes are up."));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+        var days = (await HeadSetsAsync()).Keys.Where(k => k != "core").ToList();
+        Assert.Equal(["20261115", "20261117", "20261120"], days);
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        await IngestAsync(
+            Reply("x:d4", "x:dee", "x:d3", _clock.GetUtcNow().AddMinutes(-10), "Thanks, very useful."),
+            Reply("x:d5", "x:eve", "x:d1", _clock.GetUtcNow().AddMinutes(-5), "It works for me too."));
+        var before = await HeadSetsAsync();
+        _requests.Clear();
+        await RunBothAsync(expectFull: false);
+
+        var run = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.True(run.StateFromMemory);
+        Assert.Equal(2, run.StateWrite!.Sets);
+        var writes = _requests.Writes().Where(w => w.Table == CommunityTable).ToList();
+        Assert.Contains(writes, w => w.Method == "PUT" && w.Row.StartsWith("state-20261120-", StringComparison.Ordinal));
+        Assert.Contains(writes, w => w.Method == "PUT" && w.Row == "state");
+        Assert.All(writes, w => Assert.True(w.Row == "state" || w.Row.StartsWith("state-core-", StringComparison.Ordinal) || w.Row.StartsWith("state-20261120-", StringComparison.Ordinal), $"{w.Method} {w.Row}"));
+        Assert.Equal(run.StateWrite.Rows + run.StateWrite.Deleted, writes.Count);
+
+        // The older days are named as they were; today and the core by a new version.
+        var after = await HeadSetsAsync();
+        Assert.Equal(before["20261115"], after["20261115"]);
+        Assert.Equal(before["20261117"], after["20261117"]);
+        Assert.NotEqual(before["20261120"], after["20261120"]);
+        Assert.NotEqual(before["core"], after["core"]);
+        Assert.Equal(after.Values.Sum(s => s.Chunks), (await StateRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ADayLeavingTheWindow_HasItsChunksDeleted()
+    {
+        await IngestAsync(
+            Post("x:e1", "x:fay", T0.AddDays(-29.9), "Anyone tried the new theme?"),
+            Post("x:e2", "x:ada", T0.AddHours(-1), "Release notes are out."));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+        var old = WindowRows.DayOf(Engage.Domain.Facts.FactKeys.LowerBound(T0.AddDays(-29.9)));
+        Assert.Contains(old, (await HeadSetsAsync()).Keys);
+
+        _clock.Advance(TimeSpan.FromHours(3));
+        _requests.Clear();
+        await RunBothAsync(expectFull: false);
+
+        Assert.Equal(1, _incremental.GetRequiredService<Projection>().LastRun!.Departed);
+        Assert.DoesNotContain(old, (await HeadSetsAsync()).Keys);
+        Assert.Contains(_requests.Writes(), w => w.Method == "DELETE" && w.Row.StartsWith($"state-{old}-", StringComparison.Ordinal));
+        Assert.DoesNotContain(await StateRowsAsync(), k => k.StartsWith($"state-{old}-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARunCutShortBetweenItsChunksAndTheHead_LeavesThePreviousStateReadable_AndTheNextRunCorrect()
+    {
+        await IngestAsync(
+            Post("x:f1", "x:ada", T0.AddDays(-2), "How do I rotate the webhook secret?"),
+            Reply("x:f2", "x:ben", "x:f1", T0.AddHours(-3), "From the settings page."));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+        var states = _incremental.GetRequiredService<Projection>().States;
+        var previous = (await states.ReadAsync(CancellationToken.None)).State!;
+        var mark = previous.Mark;
+        var rows = previous.Rows.Keys.Order(StringComparer.Ordinal).ToList();
+
+        // What a run killed after its chunks would leave: today's day and the core rewritten under a new version, no head.
+        _clock.Advance(TimeSpan.FromMinutes(20));
+        await IngestAsync(Reply("x:f3", "x:cy", "x:f1", _clock.GetUtcNow().AddMinutes(-5), "Thanks, that worked."));
+        var stray = new Engage.Domain.Facts.Fact { UserId = "x:zed", InteractionId = "x:stray", Kind = InteractionKind.Post, Actor = "x:zed", OccurredAt = _clock.GetUtcNow() };
+        previous.Rows[Engage.Domain.Facts.FactKeys.FactRowKey(stray)] = stray;
+        previous.Mark = _clock.GetUtcNow();
+        await states.WriteAsync(previous, sweep: false, stopBeforeHead: true, CancellationToken.None);
+        Assert.True((await StateRowsAsync()).Count > (await HeadSetsAsync()).Values.Sum(s => s.Chunks));
+
+        var read = await states.ReadAsync(CancellationToken.None);
+        Assert.False(read.FromMemory);
+        Assert.Equal(mark, read.State!.Mark);
+        Assert.Equal(rows, read.State.Rows.Keys.Order(StringComparer.Ordinal));
+
+        await RunBothAsync(expectFull: false);
+        Assert.False(_incremental.GetRequiredService<Projection>().LastRun!.StateFromMemory);
+
+        // A full run sweeps what the cut-short run left.
+        await _incremental.GetRequiredService<Projection>().RunAsync(forceFull: true, CancellationToken.None);
+        Assert.Equal((await HeadSetsAsync()).Values.Sum(s => s.Chunks), (await StateRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task TheStateKeptInMemory_IsNotUsed_WhenAnotherWriterMovedTheHead()
+    {
+        await IngestAsync(Post("x:g1", "x:ada", T0.AddHours(-2), "Is the API stable yet?"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await RunBothAsync(expectFull: false);
+        Assert.True(_incremental.GetRequiredService<Projection>().LastRun!.StateFromMemory);
+
+        // Another instance writes the state: one whose last full run is two days old. Read from memory, this process
+        // would run incrementally; read from storage, the run is the daily full one.
+        var other = new ProjectionStateStore(_incremental.GetRequiredService<EngageStorage>());
+        var theirs = (await other.ReadAsync(CancellationToken.None)).State!;
+        theirs.FullAt -= TimeSpan.FromDays(2);
+        await other.WriteAsync(theirs, sweep: false, CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await RunBothAsync(expectFull: true);
+        var run = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.False(run.StateFromMemory);
+        Assert.Equal("daily full run", run.Reason);
+    }
+
+    private string CommunityTable => _incremental.GetRequiredService<EngageStorage>().Community.Name;
+
+    /// <summary>The chunk sets the incremental store's head names: set, version and chunk count.</summary>
+    private async Task<Dictionary<string, (string Version, int Chunks)>> HeadSetsAsync()
+    {
+        var head = await _incremental.GetRequiredService<EngageStorage>().Community.GetEntityAsync<TableEntity>(ScoreStore.StatePartition, "state");
+        return head.Value.GetString("Sets").Split(';').Select(e => e.Split(':'))
+            .ToDictionary(p => p[0], p => (p[1], int.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture)), StringComparer.Ordinal);
+    }
+
+    /// <summary>Every chunk row of the incremental store's state partition.</summary>
+    private async Task<List<string>> StateRowsAsync()
+    {
+        var keys = new List<string>();
+        await foreach (var e in _incremental.GetRequiredService<EngageStorage>().Community.QueryAsync<TableEntity>(
+            $"PartitionKey eq '{ScoreStore.StatePartition}' and RowKey gt 'state-' and RowKey lt 'state.'", select: ["RowKey"]))
+        {
+            keys.Add(e.RowKey);
+        }
+
+        return keys;
+    }
+
     private async Task IngestAsync(params Interaction[] interactions)
     {
         foreach (var s in Both)
@@ -318,12 +459,23 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     private sealed class RequestLog : HttpPipelineSynchronousPolicy
     {
         private readonly List<(string Table, bool PointRead)> _requests = [];
+        private readonly List<(string Method, string Table, string Row)> _writes = [];
 
         public void Clear()
         {
             lock (_requests)
             {
                 _requests.Clear();
+                _writes.Clear();
+            }
+        }
+
+        /// <summary>Writes and deletes of single entities of the projection's partition: method and row key, per table.</summary>
+        public List<(string Method, string Table, string Row)> Writes()
+        {
+            lock (_requests)
+            {
+                return [.. _writes];
             }
         }
 
@@ -337,13 +489,23 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
 
         public override void OnSendingRequest(HttpMessage message)
         {
+            var segment = Uri.UnescapeDataString(message.Request.Uri.ToUri().AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Last());
+            var paren = segment.IndexOf('(', StringComparison.Ordinal);
             if (message.Request.Method != RequestMethod.Get)
             {
+                const string projection = "PartitionKey='projection',RowKey='";
+                var at = segment.IndexOf(projection, StringComparison.Ordinal);
+                if (paren > 0 && at > 0)
+                {
+                    lock (_requests)
+                    {
+                        _writes.Add((message.Request.Method.Method, segment[..paren], segment[(at + projection.Length)..segment.LastIndexOf('\'', segment.Length - 1)].Replace("''", "'", StringComparison.Ordinal)));
+                    }
+                }
+
                 return;
             }
 
-            var segment = Uri.UnescapeDataString(message.Request.Uri.ToUri().AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Last());
-            var paren = segment.IndexOf('(', StringComparison.Ordinal);
             lock (_requests)
             {
                 _requests.Add((paren < 0 ? segment : segment[..paren], segment.Contains("PartitionKey=", StringComparison.Ordinal)));

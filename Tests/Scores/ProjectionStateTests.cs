@@ -19,7 +19,7 @@ public sealed class ProjectionStateTests
         state.Identities["x:eve"] = new Figures(null, double.NegativeInfinity, true, null, null, double.NegativeInfinity, 98.0) { Level = Levels.Participant };
         state.Entrants["ada-p"] = new Figures(null, 102.0, true, 0.1, null, 99.5, 99.5);
 
-        var back = ProjectionState.FromBytes(state.ToBytes())!;
+        var back = RoundTrip(state);
 
         Assert.Equal(state.Mark, back.Mark);
         Assert.Equal(state.FullAt, back.FullAt);
@@ -30,6 +30,10 @@ public sealed class ProjectionStateTests
         Assert.Equal(state.Entrants["ada-p"], back.Entrants["ada-p"]);
         Assert.Equal(0, back.Identities["x:eve"].Score(100));
     }
+
+    /// <summary>The state as stored (decision 1242): the core part and one part per day, read back together.</summary>
+    private static ProjectionState RoundTrip(ProjectionState state) =>
+        ProjectionState.FromBytes(state.CoreBytes(), state.Rows.Days.Select(state.DayBytes).ToList())!;
 
     [Fact]
     public void Figures_FromAFoldAtOneAsOf_ConvertToTheDecayedFiguresAtAnother()
@@ -70,11 +74,12 @@ public sealed class ProjectionStateTests
         state.Rows[FactKeys.FactRowKey(reply)] = reply;
         state.Rows[FactKeys.FactRowKey(reaction)] = reaction;
 
-        var back = ProjectionState.FromBytes(state.ToBytes())!;
+        var back = RoundTrip(state);
 
         Assert.Equal(state.Rows.Keys.Order(StringComparer.Ordinal), back.Rows.Keys.Order(StringComparer.Ordinal));
-        foreach (var (key, f) in state.Rows)
+        foreach (var key in state.Rows.Keys)
         {
+            var f = state.Rows[key];
             var g = back.Rows[key];
             Assert.Equal(f with { Mentions = [], Handles = null }, g with { Mentions = [], Handles = null });
             Assert.Equal(f.Mentions, g.Mentions);
@@ -83,5 +88,42 @@ public sealed class ProjectionStateTests
 
         Assert.Equal("cy", back.Rows[FactKeys.FactRowKey(reply)].Handles!["x:cy"]);
         Assert.Null(back.Rows[FactKeys.FactRowKey(reaction)].Handles);
+    }
+
+    [Fact]
+    public void Rows_AreGroupedByUtcDay_AndOnlyTheDaysChangedSinceReadingCountAsChanged()
+    {
+        var day1 = new DateTimeOffset(2026, 11, 29, 23, 59, 0, TimeSpan.Zero);
+        Fact Post(string id, DateTimeOffset at) => new() { UserId = "x:ada", InteractionId = id, Kind = InteractionKind.Post, Actor = "x:ada", OccurredAt = at };
+        var state = new ProjectionState();
+        foreach (var f in new[] { Post("x:a", day1), Post("x:b", day1.AddMinutes(2)), Post("x:c", day1.AddDays(2)) })
+        {
+            state.Rows[FactKeys.FactRowKey(f)] = f;
+        }
+
+        Assert.Equal(["20261129", "20261130", "20261201"], state.Rows.Days);
+        var back = RoundTrip(state);
+        Assert.Equal(3, back.Rows.Count);
+        Assert.Empty(back.Rows.Changed);
+
+        // A new row of one day, and the rows before a bound dropped: a whole day and part of none.
+        var late = Post("x:d", day1.AddDays(1.5));
+        back.Rows[FactKeys.FactRowKey(late)] = late;
+        Assert.Equal(["20261201"], back.Rows.Changed);
+        var gone = back.Rows.DropBefore(FactKeys.LowerBound(day1.AddMinutes(1)));
+        Assert.Equal(["x:a"], gone.Select(f => f.InteractionId));
+        Assert.Equal(["20261129", "20261201"], back.Rows.Changed.Order(StringComparer.Ordinal));
+        Assert.Equal(3, back.Rows.Count);
+        Assert.False(back.Rows.ContainsKey(FactKeys.FactRowKey(Post("x:a", day1))));
+    }
+
+    [Fact]
+    public void FromBytes_OfAnotherFormatOrCorruptBytes_IsNull()
+    {
+        var state = new ProjectionState { CommunityJson = "{}" };
+        var core = state.CoreBytes();
+        Assert.Null(ProjectionState.FromBytes(core[..(core.Length / 2)], []));
+        Assert.NotNull(ProjectionState.FromBytes(core, []));
+        Assert.Null(ProjectionState.FromBytes(core, [new byte[] { 1, 2, 3 }]));
     }
 }

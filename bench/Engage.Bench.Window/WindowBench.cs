@@ -164,6 +164,12 @@ public static class WindowBench
 
         md.AppendLine(CultureInfo.InvariantCulture, $"| memory held per window interaction ({count:N0} interactions, {copies} copies: what a full run reads) | {perInteraction:F0} B | 1,073 B (1 GB / 1 M) | {perInteraction / 1073.7:F2} | ≤ 1 |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| incremental state per window interaction ({stateMemory.Users:N0} users for {stateMemory.Users * 10:N0} interactions; {stateMemory.BytesStored / (stateMemory.Users * 10.0):F0} B per interaction stored, gzip'd) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0):F0} B | 1,073 B (1 GB / 1 M) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0) / 1073.7:F2} | ≤ 1 |");
+        var writtenRatio = stateMemory.BytesWrittenToday / (double)stateMemory.BytesStored;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; new interactions of today: the users' part {stateMemory.CoreBytes:N0} B and today's rows, decision 1242) | {stateMemory.BytesWrittenToday:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the users' part){(writtenRatio > 0.2 ? "; missed: the users' part, rewritten whole by every run, outweighs a day's rows" : "")} |");
+        if (last.StateWrite is { } write)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by the last incremental run above ({windowVolume:N0} window interactions; {write.Sets} chunk sets, {write.Rows} rows written, {write.Deleted} deleted{(last.StateFromMemory ? "; state read from memory" : "")}) | {write.BytesWritten:N0} B | {write.BytesTotal:N0} B (the whole state) | {write.BytesWritten / (double)Math.Max(1, write.BytesTotal):F3} | ≤ 0.2 (one day of 30 plus the users' part){(write.BytesWritten > 0.2 * write.BytesTotal ? "; missed at this size: the users' part is a large share of a small state" : "")} |");
+        }
         if (communityNote is not null)
         {
             md.AppendLine();
@@ -175,17 +181,23 @@ public static class WindowBench
 
     /// <summary>
     /// The memory an incremental run holds for its state: a state of <paramref name="users"/> users (one per 10 window
-    /// interactions, as the generator's community), as loaded from its stored bytes; and those bytes.
+    /// interactions, as the generator's community), as loaded from its stored bytes; those bytes; and (decision 1242)
+    /// what a run after new interactions of today writes of them: the users' part and today's rows.
     /// </summary>
-    private static (int Users, double BytesHeld, int BytesStored) StateMemory(int users)
+    private static StateFigures StateMemory(int users)
     {
-        var bytes = Synthetic(users).ToBytes();
+        var source = Synthetic(users);
+        var core = source.CoreBytes();
+        var days = source.Rows.Days.Select(source.DayBytes).ToList();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var loaded = ProjectionState.FromBytes(bytes);
+        var loaded = ProjectionState.FromBytes(core, days);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(loaded);
-        return (users, after - before, bytes.Length);
+        var stored = core.Length + days.Sum(d => (long)d.Length);
+        return new StateFigures(users, after - before, stored, core.Length + (long)days[^1].Length, core.Length);
     }
+
+    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long CoreBytes);
 
     private static ProjectionState Synthetic(int users)
     {

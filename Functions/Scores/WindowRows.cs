@@ -1,0 +1,132 @@
+using System.Diagnostics.CodeAnalysis;
+using Engage.Domain.Facts;
+
+namespace Engage.Functions.Scores;
+
+/// <summary>
+/// The window's activity rows kept in the projection's state (decision 1241), grouped by UTC day of occurredAt
+/// (decision 1242): the state is stored one chunk set per day, and a run rewrites only the days whose rows it
+/// changed. Every change goes through this type, so which days changed is known without comparing bytes.
+/// </summary>
+/// <remarks>A row key (<see cref="FactKeys.FactRowKey"/>) starts with the row's sortable UTC time, so its first 8
+/// characters (yyyyMMdd) are its day.</remarks>
+public sealed class WindowRows
+{
+    private readonly SortedDictionary<string, Dictionary<string, Fact>> _days = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
+
+    /// <summary>The day (yyyyMMdd, UTC) of a row key.</summary>
+    public static string DayOf(string key) => key[..8];
+
+    /// <summary>Rows in all days.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The days holding rows, oldest first.</summary>
+    public IReadOnlyCollection<string> Days => _days.Keys;
+
+    /// <summary>Days whose rows changed since the state was last stored or read (added, replaced or removed rows; a day emptied is among them).</summary>
+    public IReadOnlyCollection<string> Changed => _changed;
+
+    public IEnumerable<string> Keys => _days.Values.SelectMany(d => d.Keys);
+
+    public IEnumerable<Fact> Values => _days.Values.SelectMany(d => d.Values);
+
+    /// <summary>The rows of one day (empty when it has none).</summary>
+    public IReadOnlyDictionary<string, Fact> Day(string day) => _days.TryGetValue(day, out var rows) ? rows : new Dictionary<string, Fact>();
+
+    public Fact this[string key]
+    {
+        get => _days.TryGetValue(DayOf(key), out var rows) ? rows[key] : throw new KeyNotFoundException(key);
+        set
+        {
+            if (DayRows(DayOf(key), change: true).TryAdd(key, value))
+            {
+                Count++;
+            }
+            else
+            {
+                _days[DayOf(key)][key] = value;
+            }
+        }
+    }
+
+    public bool ContainsKey(string key) => _days.TryGetValue(DayOf(key), out var rows) && rows.ContainsKey(key);
+
+    /// <summary>Adds a row unless its key is there already.</summary>
+    public bool TryAdd(string key, Fact fact)
+    {
+        if (ContainsKey(key))
+        {
+            return false;
+        }
+
+        this[key] = fact;
+        return true;
+    }
+
+    public bool Remove(string key, [MaybeNullWhen(false)] out Fact fact)
+    {
+        var day = DayOf(key);
+        if (!_days.TryGetValue(day, out var rows) || !rows.Remove(key, out fact))
+        {
+            fact = null;
+            return false;
+        }
+
+        Count--;
+        _changed.Add(day);
+        if (rows.Count == 0)
+        {
+            _days.Remove(day);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Drops every row whose key is below <paramref name="lower"/> (their time left the window) and answers them. Whole
+    /// days before its day go at once; only the boundary day is searched row by row.
+    /// </summary>
+    public List<Fact> DropBefore(string lower)
+    {
+        var gone = new List<Fact>();
+        var boundary = DayOf(lower);
+        foreach (var day in _days.Keys.Where(d => string.CompareOrdinal(d, boundary) <= 0).ToList())
+        {
+            foreach (var key in _days[day].Keys.Where(k => string.CompareOrdinal(k, lower) < 0).ToList())
+            {
+                Remove(key, out var fact);
+                gone.Add(fact!);
+            }
+        }
+
+        return gone;
+    }
+
+    /// <summary>Loads one stored day: not a change.</summary>
+    internal void Load(string key, Fact fact)
+    {
+        if (DayRows(DayOf(key), change: false).TryAdd(key, fact))
+        {
+            Count++;
+        }
+    }
+
+    /// <summary>Called once the days changed are stored (or were just read): nothing is pending.</summary>
+    internal void Saved() => _changed.Clear();
+
+    private Dictionary<string, Fact> DayRows(string day, bool change)
+    {
+        if (change)
+        {
+            _changed.Add(day);
+        }
+
+        if (!_days.TryGetValue(day, out var rows))
+        {
+            _days[day] = rows = new Dictionary<string, Fact>(StringComparer.Ordinal);
+        }
+
+        return rows;
+    }
+}
