@@ -337,6 +337,29 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.Equal("daily full run", run.Reason);
     }
 
+    [Fact]
+    public async Task AStateOfTheSingleSetLayout_IsNotRead_AndItsRowsAreSweptByTheFullRunThatReplacesIt()
+    {
+        // What a version before decision 1242 left: a head naming parity 1, and chunk rows of both parities.
+        var community = _incremental.GetRequiredService<EngageStorage>().Community;
+        await community.UpsertEntityAsync(new TableEntity(ScoreStore.StatePartition, "state") { ["Generation"] = 3L, ["Chunks"] = 1, ["Bytes"] = 3 });
+        foreach (var row in new[] { "state-0-00000", "state-1-00000", "state-1-00001" })
+        {
+            await community.UpsertEntityAsync(new TableEntity(ScoreStore.StatePartition, row) { ["B0"] = new byte[] { 1, 2, 3 } });
+        }
+
+        await IngestAsync(Post("x:h1", "x:ada", T0.AddHours(-2), "Is the API stable yet?"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+        Assert.Equal("no state", _incremental.GetRequiredService<Projection>().LastRun!.Reason);
+
+        var rows = await StateRowsAsync();
+        Assert.DoesNotContain(rows, k => k.StartsWith("state-0-", StringComparison.Ordinal) || k.StartsWith("state-1-", StringComparison.Ordinal));
+        Assert.Equal((await HeadSetsAsync()).Values.Sum(s => s.Chunks), rows.Count);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: false);
+    }
+
     private string CommunityTable => _incremental.GetRequiredService<EngageStorage>().Community.Name;
 
     /// <summary>The chunk sets the incremental store's head names: set, version and chunk count.</summary>
