@@ -17,9 +17,9 @@ public sealed record ArchiveErasure(int Deleted, int Redacted);
 
 /// <summary>
 /// The raw archive (container <c>webhooks</c>) in one place: the write of a delivery's body, the index
-/// of who each body names (table <c>archiveindex</c>: one row per body in the partition of its hour, listing the
-/// users; written by the ingestion of the delivery's messages, which carry the blob name; decision 1252, and the
-/// per-user table <c>archiveusers</c> of before it, still read), reading a body back
+/// of who each body names (table <c>archiveindex</c>: one row per (user, body) in a partition per day and user-hash
+/// shard; written by the ingestion of the delivery's messages, which carry the blob name; decision 1254, and the
+/// per-user table <c>archiveusers</c> of before decision 1252, still read), reading a body back
 /// as interactions (for replay), and erasing a user from every body that names them
 /// (docs/decisions/0901-erasure-reaches-the-archive.md).
 /// </summary>
@@ -113,23 +113,77 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
         return users;
     }
 
-    /// <summary>Users per index row: the JSON of their ids stays far below the 64 KiB a string column may hold.</summary>
-    private const int UsersPerRow = 400;
+    /// <summary>
+    /// User-hash shards per day of the index: a delivery's rows go to at most this many partitions (one transaction
+    /// each at low concurrency), and a day's rows are spread over this many partitions, each far below a partition's
+    /// ~2,000 entities a second at any intake one account can take (decision 1254). Fixed for good: a row's partition
+    /// is computed from it at write and at erase time.
+    /// </summary>
+    public const int IndexShards = 4;
 
-    private const string UsersProperty = "Users";
+    /// <summary>Partition and row of the once-written row saying the first day the index holds rows for; sorts after every day-shard.</summary>
+    private const string FirstDayPartition = "first";
+
+    private const string DayProperty = "Day";
+
+    /// <summary>Index range reads of one erasure in flight at once: one per day of history.</summary>
+    private const int ReadDegree = 16;
+
+    /// <summary>Set once this process has made sure the first-day row exists (and is not later than its first write).</summary>
+    private volatile bool _firstDayRecorded;
 
     /// <summary>
-    /// Records who body <paramref name="blobName"/> names: ONE row per body (per <see cref="UsersPerRow"/> users) in
-    /// table <c>archiveindex</c>, in the partition of the current hour, so that the rows of every delivery this
-    /// process indexes at the same time share a transaction (decision 1213) instead of one row per named user, each
-    /// in a partition of its own (decision 1252). Idempotent upserts. Answers the partition written, which
-    /// <see cref="EraseQueuedAsync"/> rewrites when a named user was erased meanwhile.
+    /// Stable shard of a user id (FNV-1a over its UTF-16 code units, as the activity layout does, mod
+    /// <see cref="IndexShards"/>): <see cref="string.GetHashCode()"/> is randomized per process, so it cannot place rows.
+    /// </summary>
+    public static int IndexShard(string userId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in userId)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return (int)(hash % IndexShards);
+    }
+
+    /// <summary>The partition of a user's index rows written on <paramref name="day"/> (<c>yyyyMMdd</c>): <c>{day}-{shard}</c>.</summary>
+    public static string IndexPartition(string day, string userId) =>
+        day + "-" + IndexShard(userId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The user's part of a row key: escaped as fact keys are, and '|' escaped too (<c>%7C</c>; a literal '%' is
+    /// already <c>%25</c>, so the escape stays one-to-one). It never holds '|', so the first '|' of a row key ends it
+    /// and the range [<c>{user}|</c>, <c>{user}}</c>) holds exactly that user's rows ('}' follows '|').
+    /// </summary>
+    private static string UserKey(string userId) => FactKeys.Escape(userId).Replace("|", "%7C", StringComparison.Ordinal);
+
+    /// <summary>Row key of the index row saying body <paramref name="blobName"/> names the user.</summary>
+    public static string IndexRowKey(string userId, string blobName) => UserKey(userId) + "|" + FactKeys.Escape(blobName);
+
+    private static string BlobOf(string rowKey) => Uri.UnescapeDataString(rowKey[(rowKey.IndexOf('|', StringComparison.Ordinal) + 1)..]);
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Records who body <paramref name="blobName"/> names: one row per (user, body) in table <c>archiveindex</c>, in
+    /// the partition of today and the user's shard (<see cref="IndexPartition"/>), written through the process-wide
+    /// group commit so that the rows of every delivery this process indexes at the same time share transactions by
+    /// day-shard (decision 1213): at most <see cref="IndexShards"/> calls for a delivery alone, and an erasure reads
+    /// one key range per day instead of scanning every body ever archived (decision 1254). Idempotent upserts.
+    /// Answers the day written, which <see cref="EraseQueuedAsync"/> deletes rows of when a named user was erased meanwhile.
     /// </summary>
     public async Task<string> IndexAsync(string blobName, IEnumerable<Interaction> interactions, CancellationToken ct)
     {
-        var partition = clock.GetUtcNow().ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);
+        var day = Day(clock.GetUtcNow());
+        if (!_firstDayRecorded)
+        {
+            await RecordFirstDayAsync(day, ct);
+            _firstDayRecorded = true;
+        }
+
         var table = storage.ArchiveIndex;
-        var rows = IndexRows(partition, blobName, Named(interactions).Order(StringComparer.Ordinal).ToList());
+        var rows = Named(interactions).Order(StringComparer.Ordinal).Select(user => new TableEntity(IndexPartition(day, user), IndexRowKey(user, blobName))).ToList();
         var errors = await _indexRows.WriteAsync(rows.Select(entity =>
             (table, entity, (Func<CancellationToken, Task>)(token => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, token)))), ct);
         if (errors.FirstOrDefault(e => e is not null) is { } error)
@@ -137,29 +191,61 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             throw error;
         }
 
-        return partition;
+        return day;
     }
 
-    /// <summary>The index rows of one body: row k holds users k·<see cref="UsersPerRow"/>…; row 0 keeps the blob's name as its key.</summary>
-    private static List<TableEntity> IndexRows(string partition, string blobName, IReadOnlyList<string> users) =>
-        users.Chunk(UsersPerRow).Select((chunk, k) => new TableEntity(partition, IndexRowKey(blobName, k))
+    /// <summary>
+    /// Makes sure the first-day row exists and is not later than <paramref name="day"/>, before this process writes
+    /// its first index row: an erasure reads the days from there on. Once per process (an insert; on a conflict a
+    /// read, and a conditional rewrite only when another instance's clock put it later).
+    /// </summary>
+    private async Task RecordFirstDayAsync(string day, CancellationToken ct)
+    {
+        await storage.EnsureReadyAsync(ct);
+        var table = storage.ArchiveIndex;
+        for (var attempt = 1; ; attempt++)
         {
-            [UsersProperty] = JsonSerializer.Serialize(chunk, EngageJson.Options),
-        }).ToList();
+            try
+            {
+                await table.AddEntityAsync(new TableEntity(FirstDayPartition, "") { [DayProperty] = day }, ct);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 409 && attempt < 5)
+            {
+                var stored = await table.GetEntityIfExistsAsync<TableEntity>(FirstDayPartition, "", cancellationToken: ct);
+                if (!stored.HasValue || stored.Value is not { } row)
+                {
+                    continue;
+                }
 
-    private static string IndexRowKey(string blobName, int k) => k == 0 ? FactKeys.Escape(blobName) : $"{FactKeys.Escape(blobName)}{ChunkMark}{k:D4}";
+                if (string.CompareOrdinal(row.GetString(DayProperty), day) <= 0)
+                {
+                    return;
+                }
 
-    /// <summary>Between a body's name and its row number: never in an escaped name, whose '%' is always followed by two hex digits.</summary>
-    private const string ChunkMark = "%n";
+                try
+                {
+                    await table.UpdateEntityAsync(new TableEntity(FirstDayPartition, "") { [DayProperty] = day }, row.ETag, TableUpdateMode.Replace, ct);
+                    return;
+                }
+                catch (RequestFailedException f) when (f.Status is 404 or 412 && attempt < 5)
+                {
+                    // Another writer in between: read again.
+                }
+            }
+        }
+    }
 
-    private static string BlobOf(string rowKey) =>
-        Uri.UnescapeDataString(rowKey.IndexOf(ChunkMark, StringComparison.Ordinal) is var at and >= 0 ? rowKey[..at] : rowKey);
-
-    /// <summary>The blob names the index holds for a user: their partition of the per-user index of before decision 1252, and a scan of the per-body index.</summary>
+    /// <summary>The blob names the index holds for a user: their partition of the per-user index of before decision 1252, and their day-shard ranges.</summary>
     public async Task<IReadOnlyList<string>> BodiesOfAsync(string userId, CancellationToken ct) =>
         [.. (await IndexEntriesOfAsync(userId, ct)).Select(e => e.Blob).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>Where the user is indexed: legacy rows (one per body, in their partition) and the per-body rows naming them.</summary>
+    /// <summary>
+    /// Where the user is indexed: legacy rows (one per body, in their partition of <c>archiveusers</c>) and their
+    /// rows of <c>archiveindex</c>: for every day from the first the index holds (a day either side for clocks
+    /// that disagree) to tomorrow, ONE key-range read of the user's rows in the user's shard of the day,
+    /// <see cref="ReadDegree"/> in flight. O(days of history) indexed reads, whatever the number of bodies (decision 1254).
+    /// </summary>
     private async Task<List<(string Blob, TableEntity Row, bool Legacy)>> IndexEntriesOfAsync(string userId, CancellationToken ct)
     {
         await storage.EnsureReadyAsync(ct);
@@ -169,61 +255,33 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             found.Add((Uri.UnescapeDataString(e.RowKey), e, true));
         }
 
-        // Erasure is rare and ingestion is not: the index is written once per body and read whole here (decision 1252).
-        var quoted = JsonSerializer.Serialize(userId, EngageJson.Options);
-        await foreach (var e in storage.ArchiveIndex.QueryAsync<TableEntity>(cancellationToken: ct))
+        var first = await storage.ArchiveIndex.GetEntityIfExistsAsync<TableEntity>(FirstDayPartition, "", select: [DayProperty], cancellationToken: ct);
+        if (!first.HasValue || first.Value?.GetString(DayProperty) is not { } firstDay
+            || !DateTime.TryParseExact(firstDay, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var from))
         {
-            if (e.GetString(UsersProperty) is { } users && users.Contains(quoted, StringComparison.Ordinal) && UsersOf(e).Contains(userId))
-            {
-                found.Add((BlobOf(e.RowKey), e, false));
-            }
+            return found; // nothing was ever written in the per-(user, body) layout
         }
 
+        var to = clock.GetUtcNow().UtcDateTime.Date.AddDays(1);
+        var days = new List<string>();
+        for (var d = from.Date.AddDays(-1); d <= to; d = d.AddDays(1))
+        {
+            days.Add(d.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var low = UserKey(userId) + "|";
+        var high = UserKey(userId) + "}";
+        var rows = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
+        await Parallel.ForEachAsync(days, new ParallelOptions { MaxDegreeOfParallelism = ReadDegree, CancellationToken = ct }, async (day, token) =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {IndexPartition(day, userId)} and RowKey ge {low} and RowKey lt {high}");
+            await foreach (var e in storage.ArchiveIndex.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: token))
+            {
+                rows.Add(e);
+            }
+        });
+        found.AddRange(rows.OrderBy(r => r.PartitionKey, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal).Select(r => (BlobOf(r.RowKey), r, false)));
         return found;
-    }
-
-    private static List<string> UsersOf(TableEntity e) =>
-        e.GetString(UsersProperty) is { } users ? JsonSerializer.Deserialize<List<string>>(users, EngageJson.Options) ?? [] : [];
-
-    /// <summary>
-    /// Takes the user out of an index row: the row is deleted when nobody is left, else rewritten without them, with
-    /// If-Match on the ETag read (a 412, another writer in between, reads it again).
-    /// </summary>
-    private async Task UnindexAsync(TableEntity row, IReadOnlySet<string> erased, CancellationToken ct)
-    {
-        var table = storage.ArchiveIndex;
-        for (var attempt = 1; ; attempt++)
-        {
-            var left = UsersOf(row).Where(u => !erased.Contains(u)).ToList();
-            try
-            {
-                if (left.Count == 0)
-                {
-                    await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct);
-                }
-                else
-                {
-                    await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { [UsersProperty] = JsonSerializer.Serialize(left, EngageJson.Options) },
-                        row.ETag, TableUpdateMode.Replace, ct);
-                }
-
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
-            {
-                var again = await table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
-                if (!again.HasValue || again.Value is not { } current)
-                {
-                    return;
-                }
-
-                row = current;
-            }
-        }
     }
 
     /// <summary>
@@ -413,8 +471,8 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     /// without them and their index rows removed, as the erasure would have done had the body been archived
     /// then; returns the interactions that remain, scrubbed, for ingestion.
     /// </summary>
-    /// <param name="partition">The index partition <see cref="IndexAsync"/> wrote this body's rows to.</param>
-    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, string partition, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
+    /// <param name="day">The day <see cref="IndexAsync"/> wrote this body's rows to.</param>
+    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, string day, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
     {
         var kept = interactions;
         foreach (var userId in erased)
@@ -422,17 +480,9 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             kept = Without(kept, userId, []);
             await EraseFromBodyAsync(name, userId, [], ct);
             await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, ct); // a legacy row, if any
-        }
 
-        // The body's index rows without them (decision 1252): each row rewritten, or deleted when it named only them.
-        var first = FactKeys.Escape(name);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {first} and RowKey le {first + ChunkMark + "~"}");
-        await foreach (var row in storage.ArchiveIndex.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-        {
-            if (BlobOf(row.RowKey) == name)
-            {
-                await UnindexAsync(row, erased, ct);
-            }
+            // Their row of this body (decision 1254), known by its keys: the other users' rows stay.
+            await storage.ArchiveIndex.DeleteEntityAsync(IndexPartition(day, userId), IndexRowKey(userId, name), ETag.All, ct);
         }
 
         logger.LogInformation("A queued delivery ({Blob}) named {Count} users erased since it was received: scrubbed before ingestion", name, erased.Count);
@@ -463,7 +513,6 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     {
         var entries = await IndexEntriesOfAsync(userId, ct);
         var names = entries.Select(e => e.Blob).Distinct(StringComparer.Ordinal).ToList();
-        var one = new HashSet<string>(StringComparer.Ordinal) { userId };
         int deleted = 0, redacted = 0;
         await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (name, token) =>
         {
@@ -486,7 +535,7 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             }
             else
             {
-                await UnindexAsync(entry.Row, one, token);
+                await storage.ArchiveIndex.DeleteEntityAsync(entry.Row.PartitionKey, entry.Row.RowKey, ETag.All, token);
             }
         });
         return new ArchiveErasure(deleted, redacted);
