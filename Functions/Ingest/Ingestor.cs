@@ -74,7 +74,7 @@ public sealed class Ingestor(
             // Then whether any of them was erased since the delivery was received, while it waited on the queue (decision 1132).
             if (await archive.ErasedSinceAsync(WebhookArchive.Named(ingest.Interactions), ingest.ReceivedAt, ct) is { Count: > 0 } erased)
             {
-                ingest = ingest with { Interactions = await archive.EraseQueuedAsync(archived, indexed, ingest.Interactions, erased, ct) };
+                ingest = ingest with { Interactions = await archive.EraseQueuedAsync(archived, indexed, ingest.ReceivedAt, ingest.Interactions, erased, ct) };
             }
         }
 

@@ -25,6 +25,10 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
     private readonly Lock _gate = new();
     private Task? _pass;
     private volatile bool _ready;
+    private long _retryAfter;
+
+    /// <summary>How long a failed pass waits before the next ingestion may start it again (each pass reads all of <c>replies</c>).</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(5);
 
     /// <summary>True once every registration has its mark (this process read the record or ran the pass); starts the pass otherwise.</summary>
     public bool Ready
@@ -47,7 +51,7 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
     {
         lock (_gate)
         {
-            if (_pass is null || _pass.IsFaulted || _pass.IsCanceled)
+            if (_pass is null || ((_pass.IsFaulted || _pass.IsCanceled) && System.Diagnostics.Stopwatch.GetTimestamp() >= Interlocked.Read(ref _retryAfter)))
             {
                 _pass = Task.Run(RunAsync);
             }
@@ -92,7 +96,8 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
         catch (Exception e)
         {
             // Retried on the next ingestion; until then items look their replies up as before, which is always correct.
-            logger.LogWarning(e, "The pass marking parents that earlier replies wait for failed; items keep looking their replies up until it succeeds");
+            logger.LogWarning(e, "The pass marking parents that earlier replies wait for failed; items keep looking their replies up until it succeeds (next try in {Delay} at the earliest)", RetryDelay);
+            Interlocked.Exchange(ref _retryAfter, System.Diagnostics.Stopwatch.GetTimestamp() + (long)(RetryDelay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
             throw;
         }
     }

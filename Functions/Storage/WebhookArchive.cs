@@ -156,7 +156,22 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     /// already <c>%25</c>, so the escape stays one-to-one). It never holds '|', so the first '|' of a row key ends it
     /// and the range [<c>{user}|</c>, <c>{user}}</c>) holds exactly that user's rows ('}' follows '|').
     /// </summary>
-    private static string UserKey(string userId) => FactKeys.Escape(userId).Replace("|", "%7C", StringComparison.Ordinal);
+    /// <remarks>
+    /// A row key holds at most 1 KiB on Azure (Azurite does not check), and the user's part shares it with the blob
+    /// name: an escaped id longer than <see cref="MaxUserKey"/> is replaced by <c>%h</c> and its SHA-256 (hex), which
+    /// no escaped id can equal ('%' is always followed by two hex digits there). Writes and erasures both go
+    /// through here, so they agree.
+    /// </remarks>
+    private static string UserKey(string userId)
+    {
+        var key = FactKeys.Escape(userId).Replace("|", "%7C", StringComparison.Ordinal);
+        return key.Length <= MaxUserKey
+            ? key
+            : "%h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(userId)));
+    }
+
+    /// <summary>The longest escaped user id kept as it is in an index row key (half of Azure's 1 KiB).</summary>
+    internal const int MaxUserKey = 512;
 
     /// <summary>Row key of the index row saying body <paramref name="blobName"/> names the user.</summary>
     public static string IndexRowKey(string userId, string blobName) => UserKey(userId) + "|" + FactKeys.Escape(blobName);
@@ -472,8 +487,21 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     /// then; returns the interactions that remain, scrubbed, for ingestion.
     /// </summary>
     /// <param name="day">The day <see cref="IndexAsync"/> wrote this body's rows to.</param>
-    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, string day, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
+    /// <param name="receivedAt">When the delivery was received: an earlier attempt at this message (a retry, a replay
+    /// from the poison queue) may have indexed the body on any day since, and those rows name the erased users too.</param>
+    public async Task<IReadOnlyList<Interaction>> EraseQueuedAsync(string name, string day, DateTimeOffset? receivedAt, IReadOnlyList<Interaction> interactions, IReadOnlySet<string> erased, CancellationToken ct)
     {
+        // Every day an attempt may have written this body's rows on: from the day before receipt (clock skew between
+        // instances) to the day of this attempt; a row that is not there is no error.
+        var days = new List<string> { day };
+        if (receivedAt is { } received)
+        {
+            for (var d = received.UtcDateTime.Date.AddDays(-1); string.CompareOrdinal(Day(d), day) < 0; d = d.AddDays(1))
+            {
+                days.Add(Day(d));
+            }
+        }
+
         var kept = interactions;
         foreach (var userId in erased)
         {
@@ -482,7 +510,10 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
             await storage.ArchiveUsers.DeleteEntityAsync(FactKeys.Escape(userId), FactKeys.Escape(name), ETag.All, ct); // a legacy row, if any
 
             // Their row of this body (decision 1254), known by its keys: the other users' rows stay.
-            await storage.ArchiveIndex.DeleteEntityAsync(IndexPartition(day, userId), IndexRowKey(userId, name), ETag.All, ct);
+            foreach (var written in days)
+            {
+                await storage.ArchiveIndex.DeleteEntityAsync(IndexPartition(written, userId), IndexRowKey(userId, name), ETag.All, ct);
+            }
         }
 
         logger.LogInformation("A queued delivery ({Blob}) named {Count} users erased since it was received: scrubbed before ingestion", name, erased.Count);

@@ -76,7 +76,7 @@ public sealed class ArchiveIndexTests : IAsyncLifetime
         }
 
         // Erased while the body waited on the queue (decision 1132): those users' rows go, the others stay.
-        await Archive.EraseQueuedAsync(name, day, interactions, new HashSet<string>(StringComparer.Ordinal) { "ai1:u0", "ai1:u450" }, CancellationToken.None);
+        await Archive.EraseQueuedAsync(name, day, T0, interactions, new HashSet<string>(StringComparer.Ordinal) { "ai1:u0", "ai1:u450" }, CancellationToken.None);
         Assert.Empty(await Archive.BodiesOfAsync("ai1:u0", CancellationToken.None));
         Assert.Empty(await Archive.BodiesOfAsync("ai1:u450", CancellationToken.None));
         Assert.Equal([name], await Archive.BodiesOfAsync("ai1:u451", CancellationToken.None));
@@ -85,6 +85,40 @@ public sealed class ArchiveIndexTests : IAsyncLifetime
         // A redelivery indexes the same rows again: idempotent.
         await Archive.IndexAsync(name, interactions.Where(i => i.Actor is not ("ai1:u0" or "ai1:u450")), CancellationToken.None);
         Assert.Equal(898, (await IndexRowsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task RetriedOnALaterDay_TheEarlierAttemptsRowsOfTheErasedUserGoToo()
+    {
+        // Attempt 1 indexes the body on the day of receipt, then fails (say the erasure check hit a transient error);
+        // the retry runs after midnight, indexes it again on the next day and finds the user erased meanwhile.
+        var name = "standard/2026/11/20/ai5-retried.json";
+        var interactions = new List<Interaction> { By("ai5:ann", "ai5:1"), By("ai5:bob", "ai5:2") };
+        Assert.Equal("20261120", await Archive.IndexAsync(name, interactions, CancellationToken.None));
+        _clock.Advance(TimeSpan.FromHours(13));
+        var day = await Archive.IndexAsync(name, interactions, CancellationToken.None);
+        Assert.Equal("20261121", day);
+
+        await Archive.EraseQueuedAsync(name, day, T0, interactions, new HashSet<string>(StringComparer.Ordinal) { "ai5:ann" }, CancellationToken.None);
+
+        Assert.Empty(await Archive.BodiesOfAsync("ai5:ann", CancellationToken.None));
+        Assert.DoesNotContain(await IndexRowsAsync(), r => r.RowKey.StartsWith("ai5:ann|", StringComparison.Ordinal));
+        Assert.Equal([name], await Archive.BodiesOfAsync("ai5:bob", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AUserIdTooLongForARowKey_IsKeyedByItsHash_FoundAndErased()
+    {
+        var longId = "ai6:" + new string('x', 2_000);
+        var name = "standard/2026/11/20/ai6-long.json";
+        await Archive.IndexAsync(name, [By(longId, "ai6:1"), By("ai6:short", "ai6:2")], CancellationToken.None);
+
+        Assert.All(await IndexRowsAsync(), r => Assert.True(r.RowKey.Length <= 1024, $"row key of {r.RowKey.Length} characters"));
+        Assert.Equal([name], await Archive.BodiesOfAsync(longId, CancellationToken.None));
+
+        await Archive.EraseQueuedAsync(name, "20261120", T0, [By(longId, "ai6:1"), By("ai6:short", "ai6:2")], new HashSet<string>(StringComparer.Ordinal) { longId }, CancellationToken.None);
+        Assert.Empty(await Archive.BodiesOfAsync(longId, CancellationToken.None));
+        Assert.Equal([name], await Archive.BodiesOfAsync("ai6:short", CancellationToken.None));
     }
 
     [Fact]
