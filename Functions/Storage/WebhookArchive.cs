@@ -178,7 +178,9 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
 
     private static string BlobOf(string rowKey) => Uri.UnescapeDataString(rowKey[(rowKey.IndexOf('|', StringComparison.Ordinal) + 1)..]);
 
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+    private const string DayFormat = "yyyyMMdd";
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString(DayFormat, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Records who body <paramref name="blobName"/> names: one row per (user, body) in table <c>archiveindex</c>, in
@@ -272,7 +274,7 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
 
         var first = await storage.ArchiveIndex.GetEntityIfExistsAsync<TableEntity>(FirstDayPartition, "", select: [DayProperty], cancellationToken: ct);
         if (!first.HasValue || first.Value?.GetString(DayProperty) is not { } firstDay
-            || !DateTime.TryParseExact(firstDay, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var from))
+            || !DateTime.TryParseExact(firstDay, DayFormat, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var from))
         {
             return found; // nothing was ever written in the per-(user, body) layout
         }
@@ -281,7 +283,7 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
         var days = new List<string>();
         for (var d = from.Date.AddDays(-1); d <= to; d = d.AddDays(1))
         {
-            days.Add(d.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
+            days.Add(Day(d));
         }
 
         var low = UserKey(userId) + "|";
