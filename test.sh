@@ -37,6 +37,9 @@ export ENGAGE_TEST_STORAGE
 ENGAGE_TEST_STORAGE=$(engage_connection_string "$blob" "$queue" "$table")
 echo "Azurite (pid $AZURITE_PID) on blob $blob, queue $queue, table $table"
 
+# Errors the tests' DevHosts log (the exception behind a 500 among them): printed below when a test fails.
+export ENGAGE_TEST_HOST_ERRORS="$results/host-errors.log"
+
 status=0
 for project in $(find Tests -name '*.csproj' | sort); do
   name=$(basename "$project" .csproj)
@@ -64,6 +67,12 @@ if [ "$trx_count" -ne "$projects" ]; then
   status=1
 fi
 if [ "$failed" -ne 0 ]; then status=1; fi
+if [ "$status" -ne 0 ] && [ -s "$ENGAGE_TEST_HOST_ERRORS" ]; then
+  # Many tests provoke errors on purpose; the ones near a failure's time are the ones to read.
+  echo "--- the last 300 lines the tests' DevHosts logged at Error (timestamps UTC) ---"
+  tail -n 300 "$ENGAGE_TEST_HOST_ERRORS"
+  echo "--- end of DevHost errors ---"
+fi
 cleanup; trap - EXIT
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

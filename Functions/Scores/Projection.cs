@@ -25,6 +25,8 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
 
     public const int LeaderboardSize = 1000;
 
+    private readonly SemaphoreSlim _oneRun = new(1, 1);
+
     /// <summary>How the last run went: for tests and the bench (which run, how many users it refolded).</summary>
     public ProjectionRun? LastRun { get; private set; }
 
@@ -36,6 +38,22 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     public async Task<Community> RunAsync(CancellationToken ct) => await RunAsync(forceFull: false, ct);
 
     public async Task<Community> RunAsync(bool forceFull, CancellationToken ct)
+    {
+        // One run at a time in a process: the timer and the admin API (or two admin calls) may ask together, and two
+        // runs would race for the state's head, the loser failing. The second waits, then runs from the state the first
+        // kept in memory; across instances the timer's singleton lock and the head's ETag keep a single writer.
+        await _oneRun.WaitAsync(ct);
+        try
+        {
+            return await RunAloneAsync(forceFull, ct);
+        }
+        finally
+        {
+            _oneRun.Release();
+        }
+    }
+
+    private async Task<Community> RunAloneAsync(bool forceFull, CancellationToken ct)
     {
         var o = options.Value;
         var window = new Window(clock.GetUtcNow(), Window.Default);

@@ -34,13 +34,13 @@ public sealed class StorageNames
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Replies { get; set; } = "replies";
     /// <summary>Which users each unit of ingest work touched, by write hour: what the projection re-folds (docs/decisions/1201).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Arrivals { get; set; } = "arrivals";
-    /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
-    /// <summary>Who each archived body names: PK = userId, RK = blob name (docs/decisions/0901).</summary>
+    /// <summary>Who each archived body names, the layout before decision 1252: PK = userId, RK = blob name (docs/decisions/0901); read and emptied by erasure, no longer written.</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveUsers { get; set; } = "archiveusers";
-    /// <summary>Who each archived body names, one row per body: PK = hour of indexing, RK = blob name, Users = the ids (docs/decisions/1252); read by erasure.</summary>
+    /// <summary>Who each archived body names, one row per (user, body): PK = day of indexing and shard, RK = user and blob name (docs/decisions/1254); read by erasure.</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string ArchiveIndex { get; set; } = "archiveindex";
     /// <summary>When each user was last erased, keyed by a hash of the id: what ingestion checks a queued delivery against (docs/decisions/1132).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")] public string Erasures { get; set; } = "erasures";
+    /// <summary>Fixed by the <c>Ingest</c> trigger attribute (and DevHost's poller): not configurable.</summary>
     public string Interactions => InteractionsQueue;
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] public string Webhooks { get; set; } = "webhooks";
 

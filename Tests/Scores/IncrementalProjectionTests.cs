@@ -338,6 +338,23 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     }
 
     [Fact]
+    public async Task TwoRunsAskedTogether_BothFinish_TheSecondAfterTheFirstFromItsStateInMemory()
+    {
+        // The timer and the admin API may ask at once; two runs at once would race for the state's head (409 or 412).
+        await IngestAsync(
+            Post("x:t1", "x:ada", T0.AddHours(-2), "Is the API stable yet?"),
+            Reply("x:t2", "x:ben", "x:t1", T0.AddHours(-1), "Yes, since 2.0."));
+        var projection = _incremental.GetRequiredService<Projection>();
+
+        var both = await Task.WhenAll(projection.RunAsync(CancellationToken.None), projection.RunAsync(CancellationToken.None));
+
+        Assert.All(both, c => Assert.Equal(2, c.Interactions));
+        Assert.False(projection.LastRun!.Full); // the second: the first left a state, and kept it in memory
+        Assert.True(projection.LastRun.StateFromMemory);
+        await RunBothAsync(expectFull: false);
+    }
+
+    [Fact]
     public async Task AStateOfTheSingleSetLayout_IsNotRead_AndItsRowsAreSweptByTheFullRunThatReplacesIt()
     {
         // What a version before decision 1242 left: a head naming parity 1, and chunk rows of both parities.

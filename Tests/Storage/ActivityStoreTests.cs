@@ -28,7 +28,7 @@ public sealed class ActivityStoreTests : IAsyncLifetime
             await Store.Activity.Table(month).DeleteAsync();
         }
 
-        // Only the tables of this test's own names: the ones left at their default (archive index, imports) are shared.
+        // Only the tables of this test's own names (TestServices gives every table one); a default name would be shared.
         var shared = new StorageNames().Tables.ToHashSet(StringComparer.Ordinal);
         foreach (var table in Storage.Names.Tables.Where(t => !shared.Contains(t)))
         {

@@ -34,6 +34,12 @@ public sealed class DevHostFixture : IAsyncLifetime
     /// <summary>Service replacements applied after <c>AddEngage()</c> (e.g. a fake clock).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
 
+    /// <summary>
+    /// A valid six-field schedule with no occurrence (30 February): DevHost's timers wait on the host's clock, and a
+    /// test that advances a fake clock must not fire them beside its own runs.
+    /// </summary>
+    public const string NeverSchedule = "0 0 0 30 2 *";
+
     public static Dictionary<string, string?> DefaultSettings(string storage) => new(Secrets)
     {
         ["Urls"] = "http://127.0.0.1:0",
@@ -41,8 +47,8 @@ public sealed class DevHostFixture : IAsyncLifetime
         ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:01",
         ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
         ["Ingest:PendingParentDelay"] = "00:00:02",
-        ["Scores:Schedule"] = "0 0 0 1 1 *",
-        ["Digest:Schedule"] = "0 0 0 1 1 *",
+        ["Scores:Schedule"] = NeverSchedule,
+        ["Digest:Schedule"] = NeverSchedule,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Unsubscribe:SigningKey"] = "test-unsubscribe-signing-key",
         ["Digest:PublicBaseUrl"] = "http://engage.test",
@@ -58,7 +64,11 @@ public sealed class DevHostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        _app = DevHostApp.Create([], settings, ConfigureServices);
+        _app = DevHostApp.Create([], settings, services =>
+        {
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, HostErrorLog>();
+            ConfigureServices?.Invoke(services);
+        });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
