@@ -17,7 +17,23 @@ public sealed class AzuriteProcess : IDisposable
 
     public string ConnectionString { get; }
 
-    public static AzuriteProcess Start() => Start(null, TestStorage.FreePort(), TestStorage.FreePort(), TestStorage.FreePort());
+    /// <summary>
+    /// An in-memory Azurite on free ports. A port found free can be taken by another process before Azurite binds it
+    /// (other tests, DevHosts on port 0): Azurite then exits, and it is started again on other ports, up to 3 times.
+    /// </summary>
+    public static AzuriteProcess Start()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Start(null, TestStorage.FreePort(), TestStorage.FreePort(), TestStorage.FreePort());
+            }
+            catch (AzuriteExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
 
     /// <summary>
     /// An Azurite on the given ports; with <paramref name="location"/> it keeps its data in that folder, so
@@ -55,9 +71,17 @@ public sealed class AzuriteProcess : IDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
         var azurite = new AzuriteProcess(process, TestStorage.ConnectionStringFor(blob, queue, table));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Dispose();
-        foreach (var port in new[] { blob, queue, table })
+        try
         {
-            WaitForPort(port, TimeSpan.FromSeconds(30));
+            foreach (var port in new[] { blob, queue, table })
+            {
+                WaitForPort(process, port, TimeSpan.FromSeconds(90)); // a loaded 2-core machine starts node slowly
+            }
+        }
+        catch
+        {
+            azurite.Dispose();
+            throw;
         }
 
         return azurite;
@@ -97,11 +121,16 @@ public sealed class AzuriteProcess : IDisposable
         }
     }
 
-    private static void WaitForPort(int port, TimeSpan timeout)
+    private static void WaitForPort(Process process, int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            if (process.HasExited)
+            {
+                throw new AzuriteExitedException($"Azurite exited ({process.ExitCode}) before it listened on port {port}: {process.StandardError.ReadToEnd().Trim()}");
+            }
+
             try
             {
                 using var client = new TcpClient();
@@ -114,4 +143,6 @@ public sealed class AzuriteProcess : IDisposable
             }
         }
     }
+
+    private sealed class AzuriteExitedException(string message) : Exception(message);
 }
