@@ -68,9 +68,12 @@ if [ "$trx_count" -ne "$projects" ]; then
 fi
 if [ "$failed" -ne 0 ]; then status=1; fi
 if [ "$status" -ne 0 ] && [ -s "$ENGAGE_TEST_HOST_ERRORS" ]; then
-  # Many tests provoke errors on purpose; the ones near a failure's time are the ones to read.
-  echo "--- the last 300 lines the tests' DevHosts logged at Error (timestamps UTC) ---"
-  tail -n 300 "$ENGAGE_TEST_HOST_ERRORS"
+  # Many tests provoke errors on purpose; the ones near a failure's time are the ones to read: first every
+  # error's first line (UTC timestamps), then the last entries whole, with their exceptions.
+  echo "--- every error the tests' DevHosts logged (first lines, timestamps UTC) ---"
+  grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "$ENGAGE_TEST_HOST_ERRORS" | tail -n 200 || true
+  echo "--- the last 200 lines of that log, exceptions included ---"
+  tail -n 200 "$ENGAGE_TEST_HOST_ERRORS"
   echo "--- end of DevHost errors ---"
 fi
 cleanup; trap - EXIT

@@ -52,7 +52,19 @@ public sealed class QueuePollerTests
         }
     }
 
-    private static async Task<(QueuePoller Poller, QueueClient Queue, QueueClient Poison)> StartAsync(Type function, ServiceProvider services)
+    /// <summary>A queue function that takes longer than the test's lease, counting its runs.</summary>
+    public sealed class Slow
+    {
+        public static readonly ConcurrentDictionary<string, int> Runs = new();
+
+        public static async Task Run(string body, CancellationToken ct)
+        {
+            Runs.AddOrUpdate(body, 1, (_, n) => n + 1);
+            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+        }
+    }
+
+    private static async Task<(QueuePoller Poller, QueueClient Queue, QueueClient Poison)> StartAsync(Type function, ServiceProvider services, TimeSpan? lease = null)
     {
         var name = TestStorage.UniqueName("q");
         var descriptor = new FunctionDescriptor("Test", function, function.GetMethod("Run")!, TriggerKind.Queue, QueueName: name);
@@ -67,6 +79,7 @@ public sealed class QueuePollerTests
             MaxDequeueCount = 5,
             VisibilityTimeout = TimeSpan.FromMilliseconds(100),
             MaxPollingInterval = TimeSpan.FromMilliseconds(100),
+            Lease = lease ?? new QueueHostOptions().Lease,
         });
         var poller = new QueuePoller(new FunctionCatalog([descriptor]), new FunctionInvoker(services), queues,
             services.GetRequiredService<EngageStorage>(), services.GetRequiredService<EngageMetrics>(), options, NullLogger<QueuePoller>.Instance);
@@ -119,6 +132,34 @@ public sealed class QueuePollerTests
 
             Assert.Contains(body, Succeeds.Seen);
             Assert.Equal(0, remaining);
+            Assert.Empty((await poison.PeekMessagesAsync(10)).Value);
+        }
+        finally
+        {
+            await poller.StopAsync(CancellationToken.None);
+            await queue.DeleteAsync();
+            await poison.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task MessageRunningLongerThanTheLease_StaysInvisible_AndRunsOnce()
+    {
+        // The Functions host keeps a running message invisible; a poller that did not would hand it out again after the
+        // lease (an import step that ran past its 3 s lease in a test fetched its page twice).
+        await using var services = TestServices.Create();
+        var (poller, queue, poison) = await StartAsync(typeof(Slow), services, lease: TimeSpan.FromSeconds(1));
+        var body = "slow-" + Guid.NewGuid();
+        try
+        {
+            await queue.SendMessageAsync(body);
+
+            var remaining = await Eventually.Until(
+                async () => Slow.Runs.ContainsKey(body) ? (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount : -1,
+                n => n == 0, TimeSpan.FromSeconds(30));
+
+            Assert.Equal(0, remaining);
+            Assert.Equal(1, Slow.Runs[body]);
             Assert.Empty((await poison.PeekMessagesAsync(10)).Value);
         }
         finally
