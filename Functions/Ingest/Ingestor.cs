@@ -86,21 +86,31 @@ public sealed class Ingestor(
         // message ran in order; the others do not depend on each other (decision 1211).
         foreach (var round in IngestRounds.Of(ingest.Interactions))
         {
-            await Parallel.ForEachAsync(round, new ParallelOptions { MaxDegreeOfParallelism = ParallelInteractions, CancellationToken = ct }, async (interaction, token) =>
+            // Each round in three steps: the interactions read their parents and are classified concurrently; then
+            // the round's items rows are written together, a transaction per shard (decision 1271); then each
+            // interaction goes on concurrently with its replies look-up, registration and facts.
+            var prepared = new Prepared?[round.Count];
+            parked += await ForEachAsync(ingest, Enumerable.Range(0, round.Count), async (k, token) => prepared[k] = await PrepareAsync(round[k], token),
+                k => round[k], ct);
+            var ready = prepared.Where(p => p is not null).Select(p => p!).ToList();
+            var items = ready.Where(p => p.Item is not null).ToList();
+            var stored = items.Count == 0 ? [] : await store.AddItemsAsync([.. items.Select(p => p.Item!)], ct);
+            var outcome = new Dictionary<Prepared, (FactStore.StoredItem? Item, Exception? Error)>(ReferenceEqualityComparer.Instance);
+            for (var k = 0; k < items.Count; k++)
             {
-                try
+                outcome[items[k]] = stored[k];
+            }
+
+            parked += await ForEachAsync(ingest, ready, async (p, token) =>
+            {
+                var (item, refused) = outcome.GetValueOrDefault(p);
+                if (refused is not null)
                 {
-                    await IngestAsync(interaction, token);
+                    throw refused; // an items row storage refused alone: this interaction is parked on its own
                 }
-                catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
-                {
-                    // A failure that a retry would only repeat (a bug, a row storage refuses): this interaction is
-                    // parked on its own and the rest of the message goes on. Transient storage errors are not caught
-                    // here: they fail the whole message, which is retried (inserts are idempotent, so that is safe).
-                    await ParkAsync(ingest, interaction, e, token);
-                    Interlocked.Increment(ref parked);
-                }
-            });
+
+                await FinishAsync(p, item, token);
+            }, p => p.Interaction, ct);
         }
 
         // The message's fact rows, written together: one transaction per partition (FactStore.Collect). A row
@@ -118,6 +128,32 @@ public sealed class Ingestor(
         metrics.Ingested(ingest.Source ?? "unknown", ingest.Interactions.Count - parked);
         logger.LogInformation("Ingested {Count} interactions from {Source} delivery {DeliveryId}, {Parked} parked",
             ingest.Interactions.Count - parked, ingest.Source, ingest.DeliveryId, parked);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> on the elements concurrently. A failure that a retry would only repeat (a bug, a
+    /// row storage refuses) parks that element's interaction on its own and the rest of the message goes on.
+    /// Transient storage errors are not caught: they fail the whole message, which is retried (inserts are
+    /// idempotent, so that is safe).
+    /// </summary>
+    /// <returns>How many were parked.</returns>
+    private async Task<int> ForEachAsync<T>(IngestMessage ingest, IEnumerable<T> elements, Func<T, CancellationToken, Task> step, Func<T, Interaction> interactionOf,
+        CancellationToken ct)
+    {
+        var parked = 0;
+        await Parallel.ForEachAsync(elements, new ParallelOptions { MaxDegreeOfParallelism = ParallelInteractions, CancellationToken = ct }, async (element, token) =>
+        {
+            try
+            {
+                await step(element, token);
+            }
+            catch (Exception e) when (!EngageStorage.IsUnavailable(e) && e is not OperationCanceledException)
+            {
+                await ParkAsync(ingest, interactionOf(element), e, token);
+                Interlocked.Increment(ref parked);
+            }
+        });
+        return parked;
     }
 
     /// <summary>The poison queue of <c>interactions</c>, where a parked interaction waits for a fix and a replay.</summary>
@@ -142,19 +178,39 @@ public sealed class Ingestor(
             interaction.Id, ingest.Source, ingest.DeliveryId, Parked.Name);
     }
 
+    /// <summary>What an interaction's ingest knows before its items row is written: its parent, signals, item and version.</summary>
+    private sealed record Prepared(Interaction Interaction, ItemInfo? Parent, SignalSet Signals, string? Version, ItemInfo? Item);
+
+    /// <summary>One interaction on its own (tools and tests): its items row alone, then the rest as in a message.</summary>
     public async Task IngestAsync(Interaction interaction, CancellationToken ct)
+    {
+        var prepared = await PrepareAsync(interaction, ct);
+        var stored = prepared.Item is { } item ? await store.AddItemAsync(item, ct) : null;
+        await FinishAsync(prepared, stored, ct);
+    }
+
+    /// <summary>The identity recorded, the parent read, the text classified: the items row to write, if any.</summary>
+    private async Task<Prepared> PrepareAsync(Interaction interaction, CancellationToken ct)
     {
         await identities.RecordAsync(interaction, ct); // bot flag and profile, once per identity per process (decisions 1141, 1144)
         var parent = interaction.InReplyTo?.Id is { } parentId ? await store.GetItemAsync(parentId, ct) : null;
         var (signals, version) = Classify(interaction, parent);
-        if (interaction.Kind is not (InteractionKind.Reaction or InteractionKind.Follow))
+        var item = interaction.Kind is InteractionKind.Reaction or InteractionKind.Follow ? null
+            : new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind, (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version };
+        return new Prepared(interaction, parent, signals, version, item);
+    }
+
+    /// <summary>After the items row (<paramref name="stored"/>, as written): the replies that waited for it, the registration, the facts.</summary>
+    private async Task FinishAsync(Prepared prepared, FactStore.StoredItem? stored, CancellationToken ct)
+    {
+        var (interaction, parent, signals, version, _) = prepared;
+        if (stored is { Item: var item, WasThere: var wasThere })
         {
-            var (item, wasThere) = await store.AddItemAsync(new ItemInfo(interaction.Id, interaction.Actor, interaction.Kind,
-                (signals & SignalSet.Question) != 0, interaction.OccurredAt, interaction.ActorHandle) { ClassifierVersion = version }, ct);
             // Replies that came first (or know an older classification of this item) take its columns now (decision 1121).
             // A row there before the insert (a waiting reply's mark, a redelivery, a replay) says where to look; a new
-            // row means no reply waits, once the parents of replies registered before the marks are marked (decision 1251).
-            if (wasThere || !marks.Ready)
+            // row means no reply waits, once the parents of replies registered before the marks are marked (decision 1251)
+            // and the items rows of before the shards are in them (decision 1271).
+            if (wasThere || !marks.Ready || !store.ItemShards.Ready)
             {
                 await store.MergeIntoRepliesAsync(item, ct);
             }

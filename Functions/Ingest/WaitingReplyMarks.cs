@@ -76,15 +76,15 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
             var waiting = new HashSet<string>(StringComparer.Ordinal);
             await foreach (var row in storage.Replies.QueryAsync<TableEntity>(select: ["PartitionKey", "Applied"], cancellationToken: ct))
             {
-                if (row.PartitionKey != MetaPartition && row.GetBoolean("Applied") != true)
+                if (row.PartitionKey != MetaPartition && !ReplyKeys.IsShard(row.PartitionKey) && row.GetBoolean("Applied") != true)
                 {
                     waiting.Add(row.PartitionKey);
                 }
             }
 
             await Parallel.ForEachAsync(waiting, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, async (partition, token) =>
-                await storage.Items.UpsertEntityAsync(new TableEntity(partition, FactKeys.ItemRowKey) { [FactStore.RepliesWaitingProperty] = true },
-                    TableUpdateMode.Merge, token));
+                await storage.Items.UpsertEntityAsync(new TableEntity(ItemKeys.Partition(FactStore.Unescape(partition)), partition) { [FactStore.RepliesWaitingProperty] = true },
+                    TableUpdateMode.Merge, token)); // the parent's row in its shard (decision 1271): the escaped id is its row key
             await storage.Replies.UpsertEntityAsync(new TableEntity(MetaPartition, DoneRow)
             {
                 ["MarkedAt"] = DateTimeOffset.UtcNow,

@@ -24,6 +24,11 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     /// <summary>Who each unit of work touched, for the incremental projection (decision 1201).</summary>
     public ArrivalStore Arrivals { get; } = new(storage, clock);
 
+    /// <summary>The one-off copy of items rows of before decision 1271 into their shards, and whether it is done.</summary>
+    public ItemShardMigration ItemShards => LazyInitializer.EnsureInitialized(ref _itemShards, () => new ItemShardMigration(storage, this));
+
+    private ItemShardMigration? _itemShards;
+
     private const int ParallelReads = 32;
 
     /// <summary>Entity group transactions take at most 100 operations, all in one partition (Azure; Azurite is laxer).</summary>
@@ -75,6 +80,7 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     public sealed class FactBatch(FactStore store)
     {
         private readonly List<Fact> _facts = [];
+        private readonly List<(Fact Fact, TableEntity Row)> _registrations = [];
 
         public bool Open { get; private set; } = true;
 
@@ -86,17 +92,32 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
             }
         }
 
-        /// <summary>Writes what was gathered; returns the rows storage refused (a transient error is thrown, as by a single insert).</summary>
+        /// <summary>A registration in <c>replies</c> of a reply that knew its parent (decision 1272), written before the facts.</summary>
+        internal void Register(Fact actorFact, TableEntity row)
+        {
+            lock (_facts)
+            {
+                _registrations.Add((actorFact, row));
+            }
+        }
+
+        /// <summary>
+        /// Writes what was gathered, the registrations first, then the facts; returns the rows storage refused (a
+        /// transient error is thrown, as by a single insert).
+        /// </summary>
         public async Task<IReadOnlyList<(Fact Fact, Exception Error)>> FlushAsync(CancellationToken ct)
         {
             Open = false;
             List<Fact> facts;
+            List<(Fact Fact, TableEntity Row)> registrations;
             lock (_facts)
             {
                 facts = [.. _facts];
+                registrations = [.. _registrations];
             }
 
-            return facts.Count == 0 ? [] : await store.InsertBatchedAsync(facts, ct);
+            var refused = registrations.Count == 0 ? [] : await store.RegisterAsync(registrations, ct);
+            return facts.Count == 0 ? refused : [.. refused, .. await store.InsertBatchedAsync(facts, ct)];
         }
     }
 
@@ -199,8 +220,26 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     /// idempotent, and never touches the item's own columns.
     /// </summary>
     public async Task MarkReplyWaitingAsync(string parentId, CancellationToken ct) =>
-        await storage.Items.UpsertEntityAsync(new TableEntity(FactKeys.Escape(parentId), FactKeys.ItemRowKey) { [RepliesWaitingProperty] = true },
+        await storage.Items.UpsertEntityAsync(new TableEntity(ItemKeys.Partition(parentId), ItemKeys.Row(parentId)) { [RepliesWaitingProperty] = true },
             TableUpdateMode.Merge, ct);
+
+    /// <summary>Items rows are inserts: a row already there (a mark, a redelivery) fails its transaction, and its rows go one by one.</summary>
+    private readonly PartitionWriter _itemRows = new(TableTransactionActionType.Add);
+
+    /// <summary>
+    /// Inserts many items as <see cref="AddItemAsync"/> does, those of one shard in one transaction (with whatever else
+    /// this process writes to that shard at the moment, decision 1213): a transaction that succeeds means no row was
+    /// there for any of its items. One that fails (a row there: a waiting reply's mark, a redelivery) sends its rows
+    /// through <see cref="AddItemAsync"/> one by one. Answers, item by item, the row as stored and whether one was
+    /// there, or the error storage gave for that item alone; transient errors are thrown.
+    /// </summary>
+    public async Task<(StoredItem? Item, Exception? Error)[]> AddItemsAsync(IReadOnlyList<ItemInfo> items, CancellationToken ct)
+    {
+        var stored = new StoredItem?[items.Count];
+        var errors = await _itemRows.WriteAsync(items.Select((item, k) =>
+            (storage.Items, ToEntity(item), (Func<CancellationToken, Task>)(async token => stored[k] = await AddItemAsync(item, token)))), ct);
+        return [.. items.Select((item, k) => errors[k] is { } error ? ((StoredItem?)null, error) : (stored[k] ?? new StoredItem(item, false), (Exception?)null))];
+    }
 
     /// <summary>The columns a newer classifier may rewrite in a fact row: everything else is fixed at first insert.</summary>
     private static readonly string[] SignalProperties = ["Signals", ClassifierVersionProperty];
@@ -359,15 +398,30 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
             return;
         }
 
-        var row = new TableEntity(FactKeys.Escape(parentId), FactKeys.FactRowKey(actorFact with { RootFallback = false }))
-        {
-            [ReplyFactProperty] = JsonSerializer.Serialize(actorFact with { UserId = actorFact.Actor }, EngageJson.Options),
-        };
+        var rowKey = FactKeys.FactRowKey(actorFact with { RootFallback = false });
+        var row = parent is null
+            ? new TableEntity(FactKeys.Escape(parentId), rowKey)
+            : new TableEntity(ReplyKeys.Partition(parentId), ReplyKeys.Row(parentId, rowKey));
+        row[ReplyFactProperty] = JsonSerializer.Serialize(actorFact with { UserId = actorFact.Actor }, EngageJson.Options);
         Put(row, ReplyRootProperty, threadRootAuthor);
         if (parent is not null)
         {
+            // Known parent: the row only serves a later reclassification of the parent (decision 1122), so it goes in
+            // the parent's shard with the message's other writes, before its facts (decision 1272).
             row[ReplyAppliedProperty] = true;
             Put(row, ReplyAppliedVersionProperty, parent.ClassifierVersion);
+            if (Collecting.Value is { Open: true } batch)
+            {
+                batch.Register(actorFact, row);
+                return;
+            }
+
+            if ((await RegisterAsync([(actorFact, row)], ct)) is [var (_, error), ..])
+            {
+                throw error;
+            }
+
+            return;
         }
 
         try
@@ -379,13 +433,33 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
             // A redelivery: the first delivery registered it; the parent's columns reach it through MergeParentAsync.
         }
 
-        if (parent is null)
+        // After the registration, before the facts and the second read of the parent: either the parent's insert
+        // meets this mark (and looks up its replies) or the second read finds the parent (decision 1251). Also on a
+        // redelivery, so a crash between the registration and the mark is repaired by the retry.
+        await MarkReplyWaitingAsync(parentId, ct);
+    }
+
+    /// <summary>Registrations are inserts: one already there (a redelivery) fails its transaction, and its rows go one by one.</summary>
+    private readonly PartitionWriter _replyRows = new(TableTransactionActionType.Add);
+
+    /// <summary>
+    /// Writes registrations of replies that knew their parent, those of one shard in one transaction (decisions 1213,
+    /// 1272); a row already there is success. Returns the rows storage refused; transient errors are thrown.
+    /// </summary>
+    private async Task<IReadOnlyList<(Fact Fact, Exception Error)>> RegisterAsync(IReadOnlyList<(Fact Fact, TableEntity Row)> registrations, CancellationToken ct)
+    {
+        var errors = await _replyRows.WriteAsync(registrations.Select(r => (storage.Replies, r.Row, (Func<CancellationToken, Task>)(async token =>
         {
-            // After the registration, before the facts and the second read of the parent: either the parent's insert
-            // meets this mark (and looks up its replies) or the second read finds the parent (decision 1251). Also on a
-            // redelivery, so a crash between the registration and the mark is repaired by the retry.
-            await MarkReplyWaitingAsync(parentId, ct);
-        }
+            try
+            {
+                await storage.Replies.AddEntityAsync(r.Row, token);
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                // A redelivery: the first delivery registered it.
+            }
+        }))), ct);
+        return [.. registrations.Zip(errors).Where(o => o.Second is not null).Select(o => (o.First.Fact, o.Second!))];
     }
 
     private const string ReplyFactProperty = "Fact";
@@ -400,24 +474,35 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     /// </summary>
     public async Task MergeIntoRepliesAsync(ItemInfo item, CancellationToken ct)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(item.ItemId)}");
-        var behind = new List<(Fact Fact, string? Root)>();
-        await foreach (var row in storage.Replies.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        // The replies that came before it, in its own partition, and those that knew it, in its shard (decision 1272).
+        var (lower, upper) = ReplyKeys.Range(item.ItemId);
+        var filters = new[]
         {
-            if (row.GetBoolean(ReplyAppliedProperty) == true
-                && !Ingest.ClassifierVersions.IsNewer(item.ClassifierVersion, row.GetString(ReplyAppliedVersionProperty)))
+            TableClient.CreateQueryFilter($"PartitionKey eq {FactKeys.Escape(item.ItemId)}"),
+            TableClient.CreateQueryFilter($"PartitionKey eq {ReplyKeys.Partition(item.ItemId)} and RowKey ge {lower} and RowKey lt {upper}"),
+        };
+        var found = await Task.WhenAll(filters.Select(async filter =>
+        {
+            var behind = new List<(Fact Fact, string? Root, (string, string) Key)>();
+            await foreach (var row in storage.Replies.QueryAsync<TableEntity>(filter, cancellationToken: ct))
             {
-                continue;
+                if (row.GetBoolean(ReplyAppliedProperty) == true
+                    && !Ingest.ClassifierVersions.IsNewer(item.ClassifierVersion, row.GetString(ReplyAppliedVersionProperty)))
+                {
+                    continue;
+                }
+
+                if (JsonSerializer.Deserialize<Fact>(row.GetString(ReplyFactProperty), EngageJson.Options) is { } fact)
+                {
+                    behind.Add((fact, row.GetString(ReplyRootProperty), (row.PartitionKey, row.RowKey)));
+                }
             }
 
-            if (JsonSerializer.Deserialize<Fact>(row.GetString(ReplyFactProperty), EngageJson.Options) is { } fact)
-            {
-                behind.Add((fact, row.GetString(ReplyRootProperty)));
-            }
-        }
+            return behind;
+        }));
 
-        await Parallel.ForEachAsync(behind, new ParallelOptions { MaxDegreeOfParallelism = ParallelReplies, CancellationToken = ct },
-            async (reply, token) => await MergeParentAsync(reply.Fact, item, reply.Root, token));
+        await Parallel.ForEachAsync(found.SelectMany(f => f), new ParallelOptions { MaxDegreeOfParallelism = ParallelReplies, CancellationToken = ct },
+            async (reply, token) => await MergeParentAsync(reply.Fact, item, reply.Root, reply.Key, token));
     }
 
     /// <summary>
@@ -428,7 +513,11 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
     /// concurrent or repeated calls, in any order, leave the same rows. The one place that knows where the
     /// copies of a fact are: a new copy of a fact (another table) is added here.
     /// </summary>
-    public async Task MergeParentAsync(Fact actorFact, ItemInfo parent, string? threadRootAuthor, CancellationToken ct)
+    public Task MergeParentAsync(Fact actorFact, ItemInfo parent, string? threadRootAuthor, CancellationToken ct) =>
+        MergeParentAsync(actorFact, parent, threadRootAuthor, null, ct);
+
+    /// <param name="registration">Where the reply's row in <c>replies</c> is, when known (read from there); else its parent's own partition.</param>
+    private async Task MergeParentAsync(Fact actorFact, ItemInfo parent, string? threadRootAuthor, (string Partition, string Row)? registration, CancellationToken ct)
     {
         await using var touched = Arrivals.Collect(); // the ingest message's unit, or one of its own (decision 1201)
         var author = actorFact.InReplyToAuthor ?? parent.Author;
@@ -464,7 +553,8 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
         }
 
         // Marks the replies row done for this classification (a merge: a row that is not there is an older reply).
-        var mark = new TableEntity(FactKeys.Escape(resolved.InReplyToId ?? parent.ItemId), FactKeys.FactRowKey(resolved)) { [ReplyAppliedProperty] = true };
+        var (markPartition, markRow) = registration ?? (FactKeys.Escape(resolved.InReplyToId ?? parent.ItemId), FactKeys.FactRowKey(resolved));
+        var mark = new TableEntity(markPartition, markRow) { [ReplyAppliedProperty] = true };
         mark[ReplyAppliedVersionProperty] = parent.ClassifierVersion;
         try
         {
@@ -539,10 +629,26 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
         return false;
     }
 
+    /// <summary>
+    /// The item, read from its shard (decision 1271); until the copy of the old rows is known to be done, an item not
+    /// in its shard is read from its old key too. A mark alone is no item (decision 1251).
+    /// </summary>
     public async Task<ItemInfo?> GetItemAsync(string itemId, CancellationToken ct)
     {
-        var response = await storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(itemId), FactKeys.ItemRowKey, cancellationToken: ct);
-        return response.HasValue && response.Value is { } e && IsItem(e) ? ToItem(e) : null; // a mark alone is no item (decision 1251)
+        var response = await storage.Items.GetEntityIfExistsAsync<TableEntity>(ItemKeys.Partition(itemId), ItemKeys.Row(itemId), cancellationToken: ct);
+        if (response.HasValue && response.Value is { } e && IsItem(e))
+        {
+            return ToItem(e);
+        }
+
+        if (ItemShards.Known)
+        {
+            return null;
+        }
+
+        var (partition, row) = ItemKeys.Legacy(itemId);
+        var legacy = await storage.Items.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
+        return legacy.HasValue && legacy.Value is { } old && IsItem(old) ? ToItem(old) : null;
     }
 
     /// <summary>Point reads in parallel (the items index has one partition per item).</summary>
@@ -638,7 +744,7 @@ public sealed class FactStore(EngageStorage storage, TimeProvider clock)
 
     internal static TableEntity ToEntity(ItemInfo item)
     {
-        var e = new TableEntity(FactKeys.Escape(item.ItemId), FactKeys.ItemRowKey)
+        var e = new TableEntity(ItemKeys.Partition(item.ItemId), ItemKeys.Row(item.ItemId))
         {
             ["ItemId"] = item.ItemId,
             ["Author"] = item.Author,

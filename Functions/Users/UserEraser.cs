@@ -80,8 +80,10 @@ public sealed class UserEraser(
         var deleted = await DeleteAsync(storage.Facts, deletes, ct);
         // Their replies and the replies naming them leave the replies index too, so that no late parent writes their
         // rows again (decision 1121).
+        // A reply is registered under its parent's partition or, when it knew its parent, in the parent's shard (decision 1272).
         await DeleteAsync(storage.Replies, own.Where(r => r.Fact.InReplyToId is not null)
-            .Select(r => (FactKeys.Escape(r.Fact.InReplyToId!), FactKeys.FactRowKey(r.Fact with { RootFallback = false }))).Distinct(), ct);
+            .Select(r => (Parent: r.Fact.InReplyToId!, Row: FactKeys.FactRowKey(r.Fact with { RootFallback = false })))
+            .SelectMany(r => new[] { (FactKeys.Escape(r.Parent), r.Row), (ReplyKeys.Partition(r.Parent), ReplyKeys.Row(r.Parent, r.Row)) }).Distinct(), ct);
         var scrubbed = 0;
         await Parallel.ForEachAsync(scrubs.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
             async (key, token) =>
@@ -102,7 +104,13 @@ public sealed class UserEraser(
         await Parallel.ForEachAsync(activity.Where(a => !a.Theirs).Distinct(), new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
             async (a, token) => await ScrubAsync(facts.Activity.Table(a.Month), a.Partition, a.Row, userId, token));
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct },
-            async (item, token) => await storage.Items.DeleteEntityAsync(FactKeys.Escape(item), FactKeys.ItemRowKey, ETag.All, token));
+            async (item, token) =>
+            {
+                // The old key first, then the shard (decision 1271): the copy of old rows undoes a copy whose old row is gone.
+                var (partition, row) = ItemKeys.Legacy(item);
+                await storage.Items.DeleteEntityAsync(partition, row, ETag.All, token);
+                await storage.Items.DeleteEntityAsync(ItemKeys.Partition(item), ItemKeys.Row(item), ETag.All, token);
+            });
 
         // The raw archive too, so that a replay never brings them back (decision 0901); before their own partition goes.
         var handles = own.SelectMany(r => r.Fact.Handles?.Where(h => h.Key == userId).Select(h => h.Value) ?? [])

@@ -107,7 +107,7 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
 
         await Ingestor.IngestAsync(reply, CancellationToken.None);
         // The reply marked its parent's items row (decision 1251); a mark alone is no item for anyone reading it.
-        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(parent.Id), FactKeys.ItemRowKey);
+        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(ItemKeys.Partition(parent.Id), ItemKeys.Row(parent.Id));
         Assert.True(mark.HasValue && mark.Value!.GetBoolean(FactStore.RepliesWaitingProperty) == true);
         Assert.Null(await Store.GetItemAsync(parent.Id, CancellationToken.None));
 
@@ -124,7 +124,7 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
         await Ingestor.IngestAsync(reply, CancellationToken.None);
 
         // As stored before decision 1251: the registration in `replies`, no mark on the parent's items row, the pass not recorded.
-        await Storage.Items.DeleteEntityAsync(FactKeys.Escape(parent.Id), FactKeys.ItemRowKey, ETag.All);
+        await Storage.Items.DeleteEntityAsync(ItemKeys.Partition(parent.Id), ItemKeys.Row(parent.Id), ETag.All);
         await Storage.Replies.DeleteEntityAsync(WaitingReplyMarks.MetaPartition, WaitingReplyMarks.DoneRow, ETag.All);
 
         // A process of the new version: the pass marks the parent of every registration not applied yet.
@@ -132,7 +132,7 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
         Assert.False(fresh.Ready);
         await fresh.EnsureAsync();
         Assert.True(fresh.Ready);
-        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(parent.Id), FactKeys.ItemRowKey);
+        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(ItemKeys.Partition(parent.Id), ItemKeys.Row(parent.Id));
         Assert.True(mark.HasValue && mark.Value!.GetBoolean(FactStore.RepliesWaitingProperty) == true);
         Assert.True((await Storage.Replies.GetEntityIfExistsAsync<TableEntity>(WaitingReplyMarks.MetaPartition, WaitingReplyMarks.DoneRow)).HasValue);
 
@@ -165,6 +165,146 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
             var row = await RowAsync(user, reply.Id);
             Assert.Equal(("t:bob", (bool?)true), (row!.InReplyToAuthor, row.ParentIsQuestion));
         }
+    }
+
+    /// <summary>An items row as written before decision 1271: a partition of its own, RK <c>item</c>.</summary>
+    private async Task WriteLegacyItemAsync(Interaction post, bool question)
+    {
+        var row = FactStore.ToEntity(new ItemInfo(post.Id, post.Actor, post.Kind, question, post.OccurredAt) { ClassifierVersion = "1.0" });
+        (row.PartitionKey, row.RowKey) = ItemKeys.Legacy(post.Id);
+        await Storage.Items.UpsertEntityAsync(row, TableUpdateMode.Replace);
+    }
+
+    private async Task ForgetItemShardsCopiedAsync() =>
+        await Storage.Replies.DeleteEntityAsync(ItemShardMigration.MetaPartition, ItemShardMigration.DoneRow, ETag.All);
+
+    [Fact]
+    public async Task LegacyItem_ReadByItsOldKeyUntilCopied_ThenFromItsShard_ReclassificationStillReachesItsReplies()
+    {
+        var parent = Post("lp7:p", "t:bob", "Where do logs go?", 0);
+        await ForgetItemShardsCopiedAsync();
+        await WriteLegacyItemAsync(parent, question: true);
+
+        // Before the copy: a reader falls back to the old key.
+        var fresh = new FactStore(Storage, TimeProvider.System);
+        Assert.Equal(("t:bob", true), ((await fresh.GetItemAsync(parent.Id, CancellationToken.None))!.Author, (await fresh.GetItemAsync(parent.Id, CancellationToken.None))!.Question));
+
+        // The copy puts it in its shard (the old row stays) and records that it is done.
+        await fresh.ItemShards.EnsureAsync();
+        Assert.True(fresh.ItemShards.Ready);
+        var copied = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(ItemKeys.Partition(parent.Id), ItemKeys.Row(parent.Id));
+        Assert.Equal("t:bob", copied.Value!.GetString("Author"));
+        Assert.True((await Storage.Replies.GetEntityIfExistsAsync<TableEntity>(ItemShardMigration.MetaPartition, ItemShardMigration.DoneRow)).HasValue);
+
+        // A reply knows it; a newer classifier's redelivery of the parent meets the copied row and its reply follows (decision 1122).
+        await Store.ItemShards.EnsureAsync();
+        var reply = Reply("lp7:r", "t:ann", parent.Id, 5);
+        await Ingestor.IngestAsync(reply, CancellationToken.None);
+        Assert.Equal(("t:bob", (bool?)true), ((await RowAsync("t:ann", reply.Id))!.InReplyToAuthor, (await RowAsync("t:ann", reply.Id))!.ParentIsQuestion));
+        _classifier.Version = "1.1";
+        _classifier.Rule = _ => SignalSet.None;
+        try
+        {
+            await Ingestor.IngestAsync(parent, CancellationToken.None);
+        }
+        finally
+        {
+            _classifier.Version = "1.0";
+            _classifier.Rule = QuestionMark;
+        }
+
+        Assert.Equal(((bool?)false, "1.1"), ((await RowAsync("t:ann", reply.Id))!.ParentIsQuestion, (await RowAsync("t:ann", reply.Id))!.ParentClassifierVersion));
+    }
+
+    [Fact]
+    public async Task LegacyMarkOfAWaitingReply_CopiedIntoTheShard_ParentArrivingLaterMergesIntoIt()
+    {
+        var parent = Post("lp8:p", "t:bob", "Which cache key?", 0);
+        var reply = Reply("lp8:r", "t:ann", parent.Id, 5, mentions: "t:cy");
+        await Ingestor.IngestAsync(reply, CancellationToken.None);
+
+        // As stored before decision 1271: the waiting reply's mark under the parent's old key, the copy not recorded.
+        await Storage.Items.DeleteEntityAsync(ItemKeys.Partition(parent.Id), ItemKeys.Row(parent.Id), ETag.All);
+        var (partition, row) = ItemKeys.Legacy(parent.Id);
+        await Storage.Items.UpsertEntityAsync(new TableEntity(partition, row) { [FactStore.RepliesWaitingProperty] = true }, TableUpdateMode.Merge);
+        await ForgetItemShardsCopiedAsync();
+
+        var fresh = new FactStore(Storage, TimeProvider.System);
+        Assert.Null(await fresh.GetItemAsync(parent.Id, CancellationToken.None)); // a mark is no item, at either key
+        await fresh.ItemShards.EnsureAsync();
+        var mark = await Storage.Items.GetEntityIfExistsAsync<TableEntity>(ItemKeys.Partition(parent.Id), ItemKeys.Row(parent.Id));
+        Assert.True(mark.HasValue && mark.Value!.GetBoolean(FactStore.RepliesWaitingProperty) == true);
+
+        // The parent comes to a process that knows the copy is done: its insert meets the copied mark and merges.
+        await Store.ItemShards.EnsureAsync();
+        Assert.True(Store.ItemShards.Ready);
+        await Ingestor.IngestAsync(parent, CancellationToken.None);
+        Assert.Equal(("t:bob", (bool?)true), ((await RowAsync("t:ann", reply.Id))!.InReplyToAuthor, (await RowAsync("t:ann", reply.Id))!.ParentIsQuestion));
+        Assert.Equal("t:ann", (await RowAsync("t:bob", reply.Id))!.Actor);
+    }
+
+    [Fact]
+    public async Task AddItems_ShardTransactions_SayWhichRowWasThere()
+    {
+        var items = Enumerable.Range(0, 12).Select(n => new ItemInfo($"lp9:{n}", "t:bob", InteractionKind.Post, false, At.AddMinutes(n)) { ClassifierVersion = "1.0" }).ToList();
+        await Store.MarkReplyWaitingAsync(items[3].ItemId, CancellationToken.None);
+        await Store.InsertItemAsync(items[7], CancellationToken.None);
+
+        var stored = await Store.AddItemsAsync(items, CancellationToken.None);
+        Assert.All(stored, s => Assert.Null(s.Error));
+        Assert.Equal([3, 7], stored.Select((s, k) => (s, k)).Where(o => o.s.Item!.WasThere).Select(o => o.k));
+        foreach (var item in items)
+        {
+            Assert.Equal("t:bob", (await Store.GetItemAsync(item.ItemId, CancellationToken.None))!.Author);
+        }
+
+        // Again (a redelivery): every row was there.
+        Assert.All(await Store.AddItemsAsync(items, CancellationToken.None), s => Assert.True(s.Item!.WasThere));
+    }
+
+    [Fact]
+    public async Task ReplyThatKnewItsParent_RegisteredInTheParentsShard_OldRegistrationsToo_ReclassificationReachesBoth()
+    {
+        var parent = Post("lp10:p", "t:bob", "Does the cache survive?", 0);
+        var knew = Reply("lp10:knew", "t:ann", parent.Id, 5, parentAuthor: "t:bob");
+        var old = Reply("lp10:old", "t:cy", parent.Id, 6, parentAuthor: "t:bob");
+        await Ingestor.IngestAsync(parent, CancellationToken.None);
+        await Ingestor.IngestAsync(knew, CancellationToken.None);
+        await Ingestor.IngestAsync(old, CancellationToken.None);
+
+        // Decision 1272: in the parent's shard, not in its own partition.
+        var knewKey = FactKeys.FactRowKey((await RowAsync("t:ann", knew.Id))!);
+        Assert.True((await Storage.Replies.GetEntityIfExistsAsync<TableEntity>(ReplyKeys.Partition(parent.Id), ReplyKeys.Row(parent.Id, knewKey))).HasValue);
+        Assert.False((await Storage.Replies.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(parent.Id), knewKey)).HasValue);
+
+        // As registered before decision 1272: the other reply's row under the parent's own partition.
+        var oldKey = FactKeys.FactRowKey((await RowAsync("t:cy", old.Id))!);
+        var moved = (await Storage.Replies.GetEntityAsync<TableEntity>(ReplyKeys.Partition(parent.Id), ReplyKeys.Row(parent.Id, oldKey))).Value;
+        await Storage.Replies.DeleteEntityAsync(moved.PartitionKey, moved.RowKey, ETag.All);
+        (moved.PartitionKey, moved.RowKey) = (FactKeys.Escape(parent.Id), oldKey);
+        await Storage.Replies.AddEntityAsync(moved);
+
+        _classifier.Version = "1.1";
+        _classifier.Rule = _ => SignalSet.None;
+        try
+        {
+            await Ingestor.IngestAsync(parent, CancellationToken.None);
+        }
+        finally
+        {
+            _classifier.Version = "1.0";
+            _classifier.Rule = QuestionMark;
+        }
+
+        foreach (var (user, id) in new[] { ("t:ann", knew.Id), ("t:bob", knew.Id), ("t:cy", old.Id), ("t:bob", old.Id) })
+        {
+            var row = await RowAsync(user, id);
+            Assert.Equal(((bool?)false, "1.1"), (row!.ParentIsQuestion, row.ParentClassifierVersion));
+        }
+
+        // Each registration is marked done for the new classification where it is.
+        Assert.Equal("1.1", (await Storage.Replies.GetEntityAsync<TableEntity>(ReplyKeys.Partition(parent.Id), ReplyKeys.Row(parent.Id, knewKey))).Value.GetString("AppliedVersion"));
+        Assert.Equal("1.1", (await Storage.Replies.GetEntityAsync<TableEntity>(FactKeys.Escape(parent.Id), oldKey)).Value.GetString("AppliedVersion"));
     }
 
     [Fact]

@@ -61,6 +61,10 @@ public static class IngestBench
         var results = new Dictionary<(int Senders, bool Loaded), double>();
         var raw = new Dictionary<bool, double>();
         double? callsPerDelivery = null, rawRowsPerDelivery = null;
+        Dictionary<string, double> perTable = new(StringComparer.Ordinal); // table calls a delivery, by table ("queue and blob" for the rest)
+        var cpu = new CpuMeter(azurite.ConnectionString);
+        var cpuRows = new List<string>();
+        (double App, double Azurite)? ingestCpu = null, rawCpu = null; // ms of CPU a fact row: 8 senders with stored facts, and raw single inserts
         foreach (var loaded in sections.Contains('a', StringComparison.Ordinal) ? new[] { false, true } : [])
         {
             if (loaded)
@@ -74,7 +78,18 @@ public static class IngestBench
             {
                 var bodies = generator.Next(deliveries);
                 var rowsOf = host.RowsOf(bodies);
+                var before = cpu.Read();
                 var elapsed = await host.IngestAsync(bodies, senders, ct);
+                var used = cpu.Since(before, rowsOf.Count);
+                if (used is { } u)
+                {
+                    cpuRows.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"| CPU a fact row, ingest, {senders} sender(s), {stage}: the app process (DevHost and the senders) against Azurite (ms; baseline Azurite) | {u.App:F2} | {u.Azurite:F2} | {u.App / u.Azurite:F2} | — |"));
+                    if (senders == 8)
+                    {
+                        ingestCpu = u;
+                    }
+                }
                 results[(senders, loaded)] = rowsOf.Count / elapsed;
                 foreach (var e in rowsOf)
                 {
@@ -85,7 +100,15 @@ public static class IngestBench
                 await Console.Error.WriteLineAsync(notes[^1]);
             }
 
+            var rawBefore = cpu.Read();
             var single = await host.RawInsertAsync([.. ingested.Values], batched: false, ct);
+            if (cpu.Since(rawBefore, ingested.Count) is { } r)
+            {
+                rawCpu = r;
+                cpuRows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| CPU a row, raw single inserts, {stage}: Azurite (ms; baseline Azurite's CPU a fact row when ingesting, 8 senders) | {r.Azurite:F2} | {ingestCpu?.Azurite ?? double.NaN:F2} | {(ingestCpu?.Azurite ?? double.NaN) / r.Azurite:F2} | — |"));
+            }
+
             raw[loaded] = single;
             var batched = await host.RawInsertAsync([.. ingested.Values], batched: true, ct);
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{stage}: raw single {single:F0} rows/s, raw batched {batched:F0} rows/s"));
@@ -110,11 +133,12 @@ public static class IngestBench
             var bodies = generator.Next(traced);
             var rowsPerMessage = host.RowsOf(bodies).Count / (double)traced;
             double elapsed;
-            IReadOnlyDictionary<string, (long Count, double Milliseconds)> calls;
+            IReadOnlyDictionary<string, (long Count, double Milliseconds)> calls, byTable;
             using (var trips = new RoundTrips())
             {
                 elapsed = await host.IngestAsync(bodies, 8, ct);
                 calls = trips.Calls.ToDictionary(c => c.Key, c => c.Value);
+                byTable = trips.ByTable.ToDictionary(c => c.Key, c => c.Value);
             }
 
             // The bench's own wait for an empty queue is not ingestion's; each HTTP request (retries too) is counted once.
@@ -124,10 +148,21 @@ public static class IngestBench
             (callsPerDelivery, rawRowsPerDelivery) = (perMessage, rowsPerMessage);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| storage calls per delivery, instrumented pass of {traced} deliveries, 8 senders (calls; raw rows) | {perMessage:F1} | {rowsPerMessage:F1} | {perMessage / rowsPerMessage:F2} | — |"));
+            perTable["queue and blob"] = operations.Where(o => !o.Key.StartsWith("TableClient.", StringComparison.Ordinal)).Sum(o => o.Value.Count) / (double)traced;
             foreach (var (name, (count, ms)) in operations)
             {
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"| per delivery: {name} (calls; mean ms each) | {count / (double)traced:F2} | {ms / Math.Max(count, 1):F1} ms | — | — |"));
+            }
+
+            // The same table calls by table (HTTP requests, so a retried call counts twice): which rows they are.
+            foreach (var (name, (count, ms)) in byTable.OrderByDescending(c => c.Value.Count))
+            {
+                var table = name[(name.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+                var key = name.StartsWith("TableClient.GetEntityIfExists items", StringComparison.Ordinal) ? "item reads" : table;
+                perTable[key] = perTable.GetValueOrDefault(key) + (count / (double)traced);
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| per delivery, by table: {name} (HTTP requests; mean ms each) | {count / (double)traced:F2} | {ms / Math.Max(count, 1):F1} ms | — | — |"));
             }
 
             var classify = host.ClassifierMicroseconds(bodies);
@@ -157,7 +192,7 @@ public static class IngestBench
         text.AppendLine("## Ingest throughput");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"(a) End-to-end ingest: signed Standard Webhooks deliveries of {events} events each posted to DevHost (1 or 8 senders), timed until the `interactions` queue is empty, in fact rows a second; the baseline is inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in flight; per-partition transactions beside it), on an empty store and with {stored:N0} facts stored. Before decisions 1211–1213 (one message's interactions in sequence, each activity and index row on its own) ingest ran at 271 fact rows/s with 1 sender and 416 with 8 against 3,097 rows/s raw single inserts in the same run (0.09× / 0.13×), 349 / 336 at 100k stored. With decisions 1211–1212 but not 1213 a delivery cost ≈80 storage calls (the same instrumented pass, 2026-11-30); with 1213 but before decisions 1251–1252 (a look-up of `replies` for every new item, one archive index row per named user) ≈74, and 273 / 350 fact rows/s against 2,521 raw (0.11× / 0.14×) on a fresh clone."));
+            $"(a) End-to-end ingest: signed Standard Webhooks deliveries of {events} events each posted to DevHost (1 or 8 senders), timed until the `interactions` queue is empty, in fact rows a second; the baseline is inserting the very same rows raw into the same Azurite in the same run (single inserts 8 in flight; per-partition transactions beside it), on an empty store and with {stored:N0} facts stored. Before decisions 1211–1213 (one message's interactions in sequence, each activity and index row on its own) ingest ran at 271 fact rows/s with 1 sender and 416 with 8 against 3,097 rows/s raw single inserts in the same run (0.09× / 0.13×), 349 / 336 at 100k stored. With decisions 1211–1212 but not 1213 a delivery cost ≈80 storage calls (the same instrumented pass, 2026-11-30); with 1213 but before decisions 1251–1252 (a look-up of `replies` for every new item, one archive index row per named user) ≈74, and 273 / 350 fact rows/s against 2,521 raw (0.11× / 0.14×) on a fresh clone; before decisions 1271–1272 (an items row alone in its partition per interaction, every reply's registration written alone) 48.5 calls, 34 of them single inserts (14.3 fact rows, 10.0 items rows, 5.0 `replies` rows, 4.5 activity rows), and 324 / 384 fact rows/s against 1,551 raw (0.21× / 0.25×) on a fresh clone."));
         text.AppendLine();
         text.AppendLine("| case | figure | baseline | ratio | goal |");
         text.AppendLine("|---|---:|---:|---:|---|");
@@ -166,11 +201,21 @@ public static class IngestBench
             text.AppendLine(row);
         }
 
+        foreach (var row in cpuRows)
+        {
+            text.AppendLine(row);
+        }
+
         text.AppendLine();
+        string Calls(string table) => perTable.GetValueOrDefault(table).ToString("F1", CultureInfo.InvariantCulture);
+        string CpuSentence() => ingestCpu is { } i && rawCpu is { } w
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"The count is not the whole cost: a call is not an insert's worth of work (transactions of many rows, the point reads, the queue and the blob), and the app itself shares the two cores. Ingesting with 8 senders cost Azurite {i.Azurite:F2} ms of CPU a fact row against {w.Azurite:F2} ms a row for raw single inserts ({i.Azurite / w.Azurite:F1}×), and the app process (webhook intake, signatures, JSON, the SDK; the raw baseline has almost none) {i.App:F2} ms a row more ({i.App / i.Azurite:F1}× Azurite's): on Azure the store's work is on its own servers, here both are on the same two cores. ")
+            : "";
         if (results.Any(r => r.Value < 0.5 * raw.GetValueOrDefault(r.Key.Loaded, double.MaxValue)))
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"Ingest below half the raw single-insert rate: Azurite (one Node process on the same 2 cores) is the bottleneck, and what it is asked counts, not how it is asked: a delivery costs {callsPerDelivery ?? double.NaN:F0} storage calls (the instrumented pass) where its raw rows need {rawRowsPerDelivery ?? double.NaN:F0} inserts. Per interaction the items row (its own partition: one write, and no look-up of `replies` unless a reply came first, decision 1251), per reply the parent read and its `replies` row, per delivery the archive index rows of its named users (one transaction per day-shard, at most 4, shared with concurrent deliveries; decision 1254), the erasure check and the arrival row, and per user partition a fact row and per actor an activity row, most of them alone in their partition; running the interactions of a message concurrently (decision 1211) and writing rows of one partition together across concurrent messages (decisions 1212, 1213) take the sequence out of a message and some calls out of the count, not enough. The signals classifier is not where the time goes (its share is in the table). What is left would change a layout again: items rows in a few shard partitions instead of one partition each (items of concurrent messages in shared transactions), the `replies` row of a reply that knows its parent kept only for reclassification; and with 1 sender, the sender's own wait for each 202 (one queue put behind ingestion's calls) bounds the rate."));
+                $"Ingest below half the raw single-insert rate: Azurite (one Node process on the same 2 cores) is the bottleneck, and what it is asked counts, not how it is asked: a delivery costs {callsPerDelivery ?? double.NaN:F0} storage calls (the instrumented pass) where its raw rows need {rawRowsPerDelivery ?? double.NaN:F0} inserts; at one insert's cost a call, half the raw rate allows about {2 * (rawRowsPerDelivery ?? double.NaN):F0}. By table, a delivery's calls are: fact rows {Calls("facts")} (a row per user the delivery touches, nearly always alone in that user's partition: the user's reads need that layout), activity rows {Calls("activity*")} (a row per interaction in day-shard partitions, decision 1111), parent reads {Calls("item reads")} (one point read per reply: the parent's question flag and classifier version classify the reply and go into its rows), items rows {Calls("items")} (four shard partitions, a round's items in one transaction per shard, decision 1271), `replies` registrations {Calls("replies")} (those of replies that knew their parent in its shard with the message's other writes, decision 1272), the archive index {Calls("archiveindex")}, the arrival row {Calls("arrivals")}, the erasure check {Calls("erasures")}, and the queue and the archived body {Calls("queue and blob")} (the 202's queue put, the receive and delete, the blob). Decisions 1211–1213 took the sequence out of a message and shared transactions across concurrent messages; 1251–1254 and 1271–1272 took the per-item look-ups and most per-item writes out of the count. What is left is mostly a row per user partition and a read per reply, which no layout of these tables removes without giving up the per-user reads or the parent's columns in the reply rows: fewer calls would need more events per delivery (the per-delivery calls spread over more rows) or an in-process cache of parents, which erasure and reclassification make unsafe. {CpuSentence()}With 1 sender, the sender's own wait for each 202 (one queue put behind ingestion's calls) also bounds the rate."));
             text.AppendLine();
         }
 
@@ -190,6 +235,65 @@ public static class IngestBench
 
     private static string Row(string name, double figure, double? baseline, double? ratio, string goal) =>
         string.Create(CultureInfo.InvariantCulture, $"| {name} | {figure:F0} | {(baseline is { } b ? b.ToString("F0", CultureInfo.InvariantCulture) : "—")} | {(ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {goal} |");
+
+    /// <summary>
+    /// CPU time of this process (DevHost runs in it, with the senders) and of the bench's Azurite (a node process found
+    /// by its table port; Linux /proc), so a case can say where the two cores went. Null figures where not readable.
+    /// </summary>
+    internal sealed class CpuMeter(string connectionString)
+    {
+        private readonly Process? _azurite = Find(connectionString);
+
+        public (TimeSpan App, TimeSpan Azurite)? Read()
+        {
+            try
+            {
+                if (_azurite is null)
+                {
+                    return null;
+                }
+
+                _azurite.Refresh();
+                return (Process.GetCurrentProcess().TotalProcessorTime, _azurite.TotalProcessorTime);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Milliseconds of CPU a row since <paramref name="before"/>, app and Azurite.</summary>
+        public (double App, double Azurite)? Since((TimeSpan App, TimeSpan Azurite)? before, int rows) =>
+            before is { } b && Read() is { } now && rows > 0
+                ? ((now.App - b.App).TotalMilliseconds / rows, (now.Azurite - b.Azurite).TotalMilliseconds / rows)
+                : null;
+
+        private static Process? Find(string connectionString)
+        {
+            var port = System.Text.RegularExpressions.Regex.Match(connectionString, @"TableEndpoint=http://127\.0\.0\.1:(\d+)/").Groups[1].Value;
+            foreach (var process in Process.GetProcessesByName("node"))
+            {
+                try
+                {
+                    var args = File.ReadAllText($"/proc/{process.Id}/cmdline").Split('\0');
+                    if (Array.IndexOf(args, "--tablePort") is var k and >= 0 && k + 1 < args.Length && args[k + 1] == port)
+                    {
+                        return process;
+                    }
+                }
+                catch (IOException)
+                {
+                    // Not Linux, or the process is gone: no CPU figures.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Not ours to read: no CPU figures.
+                }
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>
     /// Bodies of posts and replies among 200 users (each reply names its parent's author, so nothing waits for a
