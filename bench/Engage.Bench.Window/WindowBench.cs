@@ -129,6 +129,7 @@ public static class WindowBench
         var rowsMissed = rowsRatio > 3 * goal ? "; missed: more rows entered the window by time than arrived" : "";
         rows.Add(string.Create(CultureInfo.InvariantCulture,
             $"| storage rows read by that incremental run vs the full run (10× history) | {last.Rows:N0} rows ({last.PointReads} point reads, {last.PartitionsRead} partition reads) | {fullRows:N0} rows | {rowsRatio:F3} | ≈ {newInteractions}/{windowVolume:N0}{rowsMissed} |"));
+        var scaling = await ScalingAsync(new Scaling(projection, facts, generator, asOf, windowVolume, newInteractions, runs, projectionLast.Value, incremental, last), ct);
         var stateMemory = StateMemory(smoke ? 2_000 : int.Parse(options.GetValueOrDefault("state-users", "100000"), CultureInfo.InvariantCulture));
 
         // Memory held for the window: the rows read and the interactions they resolve into, per interaction; several
@@ -170,6 +171,13 @@ public static class WindowBench
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by the last incremental run above ({windowVolume:N0} window interactions; {write.Sets} chunk sets, {write.Rows} rows written, {write.Deleted} deleted{(last.StateFromMemory ? "; state read from memory" : "")}) | {write.BytesWritten:N0} B | {write.BytesTotal:N0} B (the whole state) | {write.BytesWritten / (double)Math.Max(1, write.BytesTotal):F3} | ≤ 0.2 (one day of 30 plus the users' part){(write.BytesWritten > 0.2 * write.BytesTotal ? "; missed at this size: the users' part is a large share of a small state" : "")} |");
         }
+        foreach (var row in scaling.Rows)
+        {
+            md.AppendLine(row);
+        }
+
+        md.AppendLine();
+        md.AppendLine(scaling.Note);
         if (communityNote is not null)
         {
             md.AppendLine();
@@ -177,6 +185,102 @@ public static class WindowBench
         }
 
         return md.ToString();
+    }
+
+    /// <summary>What the scaling cases start from: the store and generator at the 3,000 window, and its figures so far.</summary>
+    private sealed record Scaling(Projection Projection, FactStore Facts, Generator Generator, DateTimeOffset AsOf, int Window, int Few, int Runs,
+        double FullAtWindow, double FewAtWindow, ProjectionRun FewRunAtWindow);
+
+    /// <summary>The scaling cases' table rows and the paragraph of phases and fitted parts that follows the table.</summary>
+    private sealed record ScalingFigures(IReadOnlyList<string> Rows, string Note);
+
+    /// <summary>
+    /// Cost follows N, not the window (issue 14, decision 1281): incremental runs after N and 10·N new interactions with the
+    /// window as measured above and with a window 10× as large (its community 10× as large too, ten interactions per user
+    /// as before), each against the full run at its window; then each N at the large window against the same N at the small
+    /// one (≤ 1.3×) and 10·N against N at each window, with the fixed part and the part per interaction a line through the
+    /// two gives. The window grows in the same store: the generator writes the extra interactions in batches.
+    /// </summary>
+    private static async Task<ScalingFigures> ScalingAsync(Scaling s, CancellationToken ct)
+    {
+        var many = 10 * s.Few;
+        var grown = 10 * s.Window;
+
+        async Task<(double Seconds, ProjectionRun Run)> IncrementalAsync(int n)
+        {
+            var times = new List<double>();
+            ProjectionRun? run = null;
+            for (var r = 0; r < s.Runs; r++)
+            {
+                await s.Generator.WriteAsync(s.Facts, n, s.AsOf.AddMinutes(-1), s.AsOf, ct);
+                times.Add(await MedianAsync(1, async () => await s.Projection.RunAsync(ct)));
+                run = s.Projection.LastRun!;
+            }
+
+            times.Sort();
+            return (times[times.Count / 2], run!);
+        }
+
+        var small = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = (s.FewAtWindow, s.FewRunAtWindow), [many] = await IncrementalAsync(many) };
+
+        // The window grows tenfold, and its community with it: the interactions added pick among 10× as many users.
+        s.Generator.Users = grown / 10;
+        const int batch = 3_000;
+        for (var written = s.Window; written < grown; written += batch)
+        {
+            await s.Generator.WriteAsync(s.Facts, Math.Min(batch, grown - written), s.AsOf.AddDays(-29), s.AsOf.AddMinutes(-1), ct);
+        }
+
+        var fullGrown = await MedianAsync(s.Runs, async () => await s.Projection.RunAsync(forceFull: true, ct));
+        var grownRows = s.Projection.LastRun!.Rows;
+        var large = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
+
+        string Label(int n, int w) => $"incremental run after {n:N0} new interactions, {w:N0} in the window";
+        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows read by key, {run.ScoreRows:N0} score rows written)";
+        var rows = new List<string>();
+        foreach (var n in new[] { s.Few, many })
+        {
+            rows.Add(Row(Label(n, s.Window), small[n].Seconds, s.FullAtWindow, "none: share of the full run at this window (10× history)" + What(small[n].Run)));
+        }
+
+        rows.Add(Row($"full run, {grown:N0} in the window ({grownRows:N0} rows read; 10× the window, 10× the users)", fullGrown, s.FullAtWindow,
+            "none: the baseline at this window; a full run follows the window"));
+        foreach (var n in new[] { s.Few, many })
+        {
+            var ratio = large[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {Label(n, grown)} vs the same N at {s.Window:N0} | {large[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {large[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(large[n].Run)}{(ratio > 1.3 ? "; missed: " + Grew(small[n].Run, large[n].Run) : "")} |"));
+        }
+
+        var fits = new List<string>();
+        foreach (var (w, at) in new[] { (s.Window, small), (grown, large) })
+        {
+            // A line through the two points: t(N) = fixed + N · each.
+            var each = (at[many].Seconds - at[s.Few].Seconds) / (many - s.Few);
+            var fixedPart = at[s.Few].Seconds - (s.Few * each);
+            var ratio = at[many].Seconds / Math.Max(at[s.Few].Seconds, 1e-6);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| incremental run after {many:N0} vs after {s.Few:N0} new interactions, {w:N0} in the window | {at[many].Seconds:F3} s | {at[s.Few].Seconds:F3} s | {ratio:F2} | > 1 and ≤ {many / s.Few} (cost follows N, plus a fixed part): fixed part {fixedPart:F3} s, {each * 1000:F2} ms per new interaction{(ratio > many / s.Few ? "; missed: more than N's own ratio" : ratio <= 1 ? "; missed: no growth with N, the fixed part hides it at these sizes" : "")} |"));
+            fits.Add(string.Create(CultureInfo.InvariantCulture, $"at {w:N0} in the window t(N) ≈ {fixedPart:F3} s + N × {each * 1000:F2} ms"));
+        }
+
+        var note = new StringBuilder();
+        note.Append(CultureInfo.InvariantCulture, $"Incremental runs by N and window (decision 1281): {string.Join("; ", fits)}. Phases of the last run of each case (seconds): ");
+        note.Append(string.Join("; ", new[] { (s.Few, s.Window, small), (many, s.Window, small), (s.Few, grown, large), (many, grown, large) }
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"N = {c.Item1:N0} at {c.Item2:N0}: ") + Phases(c.Item3[c.Item1].Run))));
+        note.Append('.');
+        return new ScalingFigures(rows, note.ToString());
+    }
+
+    private static string Phases(ProjectionRun run) =>
+        string.Join(", ", run.Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Seconds:F3}")));
+
+    /// <summary>Which phases grew most between the same N at the small and the large window: what still follows the window.</summary>
+    private static string Grew(ProjectionRun small, ProjectionRun large)
+    {
+        var before = small.Phases.ToDictionary(p => p.Name, p => p.Seconds, StringComparer.Ordinal);
+        var grew = large.Phases.Select(p => (p.Name, Delta: p.Seconds - before.GetValueOrDefault(p.Name))).OrderByDescending(p => p.Delta).Take(2);
+        return "what grew: " + string.Join(", ", grew.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Name} +{g.Delta:F3} s")));
     }
 
     /// <summary>
@@ -285,7 +389,8 @@ public static class WindowBench
     /// <summary>A small community's interactions: posts, replies to earlier posts, reactions and mentions, written as ingest writes them.</summary>
     private sealed class Generator(int users)
     {
-        public int Users => users;
+        /// <summary>How many users the next interactions pick among: raised to grow the community with the window.</summary>
+        public int Users { get; set; } = users;
 
         private readonly Random _random = new(42);
         private readonly List<ItemInfo> _posts = [];
@@ -299,7 +404,7 @@ public static class WindowBench
             for (var n = 0; n < count; n++)
             {
                 var id = $"bench:{_next++}";
-                var actor = $"bench:u{_random.Next(users)}";
+                var actor = $"bench:u{_random.Next(Users)}";
                 var at = from.AddSeconds(_random.NextDouble() * span);
                 var kind = _posts.Count == 0 ? 0 : _random.Next(4);
                 var parent = _posts.Count == 0 ? null : _posts[_random.Next(_posts.Count)];
@@ -310,7 +415,7 @@ public static class WindowBench
                     3 => new Interaction
                     {
                         Id = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = at, InReplyTo = new ItemRef(parent!.ItemId, parent.Author),
-                        Mentions = [$"bench:u{_random.Next(users)}"],
+                        Mentions = [$"bench:u{_random.Next(Users)}"],
                     },
                     _ => new Interaction { Id = id, Kind = InteractionKind.Post, Actor = actor, ActorHandle = actor[6..], OccurredAt = at },
                 };
