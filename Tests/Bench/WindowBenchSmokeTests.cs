@@ -27,6 +27,7 @@ public sealed class WindowBenchSmokeTests
         Assert.Contains("| incremental state per window interaction (", markdown, StringComparison.Ordinal);
         Assert.Contains("| state bytes written by an incremental run (", markdown, StringComparison.Ordinal);
         Assert.Contains("| state bytes written by the last incremental run above (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| finding 60 touched users' interactions in that state (", markdown, StringComparison.Ordinal);
         Assert.Contains("| storage rows read by that incremental run vs the full run (10× history) |", markdown, StringComparison.Ordinal);
 
         // Cost by N and by window (decision 1281): N and 10·N new interactions, at the window and at one 10× as large.

@@ -167,6 +167,7 @@ public static class WindowBench
         md.AppendLine(CultureInfo.InvariantCulture, $"| incremental state per window interaction ({stateMemory.Users:N0} users for {stateMemory.Users * 10:N0} interactions; {stateMemory.BytesStored / (stateMemory.Users * 10.0):F0} B per interaction stored, gzip'd) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0):F0} B | 1,073 B (1 GB / 1 M) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0) / 1073.7:F2} | ≤ 1 |");
         var writtenRatio = stateMemory.BytesWrittenToday / (double)stateMemory.BytesStored;
         md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; new interactions of today: the users' part {stateMemory.CoreBytes:N0} B and today's rows, decision 1242) | {stateMemory.BytesWrittenToday:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the users' part){(writtenRatio > 0.2 ? "; missed: the users' part, rewritten whole by every run, outweighs a day's rows" : "")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| finding 60 touched users' interactions in that state ({stateMemory.TouchedRows:N0} rows of {stateMemory.Users * 10:N0}): through the state's index (decision 1283) | {stateMemory.TouchedByIndex:F4} s | {stateMemory.TouchedByPass:F4} s (a pass over every row, as runs did before) | {stateMemory.TouchedByIndex / Math.Max(stateMemory.TouchedByPass, 1e-9):F3} | ≤ 0.1: follows the touched users' rows, not the window{(stateMemory.TouchedByIndex > 0.1 * stateMemory.TouchedByPass ? "; missed" : "")} |");
         if (last.StateWrite is { } write)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by the last incremental run above ({windowVolume:N0} window interactions; {write.Sets} chunk sets, {write.Rows} rows written, {write.Deleted} deleted{(last.StateFromMemory ? "; state read from memory" : "")}) | {write.BytesWritten:N0} B | {write.BytesTotal:N0} B (the whole state) | {write.BytesWritten / (double)Math.Max(1, write.BytesTotal):F3} | ≤ 0.2 (one day of 30 plus the users' part){(write.BytesWritten > 0.2 * write.BytesTotal ? "; missed at this size: the users' part is a large share of a small state" : "")} |");
@@ -318,10 +319,44 @@ public static class WindowBench
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(loaded);
         var stored = core.Length + days.Sum(d => (long)d.Length);
-        return new StateFigures(users, after - before, stored, core.Length + (long)days[^1].Length, core.Length);
+
+        // Finding 60 touched users' interactions in that state (decision 1283): through its index, and by the pass over every
+        // row that runs made before (median of 3 each; the same rows found either way).
+        var touched = Enumerable.Range(0, 60).Select(u => $"bench:user{u * 997 % users}").ToHashSet(StringComparer.Ordinal);
+        var found = 0;
+        var byIndex = Median(3, () => found = loaded!.Rows.InteractionsNaming(touched).Count);
+        var byPass = Median(3, () =>
+        {
+            var ids = loaded!.Rows.Values.Where(f => Unresolved(f) || Names(f).Any(touched.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
+            return loaded!.Rows.Values.Count(f => ids.Contains(f.InteractionId));
+        });
+        return new StateFigures(users, after - before, stored, core.Length + (long)days[^1].Length, core.Length, found, byIndex, byPass);
     }
 
-    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long CoreBytes);
+    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long CoreBytes,
+        int TouchedRows, double TouchedByIndex, double TouchedByPass);
+
+    private static double Median(int runs, Func<int> action)
+    {
+        var times = new List<double>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            GC.KeepAlive(action());
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>Whom a row names, as the projection's refold selects rows (<c>IncrementalRun.Names</c>, internal to Functions): the pass it made before its index.</summary>
+    private static IEnumerable<string> Names(Fact f) =>
+        new[] { f.Actor, f.InReplyToAuthor, f.SubjectAuthor }.OfType<string>().Concat(f.Mentions).Concat(f.Handles?.Keys ?? Enumerable.Empty<string>());
+
+    /// <summary>A row whose parent only the items index knows (<c>IncrementalRun.Unresolved</c>).</summary>
+    private static bool Unresolved(Fact f) =>
+        f.InReplyToId is not null && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback);
 
     private static ProjectionState Synthetic(int users)
     {
