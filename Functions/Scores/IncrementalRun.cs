@@ -112,7 +112,7 @@ internal sealed class IncrementalRun(
             // deleted or scrubbed by the erasure: read again.
             var erased = state.Identities.Keys.Where(id => arrivals.ErasedKeys.Contains(ArrivalStore.ErasedKey(id))).ToHashSet(StringComparer.Ordinal);
             touched.UnionWith(erased);
-            recheck.UnionWith(rows.Values.Where(f => Names(f).Any(erased.Contains)).Select(ArrivalStore.RowKeyOf));
+            recheck.UnionWith(erased.SelectMany(rows.KeysNaming).Select(k => ArrivalStore.RowKeyOf(rows[k])));
         }
 
         if (arrivals.WithoutRows)
@@ -180,8 +180,8 @@ internal sealed class IncrementalRun(
 
         // Their interactions, from the state in memory: every row of each interaction that names one of them (a reply's
         // fallback row too, which the merge needs), and the rows whose parent only the items index knows (legacy rows).
-        var interactionIds = rows.Values.Where(f => Unresolved(f) || Names(f).Any(users.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
-        var theirs = rows.Values.Where(f => interactionIds.Contains(f.InteractionId)).ToList();
+        // Found through the state's index of who each row names (decision 1282): no pass over the window's rows.
+        var theirs = rows.InteractionsNaming(users);
         var resolved = await facts.ResolveAsync(theirs, ct);
         var handles = new HandleBook(theirs);
 
@@ -205,7 +205,8 @@ internal sealed class IncrementalRun(
         }
 
         Lap("refold");
-        var before = new Dictionary<string, Figures>(state.Identities, StringComparer.Ordinal);
+        // What the refolded users were (the silent check below needs it): theirs only, not a copy of every user's figures.
+        var before = refolded.Keys.Where(state.Identities.ContainsKey).ToDictionary(id => id, id => state.Identities[id], StringComparer.Ordinal);
         Apply(state.Identities, refolded);
         Apply(state.Entrants, entrantFigures);
         var board = linked ? state.Entrants : state.Identities;
@@ -224,6 +225,7 @@ internal sealed class IncrementalRun(
             }
         }
 
+        Lap("levels"); // CPU over every entrant: the cut-offs, and whose level they moved (decision 1282)
         foreach (var id in refolded.Where(r => r.Value is null).Select(r => r.Key).Order(StringComparer.Ordinal))
         {
             // As a full run does: only rows left at another level than silent are checked; one with no fact at all was erased.
@@ -249,6 +251,8 @@ internal sealed class IncrementalRun(
             state.Identities[row.UserId] = state.Identities[row.UserId] with { Level = row.Level };
         }
 
+        Lap("score rows written");
+
         LeaderboardEntry Entry(string id, Figures f, double score)
         {
             var level = levels.Of(f.Score(epoch), f.Active);
@@ -267,7 +271,7 @@ internal sealed class IncrementalRun(
             .Take(Projection.LeaderboardSize)
             .Select(e => Entry(e.Key, e.Value, e.Value.Index!.Value)).ToList();
 
-        Lap("score rows and leaderboards");
+        Lap("leaderboards");
 
         // The community figures fold the whole window: refreshed at most every CommunityEvery, kept from the state between.
         Community community;
@@ -340,7 +344,7 @@ internal sealed class IncrementalRun(
     }
 
     /// <summary>A row whose parent only the items index knows (<see cref="FactSet.UnresolvedParents"/>): whom it gives to is not in the row.</summary>
-    private static bool Unresolved(Fact f) =>
+    internal static bool Unresolved(Fact f) =>
         f.InReplyToId is not null && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback);
 
     private static void Apply(Dictionary<string, Figures> map, Dictionary<string, Figures?> refolded)

@@ -15,6 +15,13 @@ public sealed class WindowRows
     private readonly SortedDictionary<string, Dictionary<string, Fact>> _days = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
 
+    // Decision 1282: who each row names, which rows each interaction has and which rows only the items index can resolve,
+    // kept with the rows, so a run finds its touched users' interactions without passing over the whole window. The sets
+    // hold the keys and names the rows already hold (references, no copies).
+    private readonly Dictionary<string, HashSet<string>> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _byInteraction = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unresolved = new(StringComparer.Ordinal);
+
     /// <summary>The day (yyyyMMdd, UTC) of a row key.</summary>
     public static string DayOf(string key) => key[..8];
 
@@ -39,15 +46,93 @@ public sealed class WindowRows
         get => _days.TryGetValue(DayOf(key), out var rows) ? rows[key] : throw new KeyNotFoundException(key);
         set
         {
-            if (DayRows(DayOf(key), change: true).TryAdd(key, value))
+            var rows = DayRows(DayOf(key), change: true);
+            if (rows.TryGetValue(key, out var old))
             {
-                Count++;
+                Unindex(key, old);
             }
             else
             {
-                _days[DayOf(key)][key] = value;
+                Count++;
+            }
+
+            rows[key] = value;
+            Index(key, value);
+        }
+    }
+
+    /// <summary>
+    /// Every row of every interaction that has a row naming one of <paramref name="users"/> (<see cref="IncrementalRun.Names"/>),
+    /// and of every interaction with a row whose parent only the items index knows, in key order: what refolding those
+    /// users needs (decision 1241), found through the index (decision 1282) in time that follows their rows, not the window's.
+    /// </summary>
+    public List<Fact> InteractionsNaming(IEnumerable<string> users)
+    {
+        var interactions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var user in users)
+        {
+            foreach (var key in KeysNaming(user))
+            {
+                interactions.Add(this[key].InteractionId);
             }
         }
+
+        foreach (var key in _unresolved)
+        {
+            interactions.Add(this[key].InteractionId);
+        }
+
+        return interactions.SelectMany(id => _byInteraction[id]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(k => this[k]).ToList();
+    }
+
+    /// <summary>Keys of the rows naming <paramref name="user"/> (<see cref="IncrementalRun.Names"/>).</summary>
+    public IReadOnlyCollection<string> KeysNaming(string user) => _byName.TryGetValue(user, out var keys) ? keys : [];
+
+    private void Index(string key, Fact fact)
+    {
+        foreach (var name in IncrementalRun.Names(fact))
+        {
+            if (!_byName.TryGetValue(name, out var keys))
+            {
+                _byName[name] = keys = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            keys.Add(key);
+        }
+
+        _byInteraction[fact.InteractionId] = _byInteraction.TryGetValue(fact.InteractionId, out var rows)
+            ? (rows.Contains(key, StringComparer.Ordinal) ? rows : [.. rows, key])
+            : [key];
+        if (IncrementalRun.Unresolved(fact))
+        {
+            _unresolved.Add(key);
+        }
+    }
+
+    private void Unindex(string key, Fact fact)
+    {
+        foreach (var name in IncrementalRun.Names(fact))
+        {
+            if (_byName.TryGetValue(name, out var keys) && keys.Remove(key) && keys.Count == 0)
+            {
+                _byName.Remove(name);
+            }
+        }
+
+        if (_byInteraction.TryGetValue(fact.InteractionId, out var rows))
+        {
+            var left = rows.Where(k => !string.Equals(k, key, StringComparison.Ordinal)).ToArray();
+            if (left.Length == 0)
+            {
+                _byInteraction.Remove(fact.InteractionId);
+            }
+            else
+            {
+                _byInteraction[fact.InteractionId] = left;
+            }
+        }
+
+        _unresolved.Remove(key);
     }
 
     public bool ContainsKey(string key) => _days.TryGetValue(DayOf(key), out var rows) && rows.ContainsKey(key);
@@ -74,6 +159,7 @@ public sealed class WindowRows
         }
 
         Count--;
+        Unindex(key, fact);
         _changed.Add(day);
         if (rows.Count == 0)
         {
@@ -109,6 +195,7 @@ public sealed class WindowRows
         if (DayRows(DayOf(key), change: false).TryAdd(key, fact))
         {
             Count++;
+            Index(key, fact);
         }
     }
 

@@ -27,6 +27,18 @@ public sealed class WindowBenchSmokeTests
         Assert.Contains("| incremental state per window interaction (", markdown, StringComparison.Ordinal);
         Assert.Contains("| state bytes written by an incremental run (", markdown, StringComparison.Ordinal);
         Assert.Contains("| state bytes written by the last incremental run above (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| finding 60 touched users' interactions in that state (", markdown, StringComparison.Ordinal);
         Assert.Contains("| storage rows read by that incremental run vs the full run (10× history) |", markdown, StringComparison.Ordinal);
+
+        // Cost by N and by window (decision 1281): N and 10·N new interactions, at the window and at one 10× as large.
+        Assert.Contains("| incremental run after 5 new interactions, 40 in the window |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| incremental run after 50 new interactions, 40 in the window |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| full run, 400 in the window (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| incremental run after 5 new interactions, 400 in the window vs the same N at 40 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| incremental run after 50 new interactions, 400 in the window vs the same N at 40 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| incremental run after 50 vs after 5 new interactions, 40 in the window |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| incremental run after 50 vs after 5 new interactions, 400 in the window |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 100 score-row upserts alone (8 in flight, rows rewritten unchanged), 400 in the window vs 40 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("Incremental runs by N and window (decision 1281): at 40 in the window t(N) ≈ ", markdown, StringComparison.Ordinal);
     }
 }

@@ -31,6 +31,64 @@ public sealed class ProjectionStateTests
         Assert.Equal(0, back.Identities["x:eve"].Score(100));
     }
 
+    [Fact]
+    public void InteractionsNaming_FindsTheSameRowsAsAPassOverEveryRow_ThroughReplaceRemoveDropAndLoad()
+    {
+        // Decision 1283: the index answers what the pass over every row answered, whatever changed the rows.
+        var at = new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+        Fact Post(string id, string actor, DateTimeOffset when) => new() { UserId = actor, InteractionId = id, Kind = InteractionKind.Post, Actor = actor, OccurredAt = when };
+        Fact Reply(string id, string actor, string parentAuthor, DateTimeOffset when, string[]? mentions = null) => new()
+        {
+            UserId = actor, InteractionId = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = when,
+            InReplyToId = "x:p1", InReplyToAuthor = parentAuthor, ParentIsQuestion = false, ParentTracked = true, Mentions = mentions ?? [],
+        };
+        var state = new ProjectionState();
+        var rows = new[]
+        {
+            Post("x:p1", "x:ada", at),
+            Reply("x:r1", "x:ben", "x:ada", at.AddHours(1), ["x:cy"]),
+            Reply("x:r1", "x:ben", "x:dee", at.AddHours(1)) with { RootFallback = true }, // the same interaction's fallback row
+            Reply("x:r2", "x:eve", "x:ben", at.AddDays(1)),
+            Post("x:p2", "x:cy", at.AddDays(2)),
+            Reply("x:r3", "x:fay", "x:gus", at.AddDays(2)) with { ParentTracked = false, ParentIsQuestion = null }, // only the items index knows its parent
+        };
+        foreach (var f in rows)
+        {
+            state.Rows[FactKeys.FactRowKey(f)] = f;
+        }
+
+        static List<string> Pass(ProjectionState s, HashSet<string> users)
+        {
+            var ids = s.Rows.Values.Where(f => IncrementalRun.Unresolved(f) || IncrementalRun.Names(f).Any(users.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
+            return s.Rows.Values.Where(f => ids.Contains(f.InteractionId)).Select(FactKeys.FactRowKey).Order(StringComparer.Ordinal).ToList();
+        }
+
+        void Same(ProjectionState s)
+        {
+            foreach (var users in new[] { new[] { "x:ada" }, ["x:cy"], ["x:dee"], ["x:ben", "x:eve"], ["x:nobody"], ["x:gus", "x:cy"] })
+            {
+                var set = users.ToHashSet(StringComparer.Ordinal);
+                Assert.Equal(Pass(s, set), s.Rows.InteractionsNaming(set).Select(FactKeys.FactRowKey).ToList());
+            }
+        }
+
+        Same(state);
+        Assert.Contains(FactKeys.FactRowKey(rows[2]), state.Rows.InteractionsNaming(["x:cy"]).Select(FactKeys.FactRowKey)); // named by the other row of its interaction
+
+        // A changed row (a late parent now names another author), a removed row, a day dropped, and the state read back.
+        var changed = rows[3] with { InReplyToAuthor = "x:cy" };
+        state.Rows[FactKeys.FactRowKey(changed)] = changed;
+        Assert.DoesNotContain(FactKeys.FactRowKey(changed), state.Rows.KeysNaming("x:ben"));
+        Same(state);
+        state.Rows.Remove(FactKeys.FactRowKey(rows[4]), out _);
+        Assert.Empty(state.Rows.KeysNaming("x:nobody"));
+        Same(state);
+        state.Rows.DropBefore(FactKeys.LowerBound(at.AddHours(2)));
+        Assert.Empty(state.Rows.KeysNaming("x:ada"));
+        Same(state);
+        Same(RoundTrip(state));
+    }
+
     /// <summary>The state as stored (decision 1242): the core part and one part per day, read back together.</summary>
     private static ProjectionState RoundTrip(ProjectionState state) =>
         ProjectionState.FromBytes(state.CoreBytes(), state.Rows.Days.Select(state.DayBytes).ToList())!;

@@ -124,11 +124,12 @@ public static class WindowBench
         var phases = string.Join(", ", last!.Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Seconds:F3} s")));
         rows.Add(Row($"projection run after {newInteractions} new interactions vs a full run (10× history)", incremental, projectionLast.Value,
             (last.Full ? "missed: the run was a full one; " : "") + $"≈ {newInteractions}/{windowVolume:N0} of a full run ({last.PointReads} rows read by key, {last.PartitionsRead} user partitions read, {last.ScoreRows} score rows written)"
-            + (ratio > 3 * goal ? string.Create(CultureInfo.InvariantCulture, $"; missed: time follows storage calls, not rows: this run made one point read per new interaction and wrote one score row per touched user ({last.PointReads} + {last.ScoreRows} calls), where the full run reads 1,000 rows per call (16 range reads) and writes one score row per user of the window ({generator.Users:N0}), plus a fixed part either way (state, people, arrivals, the rows that entered the window by time, the community row). Phases of the last run: {phases}; its state holds the window's {windowVolume:N0} rows, {last.StateWrite?.BytesTotal ?? last.StateBytes:N0} bytes gzip'd, of which the run wrote {last.StateBytes:N0}. With 100,000 users and 1 M window interactions the same 30 interactions cost the same ~90 calls against a full run's ~1,000 range pages and 100,000 score rows") : "")));
+            + (ratio > 3 * goal ? string.Create(CultureInfo.InvariantCulture, $"; missed: time follows storage calls, not rows: this run made one point read per new interaction and wrote one score row per touched user ({last.PointReads} + {last.ScoreRows} calls), where the full run reads 1,000 rows per call (16 range reads) and writes one score row per user of the window ({generator.Users:N0}), plus a fixed part either way (state, people, arrivals, the rows that entered the window by time, the community row). Phases of the last run: {phases}; its state holds the window's {windowVolume:N0} rows, {last.StateWrite?.BytesTotal ?? last.StateBytes:N0} bytes gzip'd, of which the run wrote {last.StateBytes:N0}; whether this follows N or the window: the rows of decision 1281 below") : "")));
         var rowsRatio = last.Rows / (double)Math.Max(1, fullRows);
         var rowsMissed = rowsRatio > 3 * goal ? "; missed: more rows entered the window by time than arrived" : "";
         rows.Add(string.Create(CultureInfo.InvariantCulture,
             $"| storage rows read by that incremental run vs the full run (10× history) | {last.Rows:N0} rows ({last.PointReads} point reads, {last.PartitionsRead} partition reads) | {fullRows:N0} rows | {rowsRatio:F3} | ≈ {newInteractions}/{windowVolume:N0}{rowsMissed} |"));
+        var scaling = await ScalingAsync(new Scaling(projection, facts, services.GetRequiredService<ScoreStore>(), generator, asOf, windowVolume, newInteractions, runs, projectionLast.Value, incremental, last), ct);
         var stateMemory = StateMemory(smoke ? 2_000 : int.Parse(options.GetValueOrDefault("state-users", "100000"), CultureInfo.InvariantCulture));
 
         // Memory held for the window: the rows read and the interactions they resolve into, per interaction; several
@@ -153,7 +154,7 @@ public static class WindowBench
         var md = new StringBuilder();
         md.AppendLine("## Window-bounded projection and community reads");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {runs}, each after its own new interactions), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {runs}, each after its own new interactions), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one (goal ≤ 1.3×: an incremental run must not cost the window), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score-row upserts alone at both sizes show what one storage call costs as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
         md.AppendLine();
         md.AppendLine("| case | figure | baseline | ratio | goal |");
         md.AppendLine("|---|---|---|---|---|");
@@ -166,10 +167,18 @@ public static class WindowBench
         md.AppendLine(CultureInfo.InvariantCulture, $"| incremental state per window interaction ({stateMemory.Users:N0} users for {stateMemory.Users * 10:N0} interactions; {stateMemory.BytesStored / (stateMemory.Users * 10.0):F0} B per interaction stored, gzip'd) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0):F0} B | 1,073 B (1 GB / 1 M) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0) / 1073.7:F2} | ≤ 1 |");
         var writtenRatio = stateMemory.BytesWrittenToday / (double)stateMemory.BytesStored;
         md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; new interactions of today: the users' part {stateMemory.CoreBytes:N0} B and today's rows, decision 1242) | {stateMemory.BytesWrittenToday:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the users' part){(writtenRatio > 0.2 ? "; missed: the users' part, rewritten whole by every run, outweighs a day's rows" : "")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| finding 60 touched users' interactions in that state ({stateMemory.TouchedRows:N0} rows of {stateMemory.Users * 10:N0}): through the state's index (decision 1283) | {stateMemory.TouchedByIndex:F4} s | {stateMemory.TouchedByPass:F4} s (a pass over every row, as runs did before) | {stateMemory.TouchedByIndex / Math.Max(stateMemory.TouchedByPass, 1e-9):F3} | ≤ 0.1: follows the touched users' rows, not the window{(stateMemory.TouchedByIndex > 0.1 * stateMemory.TouchedByPass ? "; missed" : "")} |");
         if (last.StateWrite is { } write)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by the last incremental run above ({windowVolume:N0} window interactions; {write.Sets} chunk sets, {write.Rows} rows written, {write.Deleted} deleted{(last.StateFromMemory ? "; state read from memory" : "")}) | {write.BytesWritten:N0} B | {write.BytesTotal:N0} B (the whole state) | {write.BytesWritten / (double)Math.Max(1, write.BytesTotal):F3} | ≤ 0.2 (one day of 30 plus the users' part){(write.BytesWritten > 0.2 * write.BytesTotal ? "; missed at this size: the users' part is a large share of a small state" : "")} |");
         }
+        foreach (var row in scaling.Rows)
+        {
+            md.AppendLine(row);
+        }
+
+        md.AppendLine();
+        md.AppendLine(scaling.Note);
         if (communityNote is not null)
         {
             md.AppendLine();
@@ -177,6 +186,122 @@ public static class WindowBench
         }
 
         return md.ToString();
+    }
+
+    /// <summary>What the scaling cases start from: the store and generator at the 3,000 window, and its figures so far.</summary>
+    private sealed record Scaling(Projection Projection, FactStore Facts, ScoreStore Scores, Generator Generator, DateTimeOffset AsOf, int Window, int Few, int Runs,
+        double FullAtWindow, double FewAtWindow, ProjectionRun FewRunAtWindow);
+
+    /// <summary>The scaling cases' table rows and the paragraph of phases and fitted parts that follows the table.</summary>
+    private sealed record ScalingFigures(IReadOnlyList<string> Rows, string Note);
+
+    /// <summary>
+    /// Cost follows N, not the window (issue 14, decision 1281): incremental runs after N and 10·N new interactions with the
+    /// window as measured above and with a window 10× as large (its community 10× as large too, ten interactions per user
+    /// as before), each against the full run at its window; then each N at the large window against the same N at the small
+    /// one (≤ 1.3×) and 10·N against N at each window, with the fixed part and the part per interaction a line through the
+    /// two gives. The window grows in the same store: the generator writes the extra interactions in batches.
+    /// </summary>
+    private static async Task<ScalingFigures> ScalingAsync(Scaling s, CancellationToken ct)
+    {
+        var many = 10 * s.Few;
+        var grown = 10 * s.Window;
+
+        async Task<(double Seconds, ProjectionRun Run)> IncrementalAsync(int n)
+        {
+            var times = new List<double>();
+            ProjectionRun? run = null;
+            for (var r = 0; r < s.Runs; r++)
+            {
+                await s.Generator.WriteAsync(s.Facts, n, s.AsOf.AddMinutes(-1), s.AsOf, ct);
+                times.Add(await MedianAsync(1, async () => await s.Projection.RunAsync(ct)));
+                run = s.Projection.LastRun!;
+            }
+
+            times.Sort();
+            return (times[times.Count / 2], run!);
+        }
+
+        // Azurite's own cost of the calls the score rows take, at this size: the same rows rewritten unchanged, alone.
+        const int sampleRows = 100;
+        async Task<double> ScoreWritesAsync()
+        {
+            var sample = (await s.Scores.ReadScoresAsync(ct)).Values.OrderBy(u => u.UserId, StringComparer.Ordinal).Take(sampleRows).ToList();
+            return await MedianAsync(s.Runs, async () => await s.Scores.WriteScoresAsync(sample, ct));
+        }
+
+        var small = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = (s.FewAtWindow, s.FewRunAtWindow), [many] = await IncrementalAsync(many) };
+        var writesSmall = await ScoreWritesAsync();
+
+        // The window grows tenfold, and its community with it: the interactions added pick among 10× as many users.
+        s.Generator.Users = grown / 10;
+        const int batch = 3_000;
+        for (var written = s.Window; written < grown; written += batch)
+        {
+            await s.Generator.WriteAsync(s.Facts, Math.Min(batch, grown - written), s.AsOf.AddDays(-29), s.AsOf.AddMinutes(-1), ct);
+        }
+
+        var fullGrown = await MedianAsync(s.Runs, async () => await s.Projection.RunAsync(forceFull: true, ct));
+        var grownRows = s.Projection.LastRun!.Rows;
+        var large = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
+        var writesLarge = await ScoreWritesAsync();
+        var azurite = writesLarge / Math.Max(writesSmall, 1e-6);
+
+        string Label(int n, int w) => $"incremental run after {n:N0} new interactions, {w:N0} in the window";
+        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows read by key, {run.Refolded:N0} users refolded, {run.ScoreRows:N0} score rows written)";
+        var rows = new List<string>();
+        foreach (var n in new[] { s.Few, many })
+        {
+            rows.Add(Row(Label(n, s.Window), small[n].Seconds, s.FullAtWindow, "none: share of the full run at this window (10× history)" + What(small[n].Run)));
+        }
+
+        rows.Add(Row($"full run, {grown:N0} in the window ({grownRows:N0} rows read; 10× the window, 10× the users)", fullGrown, s.FullAtWindow,
+            "none: the baseline at this window; a full run follows the window"));
+        foreach (var n in new[] { s.Few, many })
+        {
+            var ratio = large[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {Label(n, grown)} vs the same N at {s.Window:N0} | {large[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {large[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(large[n].Run)}{(ratio > 1.3 ? "; missed: " + Grew(small[n].Run, large[n].Run) + string.Create(CultureInfo.InvariantCulture, $"; per score row written {PerRow(large[n].Run) * 1000:F2} ms against {PerRow(small[n].Run) * 1000:F2} ms at {s.Window:N0} (100 upserts alone: {azurite:F1}×, the row below), the state's users' part (every user's figures, decision 1242) 10× as large, Engage's own work (refold, levels, leaderboards: no storage) {Own(large[n].Run):F3} s against {Own(small[n].Run):F3} s") : "")} |"));
+        }
+
+        rows.Add(string.Create(CultureInfo.InvariantCulture,
+            $"| {sampleRows} score-row upserts alone (8 in flight, rows rewritten unchanged), {grown:N0} in the window vs {s.Window:N0} | {writesLarge:F3} s | {writesSmall:F3} s | {azurite:F2} | none: what one storage call costs as the scores table grows (the bench's Azurite; the run's own work is the phases beside it) |"));
+
+        var fits = new List<string>();
+        foreach (var (w, at) in new[] { (s.Window, small), (grown, large) })
+        {
+            // A line through the two points: t(N) = fixed + N · each.
+            var each = (at[many].Seconds - at[s.Few].Seconds) / (many - s.Few);
+            var fixedPart = at[s.Few].Seconds - (s.Few * each);
+            var ratio = at[many].Seconds / Math.Max(at[s.Few].Seconds, 1e-6);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| incremental run after {many:N0} vs after {s.Few:N0} new interactions, {w:N0} in the window | {at[many].Seconds:F3} s | {at[s.Few].Seconds:F3} s | {ratio:F2} | > 1 and ≤ {many / s.Few} (cost follows N, plus a fixed part): fixed part {fixedPart:F3} s, {each * 1000:F2} ms per new interaction{(ratio > many / s.Few ? "; missed: more than N's own ratio" : ratio <= 1 ? "; missed: no growth with N, the fixed part hides it at these sizes" : "")} |"));
+            fits.Add(string.Create(CultureInfo.InvariantCulture, $"at {w:N0} in the window t(N) ≈ {fixedPart:F3} s + N × {each * 1000:F2} ms"));
+        }
+
+        var note = new StringBuilder();
+        note.Append(CultureInfo.InvariantCulture, $"Incremental runs by N and window (decision 1281): {string.Join("; ", fits)}. Phases of the last run of each case (seconds): ");
+        note.Append(string.Join("; ", new[] { (s.Few, s.Window, small), (many, s.Window, small), (s.Few, grown, large), (many, grown, large) }
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"N = {c.Item1:N0} at {c.Item2:N0}: ") + Phases(c.Item3[c.Item1].Run))));
+        note.Append('.');
+        return new ScalingFigures(rows, note.ToString());
+    }
+
+    /// <summary>Seconds of the phases that make no storage call: what of the run is Engage's own work.</summary>
+    private static double Own(ProjectionRun run) => run.Phases.Where(p => p.Name is "refold" or "levels" or "leaderboards").Sum(p => p.Seconds);
+
+    /// <summary>Seconds per score row of the phase that writes them (the silent checks and the upserts).</summary>
+    private static double PerRow(ProjectionRun run) => run.Phases.Where(p => p.Name == "score rows written").Sum(p => p.Seconds) / Math.Max(1, run.ScoreRows);
+
+    private static string Phases(ProjectionRun run) =>
+        string.Join(", ", run.Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Seconds:F3}")));
+
+    /// <summary>Which phases grew most between the same N at the small and the large window: what still follows the window.</summary>
+    private static string Grew(ProjectionRun small, ProjectionRun large)
+    {
+        var before = small.Phases.ToDictionary(p => p.Name, p => p.Seconds, StringComparer.Ordinal);
+        var grew = large.Phases.Select(p => (p.Name, Delta: p.Seconds - before.GetValueOrDefault(p.Name))).OrderByDescending(p => p.Delta).Take(2);
+        return "what grew: " + string.Join(", ", grew.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Name} +{g.Delta:F3} s")));
     }
 
     /// <summary>
@@ -194,10 +319,44 @@ public static class WindowBench
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(loaded);
         var stored = core.Length + days.Sum(d => (long)d.Length);
-        return new StateFigures(users, after - before, stored, core.Length + (long)days[^1].Length, core.Length);
+
+        // Finding 60 touched users' interactions in that state (decision 1283): through its index, and by the pass over every
+        // row that runs made before (median of 3 each; the same rows found either way).
+        var touched = Enumerable.Range(0, 60).Select(u => $"bench:user{u * 997 % users}").ToHashSet(StringComparer.Ordinal);
+        var found = 0;
+        var byIndex = Median(3, () => found = loaded!.Rows.InteractionsNaming(touched).Count);
+        var byPass = Median(3, () =>
+        {
+            var ids = loaded!.Rows.Values.Where(f => Unresolved(f) || Names(f).Any(touched.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
+            return loaded!.Rows.Values.Count(f => ids.Contains(f.InteractionId));
+        });
+        return new StateFigures(users, after - before, stored, core.Length + (long)days[^1].Length, core.Length, found, byIndex, byPass);
     }
 
-    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long CoreBytes);
+    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long CoreBytes,
+        int TouchedRows, double TouchedByIndex, double TouchedByPass);
+
+    private static double Median(int runs, Func<int> action)
+    {
+        var times = new List<double>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            GC.KeepAlive(action());
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>Whom a row names, as the projection's refold selects rows (<c>IncrementalRun.Names</c>, internal to Functions): the pass it made before its index.</summary>
+    private static IEnumerable<string> Names(Fact f) =>
+        new[] { f.Actor, f.InReplyToAuthor, f.SubjectAuthor }.OfType<string>().Concat(f.Mentions).Concat(f.Handles?.Keys ?? Enumerable.Empty<string>());
+
+    /// <summary>A row whose parent only the items index knows (<c>IncrementalRun.Unresolved</c>).</summary>
+    private static bool Unresolved(Fact f) =>
+        f.InReplyToId is not null && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback);
 
     private static ProjectionState Synthetic(int users)
     {
@@ -285,7 +444,8 @@ public static class WindowBench
     /// <summary>A small community's interactions: posts, replies to earlier posts, reactions and mentions, written as ingest writes them.</summary>
     private sealed class Generator(int users)
     {
-        public int Users => users;
+        /// <summary>How many users the next interactions pick among: raised to grow the community with the window.</summary>
+        public int Users { get; set; } = users;
 
         private readonly Random _random = new(42);
         private readonly List<ItemInfo> _posts = [];
@@ -299,7 +459,7 @@ public static class WindowBench
             for (var n = 0; n < count; n++)
             {
                 var id = $"bench:{_next++}";
-                var actor = $"bench:u{_random.Next(users)}";
+                var actor = $"bench:u{_random.Next(Users)}";
                 var at = from.AddSeconds(_random.NextDouble() * span);
                 var kind = _posts.Count == 0 ? 0 : _random.Next(4);
                 var parent = _posts.Count == 0 ? null : _posts[_random.Next(_posts.Count)];
@@ -310,7 +470,7 @@ public static class WindowBench
                     3 => new Interaction
                     {
                         Id = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = at, InReplyTo = new ItemRef(parent!.ItemId, parent.Author),
-                        Mentions = [$"bench:u{_random.Next(users)}"],
+                        Mentions = [$"bench:u{_random.Next(Users)}"],
                     },
                     _ => new Interaction { Id = id, Kind = InteractionKind.Post, Actor = actor, ActorHandle = actor[6..], OccurredAt = at },
                 };
