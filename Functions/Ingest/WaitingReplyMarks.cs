@@ -53,7 +53,11 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
         {
             if (_pass is null || ((_pass.IsFaulted || _pass.IsCanceled) && System.Diagnostics.Stopwatch.GetTimestamp() >= Interlocked.Read(ref _retryAfter)))
             {
-                _pass = Task.Run(RunAsync);
+                // Not in the flow of the ingestion that started it: its arrival unit and fact batch (AsyncLocal) stay out of the pass.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _pass = Task.Run(RunAsync);
+                }
             }
 
             return _pass;

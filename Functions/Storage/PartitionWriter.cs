@@ -58,7 +58,11 @@ public sealed class PartitionWriter(TableTransactionActionType action)
 
         foreach (var key in start)
         {
-            _ = Task.Run(() => DrainAsync(key), CancellationToken.None);
+            // The drain serves every caller queued on the partition: none of their flows' AsyncLocal state goes with it.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => DrainAsync(key), CancellationToken.None);
+            }
         }
 
         // The rows are written whatever happens to this caller (another caller's rows may share their transaction):
