@@ -22,47 +22,18 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
 
     private const int Degree = 8;
 
-    private readonly Lock _gate = new();
-    private Task? _pass;
-    private volatile bool _ready;
-    private long _retryAfter;
-
     /// <summary>How long a failed pass waits before the next ingestion may start it again (each pass reads all of <c>replies</c>).</summary>
     internal static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(5);
 
-    /// <summary>True once every registration has its mark (this process read the record or ran the pass); starts the pass otherwise.</summary>
-    public bool Ready
-    {
-        get
-        {
-            if (!_ready)
-            {
-                _ = Start();
-            }
+    private OneOffPass? _pass;
 
-            return _ready;
-        }
-    }
+    private OneOffPass Pass => LazyInitializer.EnsureInitialized(ref _pass, () => new OneOffPass(RunAsync, RetryDelay));
+
+    /// <summary>True once every registration has its mark (this process read the record or ran the pass); starts the pass otherwise.</summary>
+    public bool Ready => Pass.DoneOrStart();
 
     /// <summary>Runs the pass (or reads that it was done) and waits for it: for tests and tools.</summary>
-    public Task EnsureAsync() => Start();
-
-    private Task Start()
-    {
-        lock (_gate)
-        {
-            if (_pass is null || ((_pass.IsFaulted || _pass.IsCanceled) && System.Diagnostics.Stopwatch.GetTimestamp() >= Interlocked.Read(ref _retryAfter)))
-            {
-                // Not in the flow of the ingestion that started it: its arrival unit and fact batch (AsyncLocal) stay out of the pass.
-                using (ExecutionContext.SuppressFlow())
-                {
-                    _pass = Task.Run(RunAsync);
-                }
-            }
-
-            return _pass;
-        }
-    }
+    public Task EnsureAsync() => Pass.Start();
 
     private async Task RunAsync()
     {
@@ -72,7 +43,6 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
             await storage.EnsureReadyAsync(ct);
             if ((await storage.Replies.GetEntityIfExistsAsync<TableEntity>(MetaPartition, DoneRow, cancellationToken: ct)).HasValue)
             {
-                _ready = true;
                 return;
             }
 
@@ -95,13 +65,11 @@ public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingRepl
                 ["Parents"] = waiting.Count,
             }, TableUpdateMode.Replace, ct);
             logger.LogInformation("Marked the items rows of {Count} parents that replies registered earlier wait for (decision 1251)", waiting.Count);
-            _ready = true;
         }
         catch (Exception e)
         {
             // Retried on the next ingestion; until then items look their replies up as before, which is always correct.
             logger.LogWarning(e, "The pass marking parents that earlier replies wait for failed; items keep looking their replies up until it succeeds (next try in {Delay} at the earliest)", RetryDelay);
-            Interlocked.Exchange(ref _retryAfter, System.Diagnostics.Stopwatch.GetTimestamp() + (long)(RetryDelay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
             throw;
         }
     }

@@ -26,84 +26,46 @@ public sealed class ItemShardMigration(EngageStorage storage, FactStore store)
     /// <summary>How long a failed pass waits before the next ingestion may start it again (each pass reads every old row).</summary>
     internal static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(5);
 
-    private readonly Lock _gate = new();
-    private Task? _pass;
-    private volatile bool _ready;
-    private long _retryAfter;
+    private OneOffPass? _pass;
+
+    private OneOffPass Pass => LazyInitializer.EnsureInitialized(ref _pass, () => new OneOffPass(RunAsync, RetryDelay));
 
     /// <summary>True once every old items row is in its shard (read from the record, or copied by this process); starts the pass otherwise.</summary>
-    public bool Ready
-    {
-        get
-        {
-            if (!_ready)
-            {
-                _ = Start();
-            }
-
-            return _ready;
-        }
-    }
+    public bool Ready => Pass.DoneOrStart();
 
     /// <summary>Whether this process already knows the copy is done, without starting it (reads use this).</summary>
-    internal bool Known => _ready;
+    internal bool Known => Pass.Done;
 
     /// <summary>Runs the pass (or reads that it was done) and waits for it: for tests and tools.</summary>
-    public Task EnsureAsync() => Start();
-
-    private Task Start()
-    {
-        lock (_gate)
-        {
-            if (_pass is null || ((_pass.IsFaulted || _pass.IsCanceled) && System.Diagnostics.Stopwatch.GetTimestamp() >= Interlocked.Read(ref _retryAfter)))
-            {
-                // Not in the flow of the ingestion that started it: its arrival unit and fact batch (AsyncLocal) stay out of the pass.
-                using (ExecutionContext.SuppressFlow())
-                {
-                    _pass = Task.Run(RunAsync);
-                }
-            }
-
-            return _pass;
-        }
-    }
+    public Task EnsureAsync() => Pass.Start();
 
     private async Task RunAsync()
     {
+        // A failure is retried on a later ingestion (OneOffPass); until then reads fall back to the old keys and items look
+        // their replies up, which is always correct.
         var ct = CancellationToken.None;
-        try
+        await storage.EnsureReadyAsync(ct);
+        if ((await storage.Replies.GetEntityIfExistsAsync<TableEntity>(MetaPartition, DoneRow, cancellationToken: ct)).HasValue)
         {
-            await storage.EnsureReadyAsync(ct);
-            if ((await storage.Replies.GetEntityIfExistsAsync<TableEntity>(MetaPartition, DoneRow, cancellationToken: ct)).HasValue)
-            {
-                _ready = true;
-                return;
-            }
-
-            var filter = TableClient.CreateQueryFilter($"RowKey eq {Engage.Domain.Facts.FactKeys.ItemRowKey}");
-            var old = new List<TableEntity>();
-            await foreach (var row in storage.Items.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            {
-                if (ItemKeys.IsLegacyPartition(row.PartitionKey))
-                {
-                    old.Add(row);
-                }
-            }
-
-            await Parallel.ForEachAsync(old, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, CopyAsync);
-            await storage.Replies.UpsertEntityAsync(new TableEntity(MetaPartition, DoneRow)
-            {
-                ["CopiedAt"] = DateTimeOffset.UtcNow,
-                ["Rows"] = old.Count,
-            }, TableUpdateMode.Replace, ct);
-            _ready = true;
+            return;
         }
-        catch (Exception)
+
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {Engage.Domain.Facts.FactKeys.ItemRowKey}");
+        var old = new List<TableEntity>();
+        await foreach (var row in storage.Items.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
-            // Retried on a later ingestion; until then reads fall back to the old keys and items look their replies up, which is always correct.
-            Interlocked.Exchange(ref _retryAfter, System.Diagnostics.Stopwatch.GetTimestamp() + (long)(RetryDelay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
-            throw;
+            if (ItemKeys.IsLegacyPartition(row.PartitionKey))
+            {
+                old.Add(row);
+            }
         }
+
+        await Parallel.ForEachAsync(old, new ParallelOptions { MaxDegreeOfParallelism = Degree, CancellationToken = ct }, CopyAsync);
+        await storage.Replies.UpsertEntityAsync(new TableEntity(MetaPartition, DoneRow)
+        {
+            ["CopiedAt"] = DateTimeOffset.UtcNow,
+            ["Rows"] = old.Count,
+        }, TableUpdateMode.Replace, ct);
     }
 
     /// <summary>
