@@ -16,7 +16,7 @@ namespace Engage.Functions.Ingest;
 public sealed class WaitingReplyMarks(EngageStorage storage, ILogger<WaitingReplyMarks> logger)
 {
     /// <summary>A partition no item id escapes to (<see cref="FactKeys.Escape"/> follows every '%' with two hex digits).</summary>
-    internal const string MetaPartition = "%meta";
+    internal const string MetaPartition = ReplyKeys.MetaPartition;
 
     internal const string DoneRow = "waiting-replies-marked";
 

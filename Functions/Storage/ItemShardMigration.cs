@@ -17,7 +17,7 @@ public sealed class ItemShardMigration(EngageStorage storage, FactStore store)
     /// The partition of <c>replies</c> that holds the store's own records (decision 1251's too): no item id escapes to
     /// it. Not in <c>items</c>, whose every row is an item or a mark.
     /// </summary>
-    internal const string MetaPartition = "%meta";
+    internal const string MetaPartition = ReplyKeys.MetaPartition;
 
     internal const string DoneRow = "items-sharded";
 

@@ -11,6 +11,12 @@ namespace Engage.Functions.Storage;
 /// </summary>
 public static class ReplyKeys
 {
+    /// <summary>
+    /// The partition of <c>replies</c> that holds the store's own records (the one-off passes of decisions 1251 and 1271):
+    /// no item id escapes to it (<see cref="Engage.Domain.Facts.FactKeys.Escape"/> follows every '%' with two hex digits).
+    /// </summary>
+    public const string MetaPartition = "%meta";
+
     /// <summary>Shard partitions of the registrations of replies that knew their parent (fixed for good, as <see cref="ItemKeys.Shards"/>).</summary>
     public const int Shards = ItemKeys.Shards;
 

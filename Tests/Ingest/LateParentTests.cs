@@ -201,17 +201,7 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
         var reply = Reply("lp7:r", "t:ann", parent.Id, 5);
         await Ingestor.IngestAsync(reply, CancellationToken.None);
         Assert.Equal(("t:bob", (bool?)true), ((await RowAsync("t:ann", reply.Id))!.InReplyToAuthor, (await RowAsync("t:ann", reply.Id))!.ParentIsQuestion));
-        _classifier.Version = "1.1";
-        _classifier.Rule = _ => SignalSet.None;
-        try
-        {
-            await Ingestor.IngestAsync(parent, CancellationToken.None);
-        }
-        finally
-        {
-            _classifier.Version = "1.0";
-            _classifier.Rule = QuestionMark;
-        }
+        await IngestAsNewerClassifierAsync(parent);
 
         Assert.Equal(((bool?)false, "1.1"), ((await RowAsync("t:ann", reply.Id))!.ParentIsQuestion, (await RowAsync("t:ann", reply.Id))!.ParentClassifierVersion));
     }
@@ -284,17 +274,7 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
         (moved.PartitionKey, moved.RowKey) = (FactKeys.Escape(parent.Id), oldKey);
         await Storage.Replies.AddEntityAsync(moved);
 
-        _classifier.Version = "1.1";
-        _classifier.Rule = _ => SignalSet.None;
-        try
-        {
-            await Ingestor.IngestAsync(parent, CancellationToken.None);
-        }
-        finally
-        {
-            _classifier.Version = "1.0";
-            _classifier.Rule = QuestionMark;
-        }
+        await IngestAsNewerClassifierAsync(parent);
 
         foreach (var (user, id) in new[] { ("t:ann", knew.Id), ("t:bob", knew.Id), ("t:cy", old.Id), ("t:bob", old.Id) })
         {
@@ -396,4 +376,20 @@ public sealed class LateParentTests(LateParentTests.Azurite azurite) : IAsyncLif
 
     private static string Columns(Fact f) =>
         $"{f.UserId}|{f.Actor}|{f.InReplyToId}|{f.InReplyToAuthor}|{f.ParentIsQuestion}|{f.ParentClassifierVersion}|{f.ParentTracked}|{f.TextSignals}|{f.ClassifierVersion}|{string.Join(",", f.Mentions)}";
+
+    /// <summary>Ingests the item again as a newer classifier (1.1) that reads no signal in it would, then restores 1.0.</summary>
+    private async Task IngestAsNewerClassifierAsync(Interaction item)
+    {
+        _classifier.Version = "1.1";
+        _classifier.Rule = _ => SignalSet.None;
+        try
+        {
+            await Ingestor.IngestAsync(item, CancellationToken.None);
+        }
+        finally
+        {
+            _classifier.Version = "1.0";
+            _classifier.Rule = QuestionMark;
+        }
+    }
 }
