@@ -56,15 +56,21 @@ public static class FactKeys
     /// Stable shard of an interaction id (FNV-1a over its UTF-16 code units, mod <see cref="ActivityShards"/>):
     /// <see cref="string.GetHashCode()"/> is randomized per process, so it cannot place rows.
     /// </summary>
-    public static int ActivityShard(string interactionId)
+    public static int ActivityShard(string interactionId) => (int)(StableHash(interactionId) % ActivityShards);
+
+    /// <summary>
+    /// FNV-1a over the UTF-16 code units of <paramref name="value"/>: the same in every process and release, so every
+    /// layout that spreads rows over shard partitions computes a row's shard from it at write and at read time.
+    /// </summary>
+    public static uint StableHash(string value)
     {
         var hash = 2166136261u;
-        foreach (var c in interactionId)
+        foreach (var c in value)
         {
             hash = unchecked((hash ^ c) * 16777619u);
         }
 
-        return (int)(hash % ActivityShards);
+        return hash;
     }
 
     /// <summary>

@@ -59,6 +59,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         var window = new Window(clock.GetUtcNow(), Window.Default);
         var prepare = System.Diagnostics.Stopwatch.StartNew();
         await EnsureActivityAsync(ct);
+        await scores.EnsureShardedAsync(ct); // score rows of the layout before decision 1291 move once
         var read = await States.ReadAsync(ct);
         var state = read.State;
         var (personOf, roles) = await people.ReadAllAsync(ct);

@@ -10,7 +10,7 @@ using Engage.Functions.Storage;
 
 namespace Engage.Functions.Scores;
 
-/// <summary>A user's figures as of the last projection (table <c>scores</c>, RK <c>current</c>).</summary>
+/// <summary>A user's figures as of the last projection (table <c>scores</c>, in the user's shard: <see cref="ScoreKeys"/>).</summary>
 public sealed record UserScore(string UserId, string? Handle, DateTimeOffset AsOf, double Score, string Level,
     double? BroadcastRatio, double? ReciprocityIndex, double Given, double Received);
 
@@ -59,26 +59,85 @@ public sealed class ScoreStore(EngageStorage storage)
     public async Task<Dictionary<string, UserScore>> ReadScoresAsync(CancellationToken ct)
     {
         var rows = new Dictionary<string, UserScore>(StringComparer.Ordinal);
-        await foreach (var e in storage.Scores.QueryAsync<TableEntity>(e => e.RowKey == CurrentRow, cancellationToken: ct))
+        await foreach (var e in storage.Scores.QueryAsync<TableEntity>(filter: (string?)null, cancellationToken: ct))
         {
-            var row = JsonSerializer.Deserialize<UserScore>(e.GetString("Json"), EngageJson.Options)!;
-            rows[row.UserId] = row;
+            // Rows of the layout before decision 1291 count only until the first run has moved them (EnsureShardedAsync).
+            if (ScoreKeys.IsShard(e.PartitionKey) || (e.RowKey == CurrentRow && !rows.ContainsKey(UserOf(e).UserId)))
+            {
+                var row = UserOf(e);
+                rows[row.UserId] = row;
+            }
         }
 
         return rows;
     }
 
+    private static UserScore UserOf(TableEntity e) => JsonSerializer.Deserialize<UserScore>(e.GetString("Json"), EngageJson.Options)!;
+
+    private static TableEntity ToEntity(UserScore row) => new(ScoreKeys.Partition(row.UserId), ScoreKeys.Row(row.UserId))
+    {
+        ["Score"] = row.Score,
+        ["Level"] = row.Level,
+        ["Json"] = JsonSerializer.Serialize(row, EngageJson.Options),
+    };
+
+    /// <summary>
+    /// Writes the rows in one transaction per shard and hundred rows (decision 1291), 8 in flight: a run that touched
+    /// 60 users makes about 16 calls, a full run of 100,000 users about 1,000. A transaction is all or nothing, and a
+    /// run cut short is followed by one that rewrites what it touched, as before.
+    /// </summary>
     public Task WriteScoresAsync(IEnumerable<UserScore> rows, CancellationToken ct) =>
-        Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
+        Parallel.ForEachAsync(ScoreKeys.Transactions(rows, r => r.UserId), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (chunk, token) => await storage.Scores.SubmitTransactionAsync(
+                chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(r))), token));
+
+    /// <summary>The record, in the projection's partition, that every score row of the layout before decision 1291 was moved.</summary>
+    private const string ShardedRow = "scores-sharded";
+
+    private volatile bool _sharded;
+
+    /// <summary>
+    /// Moves the score rows of the layout before decision 1291 (a partition per user) into the shards, once per store:
+    /// each is inserted under its new key unless a row is there already (written by a run since, so newer) and then
+    /// deleted; then a record says it is done. Every projection run calls this first (one point read, the first time in
+    /// a process); a pass cut short is done again by the next run, and it only moves rows forward.
+    /// </summary>
+    public async Task EnsureShardedAsync(CancellationToken ct)
+    {
+        if (_sharded)
         {
-            var entity = new TableEntity(FactKeys.Escape(row.UserId), CurrentRow)
+            return;
+        }
+
+        if (!(await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, ShardedRow, cancellationToken: ct)).HasValue)
+        {
+            var legacy = new List<TableEntity>();
+            await foreach (var e in storage.Scores.QueryAsync<TableEntity>(e => e.RowKey == CurrentRow, cancellationToken: ct))
             {
-                ["Score"] = row.Score,
-                ["Level"] = row.Level,
-                ["Json"] = JsonSerializer.Serialize(row, EngageJson.Options),
-            };
-            await storage.Scores.UpsertEntityAsync(entity, TableUpdateMode.Replace, token);
-        });
+                if (!ScoreKeys.IsShard(e.PartitionKey))
+                {
+                    legacy.Add(e);
+                }
+            }
+
+            await Parallel.ForEachAsync(legacy, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (old, token) =>
+            {
+                try
+                {
+                    await storage.Scores.AddEntityAsync(ToEntity(UserOf(old)), token);
+                }
+                catch (RequestFailedException exists) when (exists.Status == 409)
+                {
+                    // A run since the upgrade wrote this user's row in the shard: it is newer than the old one.
+                }
+
+                await storage.Scores.DeleteEntityAsync(old.PartitionKey, old.RowKey, ETag.All, token);
+            });
+            await storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, ShardedRow) { ["Rows"] = legacy.Count }, TableUpdateMode.Replace, ct);
+        }
+
+        _sharded = true;
+    }
 
     public async Task WriteCommunityAsync(Community community, Levels levels, IEnumerable<Leaderboard> boards, CancellationToken ct)
     {
@@ -124,7 +183,9 @@ public sealed class ScoreStore(EngageStorage storage)
     /// </summary>
     public async Task ForgetAsync(string userId, CancellationToken ct)
     {
-        await storage.Scores.DeleteEntityAsync(FactKeys.Escape(userId), CurrentRow, cancellationToken: ct);
+        await storage.Scores.DeleteEntityAsync(ScoreKeys.Partition(userId), ScoreKeys.Row(userId), cancellationToken: ct);
+        var legacy = ScoreKeys.Legacy(userId); // not moved yet if no projection has run since decision 1291
+        await storage.Scores.DeleteEntityAsync(legacy.Partition, legacy.Row, cancellationToken: ct);
         foreach (var by in new[] { "engagement", "reciprocity" })
         {
             var row = await storage.Community.GetEntityIfExistsAsync<TableEntity>(CommunityPartition, "leaderboard-" + by, cancellationToken: ct);
@@ -151,11 +212,11 @@ public sealed class ScoreStore(EngageStorage storage)
     private const string ActiveRow = "active";
     private const string BackfillRow = "activity-backfill";
 
-    /// <summary>One user's score row, or null.</summary>
+    /// <summary>One user's score row, or null (rows of the layout before decision 1291 once a run has moved them).</summary>
     public async Task<UserScore?> GetScoreAsync(string userId, CancellationToken ct)
     {
-        var row = await storage.Scores.GetEntityIfExistsAsync<TableEntity>(FactKeys.Escape(userId), CurrentRow, cancellationToken: ct);
-        return row.HasValue && row.Value is { } e ? JsonSerializer.Deserialize<UserScore>(e.GetString("Json"), EngageJson.Options) : null;
+        var row = await storage.Scores.GetEntityIfExistsAsync<TableEntity>(ScoreKeys.Partition(userId), ScoreKeys.Row(userId), cancellationToken: ct);
+        return row.HasValue && row.Value is { } e ? UserOf(e) : null;
     }
 
     /// <summary>

@@ -25,16 +25,8 @@ public static class ItemKeys
     public const string ShardPrefix = "%i";
 
     /// <summary>The shard partition of an item: FNV-1a of its id (stable across processes), mod <see cref="Shards"/>.</summary>
-    public static string Partition(string itemId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in itemId)
-        {
-            hash = unchecked((hash ^ c) * 16777619u);
-        }
-
-        return ShardPrefix + (hash % Shards).ToString("00", CultureInfo.InvariantCulture);
-    }
+    public static string Partition(string itemId) =>
+        ShardPrefix + (FactKeys.StableHash(itemId) % Shards).ToString("00", CultureInfo.InvariantCulture);
 
     /// <summary>The row key of an item in its shard: the escaped item id.</summary>
     public static string Row(string itemId) => FactKeys.Escape(itemId);

@@ -136,16 +136,7 @@ public sealed class WebhookArchive(EngageStorage storage, SourceRegistry sources
     /// Stable shard of a user id (FNV-1a over its UTF-16 code units, as the activity layout does, mod
     /// <see cref="IndexShards"/>): <see cref="string.GetHashCode()"/> is randomized per process, so it cannot place rows.
     /// </summary>
-    public static int IndexShard(string userId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in userId)
-        {
-            hash = unchecked((hash ^ c) * 16777619u);
-        }
-
-        return (int)(hash % IndexShards);
-    }
+    public static int IndexShard(string userId) => (int)(FactKeys.StableHash(userId) % IndexShards);
 
     /// <summary>The partition of a user's index rows written on <paramref name="day"/> (<c>yyyyMMdd</c>): <c>{day}-{shard}</c>.</summary>
     public static string IndexPartition(string day, string userId) =>
