@@ -45,7 +45,8 @@ public sealed record PhaseResult(
     IReadOnlyList<double> StoreCores,
     double BenchCores,
     double MachineCores,
-    long Backlog);
+    long Backlog,
+    Latencies? Probe = null);
 
 /// <summary>
 /// Webhook acknowledgement latency under an open-loop load (Engage issue 14, items 6 and 7): signed one-event deliveries
@@ -58,12 +59,18 @@ public sealed record PhaseResult(
 /// (one per service, as Azure serves them); X's CRC route (no storage) is the host's own floor.
 ///
 ///   dotnet bench/Engage.Bench.Webhook/bin/Release/net10.0/Engage.Bench.Webhook.dll [--smoke] [--out FILE]
-///     [rates=50,200,500] [three=50,200,500] [seconds=30] [raw=10] [timeout=10] [apart=200] [paused=200] [crc=200]
+///     [rates=50,200,500] [three=50,200,500] [seconds=30] [raw=10] [timeout=10] [apart=200] [paused=200] [crc=200] [probe=20]
 /// </summary>
 public static class WebhookBench
 {
     public const double GoalP99Ms = 50;
     public const int GoalRate = 200;
+
+    /// <summary>
+    /// Rate of the probe: bare queue puts sent beside every webhook phase, on the same store, during the load, so the
+    /// table shows what a put alone costs at that moment (the floor of a 202 that makes one put), not only when idle.
+    /// </summary>
+    private static int _probeRate = 20;
 
     public static Task<int> Main(string[] args) => BenchMain.RunAsync(args, RunAsync);
 
@@ -77,6 +84,7 @@ public static class WebhookBench
         var seconds = Seconds("seconds", 30, 1);
         var rawSeconds = Seconds("raw", 10, 1);
         var timeout = TimeSpan.FromSeconds(Seconds("timeout", 10, 10));
+        _probeRate = (int)Seconds("probe", 20, 5);
 
         var one = Rates("rates", "50,200,500", "20");
         var three = Rates("three", "50,200,500", "20");
@@ -131,11 +139,12 @@ public static class WebhookBench
         // Baseline on the same store, app idle: single queue puts of a delivery message's size, open loop at the phase's rate.
         Latencies? raw = null;
         double rawStore = 0, saturated = 0, clientPerPut = 0;
+        var rawQueue = queues.GetQueueClient("rawputs" + Guid.NewGuid().ToString("N")[..8]);
+        string? message = null;
         if (phase.Kind != PhaseKind.Crc)
         {
-            var rawQueue = queues.GetQueueClient("rawputs" + Guid.NewGuid().ToString("N")[..8]);
             await rawQueue.CreateIfNotExistsAsync(cancellationToken: ct);
-            var message = DeliveryMessage.Create("standard", "msg_" + Guid.NewGuid().ToString("N"), "standard/2026/12/01/msg.json", DateTimeOffset.UtcNow,
+            message = DeliveryMessage.Create("standard", "msg_" + Guid.NewGuid().ToString("N"), "standard/2026/12/01/msg.json", DateTimeOffset.UtcNow,
                 Encoding.UTF8.GetBytes(deliveries.Body()), "{\"content-type\":\"application/json\",\"webhook-id\":\"msg_00000000000000000000000000000000\",\"webhook-timestamp\":\"1764547200\",\"webhook-signature\":\"v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}")!;
             var rawCpu = CpuMeter.Start([Environment.ProcessId, .. store.Pids]);
             raw = await OpenLoop.RunAsync(phase.Rate, rawDuration, timeout, async (_, token) =>
@@ -147,7 +156,6 @@ public static class WebhookBench
             rawStore = rawCores.Skip(1).Sum();
             clientPerPut = rawCores[0] * rawDuration.TotalSeconds * 1000 / raw.Sent;
             saturated = await OpenLoop.SaturateAsync(16, TimeSpan.FromSeconds(smoke ? 0.5 : 3), token => rawQueue.SendMessageAsync(message, token), ct);
-            await rawQueue.DeleteAsync(ct);
         }
 
         // The phase: the app answering the load while it ingests what it accepted.
@@ -155,6 +163,8 @@ public static class WebhookBench
         var crcToken = "bench-crc-" + Guid.NewGuid().ToString("N");
         var machine = MachineMeter.Start();
         var cpu = CpuMeter.Start([app.Pid, Environment.ProcessId, worker?.Pid ?? 0, .. store.Pids]);
+        // Beside the load, on the same store at the same time: bare puts of the same message at a low rate (the probe).
+        var probe = message is null ? Task.FromResult<Latencies?>(null) : ProbeAsync(rawQueue, message, duration, timeout, ct);
         var load = await OpenLoop.RunAsync(phase.Rate, duration, timeout, async (i, token) =>
         {
             using var request = phase.Kind == PhaseKind.Crc
@@ -163,11 +173,24 @@ public static class WebhookBench
             using var response = await client.SendAsync(request, token);
             return response.StatusCode == (phase.Kind == PhaseKind.Crc ? HttpStatusCode.OK : HttpStatusCode.Accepted);
         }, ct);
+        var probed = await probe;
         var cores = cpu.Cores();
         var busy = machine.BusyCores();
         var backlog = phase.Kind == PhaseKind.Crc ? 0 : await BacklogAsync(interactions, ct);
-        return new PhaseResult(phase, load, raw, rawStore, saturated, clientPerPut, cores[0], cores[2], [.. cores.Skip(3)], cores[1], busy, backlog);
+        if (message is not null)
+        {
+            await rawQueue.DeleteAsync(ct);
+        }
+
+        return new PhaseResult(phase, load, raw, rawStore, saturated, clientPerPut, cores[0], cores[2], [.. cores.Skip(3)], cores[1], busy, backlog, probed);
     }
+
+    private static async Task<Latencies?> ProbeAsync(QueueClient queue, string message, TimeSpan duration, TimeSpan timeout, CancellationToken ct) =>
+        await OpenLoop.RunAsync(_probeRate, duration, timeout, async (_, token) =>
+        {
+            await queue.SendMessageAsync(message, token);
+            return true;
+        }, ct);
 
     /// <summary>Requests until the app answers, then <paramref name="count"/> more, 8 in flight.</summary>
     private static async Task WarmUpAsync(HttpClient client, Deliveries deliveries, PhaseKind kind, int count, CancellationToken ct)
@@ -243,6 +266,12 @@ public static class WebhookBench
             table.Row($"{p.Name}: CPU in cores, app / Azurite / generator / whole machine of {Environment.ProcessorCount}",
                 $"{app} / {store} / {Cores(r.BenchCores)} / {Cores(r.MachineCores)}",
                 r.Raw is null ? "—" : $"Azurite {Cores(r.RawStoreCores)} during the raw puts; {MarkdownTable.N(r.SaturatedPuts)} puts/s at 16 in flight; {MarkdownTable.N(r.ClientCpuPerPutMs, "F2")} ms client CPU a put", null, "—");
+            if (r.Probe is { } probe)
+            {
+                table.Row($"{p.Name}: bare queue puts beside the load, {_probeRate}/s on the same store at the same time: p50 / p99 / errors of {probe.Sent}", probe.Text,
+                    $"the webhook's p99 {MarkdownTable.N(r.Load.P99, "F1")} ms", probe.P99 > 0 ? r.Load.P99 / probe.P99 : null, "— (what one put, the 202's only write, cost then)");
+            }
+
             if (p.Kind is PhaseKind.Webhook or PhaseKind.WebhookIngestApart)
             {
                 table.Row($"{p.Name}: messages not yet ingested when the load stopped", r.Backlog < 0 ? "store did not answer in 15 s" : MarkdownTable.N(r.Backlog), $"{r.Load.Sent - r.Load.Errors} accepted", null, "—");
@@ -282,7 +311,7 @@ public static class WebhookBench
         text.AppendLine("## Webhook intake latency under open-loop load");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Signed one-event Standard Webhooks deliveries sent on a fixed schedule (open loop: a slow answer never delays the next send, latency counts from the scheduled send, so nothing is hidden by coordinated omission) for {seconds:0.#} s per phase, each phase on a fresh in-memory Azurite and a fresh DevHost process, so it starts from an empty queue; ingestion runs during the phase, as in production. A request not answered {timeout.TotalSeconds:0.#} s after its scheduled send (GitHub's delivery timeout) is an error with that latency. Baseline, in the same run on the same store with the app idle: single queue puts of a delivery message's size at the same open-loop rate for {rawSeconds:0.#} s (what the one durable write before the 202 costs alone), and puts/s at 16 in flight. CPU (from /proc, in cores: 1.00 is one core busy) of the app, of Azurite, of the generator and of the whole machine during the phase shows which one was the limit. Phases run on one Azurite process (blob, queue and table together) and on three (one per service, as Azure serves them apart), with ingestion in a DevHost process of its own (Flex Consumption scales HTTP functions and queue functions on separate instances), with ingestion paused, and on X's CRC route, which writes nothing (the host's own floor). The ratio is p99 over the raw puts' p99."));
+            $"Signed one-event Standard Webhooks deliveries sent on a fixed schedule (open loop: a slow answer never delays the next send, latency counts from the scheduled send, so nothing is hidden by coordinated omission) for {seconds:0.#} s per phase, each phase on a fresh in-memory Azurite and a fresh DevHost process, so it starts from an empty queue; ingestion runs during the phase, as in production. A request not answered {timeout.TotalSeconds:0.#} s after its scheduled send (GitHub's delivery timeout) is an error with that latency. Baseline, in the same run on the same store with the app idle: single queue puts of a delivery message's size at the same open-loop rate for {rawSeconds:0.#} s (what the one durable write before the 202 costs alone), and puts/s at 16 in flight. CPU (from /proc, in cores: 1.00 is one core busy) of the app, of Azurite, of the generator and of the whole machine during the phase shows which one was the limit. Phases run on one Azurite process (blob, queue and table together) and on three (one per service, as Azure serves them apart), with ingestion in a DevHost process of its own (Flex Consumption scales HTTP functions and queue functions on separate instances), with ingestion paused, and on X's CRC route, which writes nothing (the host's own floor). The ratio is p99 over the raw puts' p99. Beside every webhook phase a probe sends bare queue puts of the same message at {_probeRate}/s to the same store during the load (open loop too): what the 202's one write cost at that moment, whatever the intake does; the ratio of its row is the webhook's p99 over the probe's."));
         text.AppendLine();
         text.Append(table);
         text.AppendLine();
@@ -309,6 +338,11 @@ public static class WebhookBench
                 : r.MachineCores >= 0.85 * cores
                     ? $"the machine was busy ({Cores(r.MachineCores)} of {cores} cores, including other processes than these): app {Cores(r.AppCores)}, Azurite {Cores(r.StoreCores.Sum())}, generator {Cores(r.BenchCores)} waited for a core"
                     : $"neither the store (busiest process {Cores(busiest)} of a core) nor the app ({Cores(r.AppCores)} cores) was saturated and the machine had idle time ({Cores(r.MachineCores)} of {cores} busy): the tail comes from pauses (GC, the thread pool growing, the store's event loop) rather than a lack of capacity";
-        return $"{name}: p99 {p99} ms misses {GoalP99Ms:F0} ms; {cause}.";
+        var probe = r.Probe is { P99: > 0 } b
+            ? b.P99 >= GoalP99Ms
+                ? $" A bare queue put sent to the same store during the load (the probe, {_probeRate}/s) took p99 {MarkdownTable.N(b.P99, "F1")} ms itself ({MarkdownTable.N(r.Raw?.P99 ?? 0, "F1")} ms at the phase's rate with the app idle): under this load the store cannot take the 202's one write within {GoalP99Ms:F0} ms, whatever the intake does; the webhook's p99 is {MarkdownTable.N(r.Load.P99 / b.P99, "F2")}× the probe's."
+                : $" A bare queue put sent to the same store during the load (the probe, {_probeRate}/s) took p99 {MarkdownTable.N(b.P99, "F1")} ms: the store took single puts in time, so the rest of the webhook's p99 ({MarkdownTable.N(r.Load.P99 / b.P99, "F2")}× the probe's) is the app's queueing for a core or for the store's connection."
+            : "";
+        return $"{name}: p99 {p99} ms misses {GoalP99Ms:F0} ms; {cause}.{probe}";
     }
 }
