@@ -68,9 +68,17 @@ public sealed class ProjectionState
     /// <summary>t₀ of the epoch-relative figures: fixed, so figures of any two runs compare.</summary>
     public static readonly DateTimeOffset Epoch = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    // 2: the window's rows (decision 1241); 3: stored as a core part and one part per day (decision 1242). A state of
-    // another format is not read: a full run rebuilds it.
-    private const int FormatVersion = 3;
+    // 2: the window's rows (decision 1241); 3: stored as a core part and one part per day (decision 1242); 4: the users'
+    // and entrants' figures in buckets by id hash (decision 1292). A state of another format is not read: a full run
+    // rebuilds it.
+    private const int FormatVersion = 4;
+
+    /// <summary>
+    /// Buckets of the users' and entrants' figures (decision 1292), by <see cref="FactKeys.StableHash"/> of the id. Many, so
+    /// that the few dozen users a run touches dirty a small share of them; their chunk rows are small and written in
+    /// transactions, so many buckets do not mean many calls.
+    /// </summary>
+    public const int UserBuckets = 256;
 
     public DateTimeOffset Mark { get; set; }
     public DateTimeOffset FullAt { get; set; }
@@ -95,6 +103,15 @@ public sealed class ProjectionState
     /// <summary>The ETag of the head row this state was read from or last written as (decision 1242); null for a new state.</summary>
     internal ETag? HeadETag { get; set; }
 
+    /// <summary>
+    /// SHA-256 of each bucket of figures as the head names it (decision 1292): a write rewrites only the buckets whose
+    /// bytes differ. Empty for a new state, so it writes every bucket.
+    /// </summary>
+    internal Dictionary<int, byte[]> StoredBuckets { get; set; } = [];
+
+    /// <summary>The bucket of a user's or entrant's figures.</summary>
+    public static int BucketOf(string id) => (int)(FactKeys.StableHash(id) % UserBuckets);
+
     /// <summary>(asOf − t₀)/h: what converts epoch-relative figures to scores at <paramref name="asOf"/>.</summary>
     public static double EpochAt(DateTimeOffset asOf, ScoringOptions options) => (asOf - Epoch).TotalDays / options.HalfLifeDays;
 
@@ -110,8 +127,8 @@ public sealed class ProjectionState
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
 
     /// <summary>
-    /// The per-user and per-entrant part (decision 1242): mark, hashes, community figures, identities and entrants, gzip'd.
-    /// Small beside the window's rows, and rewritten by every run.
+    /// The core part (decisions 1242, 1292): mark, hashes and community figures, gzip'd. A few kilobytes, rewritten by
+    /// every run; the users' and entrants' figures are in <see cref="UserBucketBytes"/>.
     /// </summary>
     public byte[] CoreBytes() => Zip(w =>
     {
@@ -121,18 +138,70 @@ public sealed class ProjectionState
         w.Write(OptionsHash);
         w.Write(PeopleHash);
         w.Write(CommunityJson);
-        Write(w, Identities);
-        Write(w, Entrants);
     });
+
+    /// <summary>
+    /// Every non-empty bucket of figures (decision 1292), not compressed: its number, then its identities and its
+    /// entrants, each in ordinal order of id, so equal figures give equal bytes. <see cref="Pack"/> makes what is stored.
+    /// </summary>
+    public SortedDictionary<int, byte[]> UserBucketBytes()
+    {
+        var identities = Bucketed(Identities.Keys);
+        var entrants = Bucketed(Entrants.Keys);
+        var buckets = new SortedDictionary<int, byte[]>();
+        foreach (var bucket in identities.Keys.Union(entrants.Keys))
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+            {
+                w.Write(bucket);
+                Write(w, Identities, identities.GetValueOrDefault(bucket) ?? []);
+                Write(w, Entrants, entrants.GetValueOrDefault(bucket) ?? []);
+            }
+
+            buckets[bucket] = buffer.ToArray();
+        }
+
+        return buckets;
+    }
+
+    private static Dictionary<int, List<string>> Bucketed(IEnumerable<string> ids)
+    {
+        var buckets = new Dictionary<int, List<string>>();
+        foreach (var id in ids)
+        {
+            var bucket = BucketOf(id);
+            if (!buckets.TryGetValue(bucket, out var list))
+            {
+                buckets[bucket] = list = [];
+            }
+
+            list.Add(id);
+        }
+
+        foreach (var list in buckets.Values)
+        {
+            list.Sort(StringComparer.Ordinal);
+        }
+
+        return buckets;
+    }
+
+    /// <summary>A bucket of <see cref="UserBucketBytes"/> as stored: gzip'd, after the format version.</summary>
+    public static byte[] Pack(byte[] bucket) => Zip(w => w.Write(bucket));
+
+    /// <summary>Every bucket as stored, in bucket order (tests and the bench; the store packs only the buckets it writes).</summary>
+    public List<byte[]> UserBytes() => [.. UserBucketBytes().Values.Select(Pack)];
 
     /// <summary>The window's rows of one UTC day (yyyyMMdd, <see cref="WindowRows.DayOf"/>), gzip'd: rewritten only when that day changed.</summary>
     public byte[] DayBytes(string day) => Zip(w => WriteRows(w, Rows.Day(day)));
 
     /// <summary>
-    /// The state written as <see cref="CoreBytes"/> and one <see cref="DayBytes"/> per day, or null when any part is of
-    /// another format or unreadable (a full run rebuilds it). The days it returns count as stored (none changed).
+    /// The state written as <see cref="CoreBytes"/>, the packed buckets of <see cref="UserBucketBytes"/> and one
+    /// <see cref="DayBytes"/> per day, or null when any part is of another format or unreadable (a full run rebuilds it).
+    /// The buckets and days it returns count as stored (none changed).
     /// </summary>
-    public static ProjectionState? FromBytes(byte[] core, IEnumerable<byte[]> days)
+    public static ProjectionState? FromBytes(byte[] core, IEnumerable<byte[]> users, IEnumerable<byte[]> days)
     {
         try
         {
@@ -148,11 +217,28 @@ public sealed class ProjectionState
                         PeopleHash = r.ReadString(),
                         CommunityJson = r.ReadString(),
                     };
-                    Read(r, state.Identities);
-                    Read(r, state.Entrants);
                 }))
             {
                 return null;
+            }
+
+            foreach (var packed in users)
+            {
+                if (Unpack(packed) is not { } bucket)
+                {
+                    return null;
+                }
+
+                using var r = new BinaryReader(new MemoryStream(bucket), Encoding.UTF8);
+                var number = r.ReadInt32();
+                Read(r, state!.Identities);
+                Read(r, state.Entrants);
+                if (r.BaseStream.Position != bucket.Length || number is < 0 or >= UserBuckets)
+                {
+                    return null; // not a bucket as UserBucketBytes writes one
+                }
+
+                state.StoredBuckets[number] = SHA256.HashData(bucket);
             }
 
             // User ids and versions repeat across rows and days: one string each in memory (what keeps the state ~1/4 of the rows' size).
@@ -187,6 +273,16 @@ public sealed class ProjectionState
         return buffer.ToArray();
     }
 
+    /// <summary>A packed bucket's bytes (what <see cref="UserBucketBytes"/> gave), or null when of another format.</summary>
+    private static byte[]? Unpack(byte[] packed)
+    {
+        using var zip = new GZipStream(new MemoryStream(packed), CompressionMode.Decompress);
+        using var bytes = new MemoryStream();
+        zip.CopyTo(bytes);
+        var all = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
+        return all.Length >= sizeof(int) && System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(all) == FormatVersion ? all[sizeof(int)..].ToArray() : null;
+    }
+
     private static bool Unzip(byte[] bytes, Action<BinaryReader> read)
     {
         using var zip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
@@ -200,11 +296,12 @@ public sealed class ProjectionState
         return true;
     }
 
-    private static void Write(BinaryWriter w, Dictionary<string, Figures> map)
+    private static void Write(BinaryWriter w, Dictionary<string, Figures> map, List<string> ids)
     {
-        w.Write(map.Count);
-        foreach (var (id, f) in map)
+        w.Write(ids.Count);
+        foreach (var id in ids)
         {
+            var f = map[id];
             w.Write(id);
             WriteNullable(w, f.Handle);
             w.Write(f.Log2Score);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using System.Security.Cryptography;
 using Azure.Data.Tables;
 using Engage.Functions.Storage;
 
@@ -11,14 +12,19 @@ namespace Engage.Functions.Scores;
 /// <param name="BytesWritten">Gzip'd bytes of the sets written.</param>
 /// <param name="BytesTotal">Gzip'd bytes of the whole state the head names (what a whole write would have cost).</param>
 /// <param name="Deleted">Chunk rows deleted after the head moved: older versions of the sets rewritten, and days that left the window.</param>
-public sealed record StateWrite(int Sets, int Rows, long BytesWritten, long BytesTotal, int Deleted);
+public sealed record StateWrite(int Sets, int Rows, long BytesWritten, long BytesTotal, int Deleted)
+{
+    /// <summary>Storage calls the write made: the head's read and write, and the chunk rows' transactions and single requests (decision 1292).</summary>
+    public int Calls { get; init; }
+}
 
 /// <summary>A state read, and whether it came from this process's memory instead of storage (decision 1242).</summary>
 public sealed record StateRead(ProjectionState? State, bool FromMemory);
 
 /// <summary>
-/// Stores the projection's state in the community table, PK <c>projection</c> (decisions 1201, 1242): one chunk set
-/// for the users and entrants (<see cref="ProjectionState.CoreBytes"/>) and one per UTC day of the window's rows
+/// Stores the projection's state in the community table, PK <c>projection</c> (decisions 1201, 1242, 1292): a core
+/// chunk set (<see cref="ProjectionState.CoreBytes"/>), one per non-empty bucket of the users' and entrants' figures
+/// (<c>u000</c>–<c>u255</c>, <see cref="ProjectionState.UserBucketBytes"/>) and one per UTC day of the window's rows
 /// (<see cref="ProjectionState.DayBytes"/>), named by the head row <c>state</c>, which lists each set's version and
 /// chunk count. A write stores the core and the days that changed under a version no row names yet, then replaces the
 /// head, then deletes what the head no longer names: a write cut short anywhere leaves the head naming a whole state.
@@ -38,8 +44,15 @@ public sealed class ProjectionStateStore(EngageStorage storage)
     private const int ColumnBytes = 60_000;
     private const int RowBytes = Columns * ColumnBytes;
 
-    /// <summary>Chunk rows written or deleted at once: single-entity requests, as before (no batch, so no batch limits).</summary>
+    /// <summary>Requests in flight when chunk rows are written, read or deleted.</summary>
     private const int InFlight = 8;
+
+    /// <summary>
+    /// Chunk rows of one transaction (decision 1292): at most 100 entities and this many binary bytes, so the request
+    /// (base64, a third larger, plus its envelope) stays under the 4 MiB a transaction may carry.
+    /// </summary>
+    private const int TransactionRows = 100;
+    private const int TransactionBytes = 2_000_000;
 
     private readonly Lock _gate = new();
     private (ETag ETag, ProjectionState State)? _kept;
@@ -69,15 +82,17 @@ public sealed class ProjectionStateStore(EngageStorage storage)
             return new StateRead(null, false);
         }
 
-        var bytes = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]?>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(sets, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct }, async (set, token) =>
-            bytes[set.Key] = await ReadSetAsync(set.Key, set.Value, token));
+        // One range read of every chunk row (a set per bucket and per day: hundreds of sets, each a row or a few).
+        var rows = await ChunkRowsAsync(keysOnly: false, ct);
+        var bytes = sets.ToDictionary(set => set.Key, set => Assemble(rows, set.Key, set.Value), StringComparer.Ordinal);
         if (bytes.Values.Any(b => b is null))
         {
             return new StateRead(null, false);
         }
 
-        var state = ProjectionState.FromBytes(bytes[CoreSet]!, bytes.Where(b => b.Key != CoreSet).Select(b => b.Value!));
+        var state = ProjectionState.FromBytes(bytes[CoreSet]!,
+            bytes.Where(b => IsBucket(b.Key)).Select(b => b.Value!),
+            bytes.Where(b => b.Key != CoreSet && !IsBucket(b.Key)).Select(b => b.Value!));
         if (state is not null)
         {
             state.HeadETag = head.ETag;
@@ -109,6 +124,24 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         var version = string.Create(CultureInfo.InvariantCulture, $"{generation:D10}-{Random.Shared.Next(0x1000000):x6}");
         var next = new Dictionary<string, StoredSet>(StringComparer.Ordinal);
         var toWrite = new List<(string Set, byte[] Bytes)> { (CoreSet, state.CoreBytes()) };
+
+        // A bucket of figures is rewritten only when its bytes differ from those the head names (decision 1292).
+        var fingerprints = new Dictionary<int, byte[]>();
+        foreach (var (bucket, raw) in state.UserBucketBytes())
+        {
+            var set = BucketSet(bucket);
+            fingerprints[bucket] = SHA256.HashData(raw);
+            if (sameHead && previous.TryGetValue(set, out var kept) && state.StoredBuckets.TryGetValue(bucket, out var was)
+                && was.AsSpan().SequenceEqual(fingerprints[bucket]))
+            {
+                next[set] = kept;
+            }
+            else
+            {
+                toWrite.Add((set, ProjectionState.Pack(raw)));
+            }
+        }
+
         foreach (var day in state.Rows.Days)
         {
             if (sameHead && !state.Rows.Changed.Contains(day) && previous.TryGetValue(day, out var kept))
@@ -139,8 +172,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
             }
         }
 
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct },
-            async (row, token) => await storage.Community.UpsertEntityAsync(row, TableUpdateMode.Replace, token));
+        var calls = 2 + await SubmitAsync(chunks.Select(row => (row, BinaryBytes(row))), TableTransactionActionType.UpsertReplace, ct);
         if (stopBeforeHead)
         {
             return new StateWrite(toWrite.Count, chunks.Count, toWrite.Sum(w => (long)w.Bytes.Length), next.Values.Sum(s => s.Bytes), 0);
@@ -151,21 +183,87 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         // The head names the new state: what it no longer names can go (a run cut short here leaves rows a full run sweeps).
         var named = next.SelectMany(s => Enumerable.Range(0, s.Value.Chunks).Select(n => ChunkRow(s.Key, s.Value.Version, n))).ToHashSet(StringComparer.Ordinal);
         var stale = sweep || legacy
-            ? await ChunkRowsAsync(ct)
+            ? (await ChunkRowsAsync(keysOnly: true, ct)).Keys.ToList()
             : previous.SelectMany(s => Enumerable.Range(0, s.Value.Chunks).Select(n => ChunkRow(s.Key, s.Value.Version, n))).ToList();
         var gone = stale.Where(k => !named.Contains(k)).ToList();
-        await Parallel.ForEachAsync(gone, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct },
-            async (key, token) => await storage.Community.DeleteEntityAsync(ScoreStore.StatePartition, key, ETag.All, token));
+        calls += await SubmitAsync(gone.Select(key => (new TableEntity(ScoreStore.StatePartition, key) { ETag = ETag.All }, 0L)), TableTransactionActionType.Delete, ct);
 
         state.HeadETag = etag;
+        state.StoredBuckets = fingerprints;
         state.Rows.Saved();
         lock (_gate)
         {
             _kept = (etag, state);
         }
 
-        return new StateWrite(toWrite.Count, chunks.Count + 1, toWrite.Sum(w => (long)w.Bytes.Length), next.Values.Sum(s => s.Bytes), gone.Count);
+        return new StateWrite(toWrite.Count, chunks.Count + 1, toWrite.Sum(w => (long)w.Bytes.Length), next.Values.Sum(s => s.Bytes), gone.Count) { Calls = calls };
     }
+
+    /// <summary>
+    /// Writes or deletes chunk rows in transactions of at most <see cref="TransactionRows"/> rows and
+    /// <see cref="TransactionBytes"/> binary bytes (all rows are in one partition), a lone row as a single request,
+    /// <see cref="InFlight"/> at once; returns the calls made. A delete transaction that meets a row already gone (a
+    /// sweep racing another) is done again row by row, where a missing row is no error.
+    /// </summary>
+    private async Task<int> SubmitAsync(IEnumerable<(TableEntity Row, long Bytes)> rows, TableTransactionActionType action, CancellationToken ct)
+    {
+        var groups = new List<List<TableEntity>>();
+        long bytes = 0;
+        foreach (var (row, size) in rows)
+        {
+            if (groups.Count == 0 || groups[^1].Count == TransactionRows || bytes + size > TransactionBytes)
+            {
+                groups.Add([]);
+                bytes = 0;
+            }
+
+            groups[^1].Add(row);
+            bytes += size;
+        }
+
+        var calls = 0;
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct }, async (group, token) =>
+        {
+            Interlocked.Add(ref calls, 1 + await TransactionAsync(group, action, token));
+        });
+        return calls;
+    }
+
+    /// <summary>One transaction (or a single request for one row); extra calls made when a delete had to go row by row.</summary>
+    private async Task<int> TransactionAsync(List<TableEntity> group, TableTransactionActionType action, CancellationToken ct)
+    {
+        if (group.Count == 1)
+        {
+            await SingleAsync(group[0], action, ct);
+            return 0;
+        }
+
+        try
+        {
+            await storage.Community.SubmitTransactionAsync(group.Select(row => action == TableTransactionActionType.Delete ? new TableTransactionAction(action, row, ETag.All) : new TableTransactionAction(action, row)), ct);
+            return 0;
+        }
+        catch (TableTransactionFailedException gone) when (action == TableTransactionActionType.Delete && gone.Status == 404)
+        {
+            foreach (var row in group)
+            {
+                await SingleAsync(row, action, ct);
+            }
+
+            return group.Count;
+        }
+    }
+
+    private Task SingleAsync(TableEntity row, TableTransactionActionType action, CancellationToken ct) => action == TableTransactionActionType.Delete
+        ? storage.Community.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct)
+        : storage.Community.UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
+
+    private static long BinaryBytes(TableEntity row) => ((IDictionary<string, object>)row).Values.OfType<byte[]>().Sum(b => (long)b.Length);
+
+    /// <summary>A bucket's set name: <c>u</c> and three digits (no day, which is eight digits, nor <c>core</c> can be one).</summary>
+    private static string BucketSet(int bucket) => "u" + bucket.ToString("D3", CultureInfo.InvariantCulture);
+
+    private static bool IsBucket(string set) => set.StartsWith('u');
 
     private async Task<ETag> WriteHeadAsync(TableEntity? current, long generation, Dictionary<string, StoredSet> sets, CancellationToken ct)
     {
@@ -186,20 +284,13 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         return response.Headers.ETag ?? throw new InvalidOperationException("The table service answered the state's head without an ETag.");
     }
 
-    private async Task<byte[]?> ReadSetAsync(string set, StoredSet stored, CancellationToken ct)
+    /// <summary>A set's bytes from its chunk rows, or null when one is missing.</summary>
+    private static byte[]? Assemble(Dictionary<string, TableEntity> rows, string set, StoredSet stored)
     {
-        var prefix = $"{HeadRow}-{set}-{stored.Version}-";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScoreStore.StatePartition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
-        var parts = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        await foreach (var e in storage.Community.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-        {
-            parts[e.RowKey] = e;
-        }
-
         using var bytes = new MemoryStream((int)Math.Min(stored.Bytes, int.MaxValue));
         for (var n = 0; n < stored.Chunks; n++)
         {
-            if (!parts.TryGetValue(ChunkRow(set, stored.Version, n), out var part))
+            if (!rows.TryGetValue(ChunkRow(set, stored.Version, n), out var part))
             {
                 return null;
             }
@@ -213,17 +304,20 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         return bytes.ToArray();
     }
 
-    /// <summary>Every chunk row of the partition, by key only (this layout's and the single-set layout's <c>state-{parity}-{n}</c>).</summary>
-    private async Task<List<string>> ChunkRowsAsync(CancellationToken ct)
+    /// <summary>
+    /// Every chunk row of the partition, by key (this layout's and the single-set layout's <c>state-{parity}-{n}</c>):
+    /// with their bytes to read a state, or keys only to sweep.
+    /// </summary>
+    private async Task<Dictionary<string, TableEntity>> ChunkRowsAsync(bool keysOnly, CancellationToken ct)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScoreStore.StatePartition} and RowKey gt {HeadRow + "-"} and RowKey lt {HeadRow + "."}");
-        var keys = new List<string>();
-        await foreach (var e in storage.Community.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var e in storage.Community.QueryAsync<TableEntity>(filter, select: keysOnly ? ["RowKey"] : null, cancellationToken: ct))
         {
-            keys.Add(e.RowKey);
+            rows[e.RowKey] = e;
         }
 
-        return keys;
+        return rows;
     }
 
     private (ETag ETag, ProjectionState State)? Take()

@@ -89,9 +89,9 @@ public sealed class ProjectionStateTests
         Same(RoundTrip(state));
     }
 
-    /// <summary>The state as stored (decision 1242): the core part and one part per day, read back together.</summary>
+    /// <summary>The state as stored (decisions 1242, 1292): the core part, the buckets of figures and one part per day, read back together.</summary>
     private static ProjectionState RoundTrip(ProjectionState state) =>
-        ProjectionState.FromBytes(state.CoreBytes(), state.Rows.Days.Select(state.DayBytes).ToList())!;
+        ProjectionState.FromBytes(state.CoreBytes(), state.UserBytes(), state.Rows.Days.Select(state.DayBytes).ToList())!;
 
     [Fact]
     public void Figures_FromAFoldAtOneAsOf_ConvertToTheDecayedFiguresAtAnother()
@@ -179,9 +179,46 @@ public sealed class ProjectionStateTests
     public void FromBytes_OfAnotherFormatOrCorruptBytes_IsNull()
     {
         var state = new ProjectionState { CommunityJson = "{}" };
+        state.Identities["x:ada"] = new Figures("ada", 1, true, null, null, 1, 1);
         var core = state.CoreBytes();
-        Assert.Null(ProjectionState.FromBytes(core[..(core.Length / 2)], []));
-        Assert.NotNull(ProjectionState.FromBytes(core, []));
-        Assert.Null(ProjectionState.FromBytes(core, [new byte[] { 1, 2, 3 }]));
+        var users = state.UserBytes();
+        Assert.Null(ProjectionState.FromBytes(core[..(core.Length / 2)], users, []));
+        Assert.NotNull(ProjectionState.FromBytes(core, users, []));
+        Assert.Null(ProjectionState.FromBytes(core, users, [new byte[] { 1, 2, 3 }]));
+        Assert.Null(ProjectionState.FromBytes(core, [users[0][..(users[0].Length / 2)]], []));
+        Assert.Null(ProjectionState.FromBytes(core, [core], [])); // not a bucket: another shape after the format
+    }
+
+    [Fact]
+    public void UserBuckets_EqualFiguresGiveEqualBytes_AChangeDirtiesOnlyItsBucket()
+    {
+        var one = new ProjectionState();
+        var two = new ProjectionState();
+        var ids = Enumerable.Range(0, 2_000).Select(n => $"x:user{n}").ToList();
+        foreach (var id in ids)
+        {
+            one.Identities[id] = new Figures(id, id.Length, true, 0.5, null, 1, 2) { Level = Levels.Participant };
+        }
+
+        foreach (var id in Enumerable.Reverse(ids))
+        {
+            two.Identities[id] = one.Identities[id]; // another insertion order: the same bytes
+        }
+
+        var before = one.UserBucketBytes();
+        Assert.Equal(before, two.UserBucketBytes());
+        Assert.True(before.Count > ProjectionState.UserBuckets / 2);
+
+        one.Identities["x:user7"] = one.Identities["x:user7"] with { Log2Score = 99 };
+        one.Entrants["p:new"] = new Figures(null, 1, true, null, null, 1, 1);
+        var after = one.UserBucketBytes();
+        var changed = after.Keys.Where(b => !before.TryGetValue(b, out var was) || !was.SequenceEqual(after[b])).Order().ToList();
+        Assert.Equal(new[] { ProjectionState.BucketOf("x:user7"), ProjectionState.BucketOf("p:new") }.Distinct().Order(), changed);
+
+        // Read back from the packed buckets, every bucket counts as stored, with the fingerprint of its bytes.
+        var back = ProjectionState.FromBytes(one.CoreBytes(), one.UserBytes(), [])!;
+        Assert.Equal(one.Identities.Count, back.Identities.Count);
+        Assert.Equal(one.Entrants["p:new"], back.Entrants["p:new"]);
+        Assert.Equal(after, back.UserBucketBytes());
     }
 }

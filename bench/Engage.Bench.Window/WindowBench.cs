@@ -166,11 +166,11 @@ public static class WindowBench
         md.AppendLine(CultureInfo.InvariantCulture, $"| memory held per window interaction ({count:N0} interactions, {copies} copies: what a full run reads) | {perInteraction:F0} B | 1,073 B (1 GB / 1 M) | {perInteraction / 1073.7:F2} | ≤ 1 |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| incremental state per window interaction ({stateMemory.Users:N0} users for {stateMemory.Users * 10:N0} interactions; {stateMemory.BytesStored / (stateMemory.Users * 10.0):F0} B per interaction stored, gzip'd) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0):F0} B | 1,073 B (1 GB / 1 M) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0) / 1073.7:F2} | ≤ 1 |");
         var writtenRatio = stateMemory.BytesWrittenToday / (double)stateMemory.BytesStored;
-        md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; new interactions of today: the users' part {stateMemory.CoreBytes:N0} B and today's rows, decision 1242) | {stateMemory.BytesWrittenToday:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the users' part){(writtenRatio > 0.2 ? "; missed: the users' part, rewritten whole by every run, outweighs a day's rows" : "")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; new interactions of today naming 60 users: the core, their buckets of figures ({stateMemory.TouchedBucketBytes:N0} B of the users' part's {stateMemory.UsersBytes:N0} B, decision 1292) and today's rows, decision 1242) | {stateMemory.BytesWrittenToday:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the touched users' buckets){(writtenRatio > 0.2 ? "; missed: the touched users' buckets and today's rows outweigh a fifth of the state" : "")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| finding 60 touched users' interactions in that state ({stateMemory.TouchedRows:N0} rows of {stateMemory.Users * 10:N0}): through the state's index (decision 1283) | {stateMemory.TouchedByIndex:F4} s | {stateMemory.TouchedByPass:F4} s (a pass over every row, as runs did before) | {stateMemory.TouchedByIndex / Math.Max(stateMemory.TouchedByPass, 1e-9):F3} | ≤ 0.1: follows the touched users' rows, not the window{(stateMemory.TouchedByIndex > 0.1 * stateMemory.TouchedByPass ? "; missed" : "")} |");
         if (last.StateWrite is { } write)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by the last incremental run above ({windowVolume:N0} window interactions; {write.Sets} chunk sets, {write.Rows} rows written, {write.Deleted} deleted{(last.StateFromMemory ? "; state read from memory" : "")}) | {write.BytesWritten:N0} B | {write.BytesTotal:N0} B (the whole state) | {write.BytesWritten / (double)Math.Max(1, write.BytesTotal):F3} | ≤ 0.2 (one day of 30 plus the users' part){(write.BytesWritten > 0.2 * write.BytesTotal ? "; missed at this size: the users' part is a large share of a small state" : "")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by the last incremental run above ({windowVolume:N0} window interactions; {write.Sets} chunk sets, {write.Rows} rows written, {write.Deleted} deleted, {write.Calls} calls{(last.StateFromMemory ? "; state read from memory" : "")}) | {write.BytesWritten:N0} B | {write.BytesTotal:N0} B (the whole state) | {write.BytesWritten / (double)Math.Max(1, write.BytesTotal):F3} | ≤ 0.2 (one day of 30 plus the touched users' buckets){(write.BytesWritten > 0.2 * write.BytesTotal ? "; missed at this size: the touched users' buckets are a large share of a small state" : "")} |");
         }
         foreach (var row in scaling.Rows)
         {
@@ -261,7 +261,7 @@ public static class WindowBench
         {
             var ratio = large[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {Label(n, grown)} vs the same N at {s.Window:N0} | {large[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {large[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(large[n].Run)}{(ratio > 1.3 ? "; missed: " + Grew(small[n].Run, large[n].Run) + string.Create(CultureInfo.InvariantCulture, $"; per score row written {PerRow(large[n].Run) * 1000:F2} ms against {PerRow(small[n].Run) * 1000:F2} ms at {s.Window:N0} (100 rows rewritten alone: {azurite:F1}×, the row below), the state's users' part (every user's figures, decision 1242) 10× as large, Engage's own work (refold, levels, leaderboards: no storage) {Own(large[n].Run):F3} s against {Own(small[n].Run):F3} s") : "")} |"));
+                $"| {Label(n, grown)} vs the same N at {s.Window:N0} | {large[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {large[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(large[n].Run)}{(ratio > 1.3 ? "; missed: " + Grew(small[n].Run, large[n].Run) + string.Create(CultureInfo.InvariantCulture, $"; per score row written {PerRow(large[n].Run) * 1000:F2} ms against {PerRow(small[n].Run) * 1000:F2} ms at {s.Window:N0} (100 rows rewritten alone: {azurite:F1}×, the row below), Engage's own work (refold, levels, leaderboards: no storage) {Own(large[n].Run):F3} s against {Own(small[n].Run):F3} s") : "")} |"));
         }
 
         rows.Add(string.Create(CultureInfo.InvariantCulture,
@@ -307,18 +307,20 @@ public static class WindowBench
     /// <summary>
     /// The memory an incremental run holds for its state: a state of <paramref name="users"/> users (one per 10 window
     /// interactions, as the generator's community), as loaded from its stored bytes; those bytes; and (decision 1242)
-    /// what a run after new interactions of today writes of them: the users' part and today's rows.
+    /// what a run after new interactions of today writes of them: the core, the touched users' buckets and today's rows.
     /// </summary>
     private static StateFigures StateMemory(int users)
     {
         var source = Synthetic(users);
         var core = source.CoreBytes();
+        var buckets = source.UserBucketBytes().ToDictionary(b => b.Key, b => ProjectionState.Pack(b.Value));
         var days = source.Rows.Days.Select(source.DayBytes).ToList();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var loaded = ProjectionState.FromBytes(core, days);
+        var loaded = ProjectionState.FromBytes(core, buckets.Values, days);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(loaded);
-        var stored = core.Length + days.Sum(d => (long)d.Length);
+        var usersPart = buckets.Values.Sum(b => (long)b.Length);
+        var stored = core.Length + usersPart + days.Sum(d => (long)d.Length);
 
         // Finding 60 touched users' interactions in that state (decision 1283): through its index, and by the pass over every
         // row that runs made before (median of 3 each; the same rows found either way).
@@ -330,10 +332,12 @@ public static class WindowBench
             var ids = loaded!.Rows.Values.Where(f => Unresolved(f) || Names(f).Any(touched.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
             return loaded!.Rows.Values.Count(f => ids.Contains(f.InteractionId));
         });
-        return new StateFigures(users, after - before, stored, core.Length + (long)days[^1].Length, core.Length, found, byIndex, byPass);
+        // A run after interactions of today that touched those 60 users writes the core, their buckets (decision 1292) and today's rows.
+        var touchedBuckets = touched.Select(ProjectionState.BucketOf).Distinct().Sum(b => (long)buckets[b].Length);
+        return new StateFigures(users, after - before, stored, core.Length + touchedBuckets + days[^1].Length, usersPart, touchedBuckets, found, byIndex, byPass);
     }
 
-    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long CoreBytes,
+    private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, long UsersBytes, long TouchedBucketBytes,
         int TouchedRows, double TouchedByIndex, double TouchedByPass);
 
     private static double Median(int runs, Func<int> action)
