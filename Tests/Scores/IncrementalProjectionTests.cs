@@ -220,7 +220,7 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     }
 
     [Fact]
-    public async Task AnIncrementalRun_AfterInteractionsOfToday_RewritesOnlyTodaysDayAndTheUsersPart_FromTheStateKeptInMemory()
+    public async Task AnIncrementalRun_AfterInteractionsOfToday_RewritesOnlyTodaysDayAndTheChangedBuckets_FromTheStateKeptInMemory()
     {
         await IngestAsync(
             Post("x:d1", "x:ada", T0.AddDays(-5), "Is the export stable?"),
