@@ -74,11 +74,17 @@ public sealed class ProjectionState
     private const int FormatVersion = 4;
 
     /// <summary>
-    /// Buckets of the users' and entrants' figures (decision 1292), by <see cref="FactKeys.StableHash"/> of the id. Many, so
-    /// that the few dozen users a run touches dirty a small share of them; their chunk rows are small and written in
-    /// transactions, so many buckets do not mean many calls.
+    /// At most this many buckets of the users' and entrants' figures (decision 1292), by
+    /// <see cref="FactKeys.StableHash"/> of the id: many, so that the few dozen users a run touches dirty a small share
+    /// of a large community's figures.
     /// </summary>
-    public const int UserBuckets = 256;
+    public const int MaxBuckets = 256;
+
+    /// <summary>
+    /// About this many users and entrants a bucket (decision 1292): a bucket is a chunk row of ~20 KB, so a small
+    /// community keeps a few rows (each a storage entity to write and delete) and a large one up to <see cref="MaxBuckets"/>.
+    /// </summary>
+    public const int FiguresPerBucket = 400;
 
     public DateTimeOffset Mark { get; set; }
     public DateTimeOffset FullAt { get; set; }
@@ -109,8 +115,22 @@ public sealed class ProjectionState
     /// </summary>
     internal Dictionary<int, byte[]> StoredBuckets { get; set; } = [];
 
-    /// <summary>The bucket of a user's or entrant's figures.</summary>
-    public static int BucketOf(string id) => (int)(FactKeys.StableHash(id) % UserBuckets);
+    /// <summary>How many buckets the stored figures are in (a power of two); 0 for a new state.</summary>
+    internal int StoredBucketCount { get; set; }
+
+    /// <summary>The bucket of a user's or entrant's figures among <paramref name="count"/> buckets.</summary>
+    public static int BucketOf(string id, int count) => (int)(FactKeys.StableHash(id) % (uint)count);
+
+    /// <summary>
+    /// The bucket count the next write uses: a power of two near one per <see cref="FiguresPerBucket"/> figures, at most
+    /// <see cref="MaxBuckets"/>; the stored count is kept until it is off by more than a factor of two, since a new
+    /// count rewrites every bucket.
+    /// </summary>
+    public int BucketCount()
+    {
+        var ideal = (int)Math.Min(MaxBuckets, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, (Identities.Count + Entrants.Count) / FiguresPerBucket)));
+        return StoredBucketCount > 0 && StoredBucketCount * 2 >= ideal && StoredBucketCount <= ideal * 2 ? StoredBucketCount : ideal;
+    }
 
     /// <summary>(asOf − t₀)/h: what converts epoch-relative figures to scores at <paramref name="asOf"/>.</summary>
     public static double EpochAt(DateTimeOffset asOf, ScoringOptions options) => (asOf - Epoch).TotalDays / options.HalfLifeDays;
@@ -141,19 +161,21 @@ public sealed class ProjectionState
     });
 
     /// <summary>
-    /// Every non-empty bucket of figures (decision 1292), not compressed: its number, then its identities and its
-    /// entrants, each in ordinal order of id, so equal figures give equal bytes. <see cref="Pack"/> makes what is stored.
+    /// Every non-empty bucket of figures among <paramref name="count"/> (decision 1292), not compressed: the count and
+    /// its number, then its identities and its entrants, each in ordinal order of id, so equal figures give equal bytes.
+    /// <see cref="Pack"/> makes what is stored.
     /// </summary>
-    public SortedDictionary<int, byte[]> UserBucketBytes()
+    public SortedDictionary<int, byte[]> UserBucketBytes(int count)
     {
-        var identities = Bucketed(Identities.Keys);
-        var entrants = Bucketed(Entrants.Keys);
+        var identities = Bucketed(Identities.Keys, count);
+        var entrants = Bucketed(Entrants.Keys, count);
         var buckets = new SortedDictionary<int, byte[]>();
         foreach (var bucket in identities.Keys.Union(entrants.Keys))
         {
             using var buffer = new MemoryStream();
             using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
             {
+                w.Write(count);
                 w.Write(bucket);
                 Write(w, Identities, identities.GetValueOrDefault(bucket) ?? []);
                 Write(w, Entrants, entrants.GetValueOrDefault(bucket) ?? []);
@@ -165,12 +187,12 @@ public sealed class ProjectionState
         return buckets;
     }
 
-    private static Dictionary<int, List<string>> Bucketed(IEnumerable<string> ids)
+    private static Dictionary<int, List<string>> Bucketed(IEnumerable<string> ids, int count)
     {
         var buckets = new Dictionary<int, List<string>>();
         foreach (var id in ids)
         {
-            var bucket = BucketOf(id);
+            var bucket = BucketOf(id, count);
             if (!buckets.TryGetValue(bucket, out var list))
             {
                 buckets[bucket] = list = [];
@@ -191,7 +213,7 @@ public sealed class ProjectionState
     public static byte[] Pack(byte[] bucket) => Zip(w => w.Write(bucket));
 
     /// <summary>Every bucket as stored, in bucket order (tests and the bench; the store packs only the buckets it writes).</summary>
-    public List<byte[]> UserBytes() => [.. UserBucketBytes().Values.Select(Pack)];
+    public List<byte[]> UserBytes() => [.. UserBucketBytes(BucketCount()).Values.Select(Pack)];
 
     /// <summary>The window's rows of one UTC day (yyyyMMdd, <see cref="WindowRows.DayOf"/>), gzip'd: rewritten only when that day changed.</summary>
     public byte[] DayBytes(string day) => Zip(w => WriteRows(w, Rows.Day(day)));
@@ -230,14 +252,17 @@ public sealed class ProjectionState
                 }
 
                 using var r = new BinaryReader(new MemoryStream(bucket), Encoding.UTF8);
+                var count = r.ReadInt32();
                 var number = r.ReadInt32();
                 Read(r, state!.Identities);
                 Read(r, state.Entrants);
-                if (r.BaseStream.Position != bucket.Length || number is < 0 or >= UserBuckets)
+                if (r.BaseStream.Position != bucket.Length || count is < 1 or > MaxBuckets || number < 0 || number >= count
+                    || (state.StoredBucketCount != 0 && state.StoredBucketCount != count))
                 {
-                    return null; // not a bucket as UserBucketBytes writes one
+                    return null; // not a bucket as UserBucketBytes writes one, or buckets of two counts mixed
                 }
 
+                state.StoredBucketCount = count;
                 state.StoredBuckets[number] = SHA256.HashData(bucket);
             }
 

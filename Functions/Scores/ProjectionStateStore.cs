@@ -24,7 +24,7 @@ public sealed record StateRead(ProjectionState? State, bool FromMemory);
 /// <summary>
 /// Stores the projection's state in the community table, PK <c>projection</c> (decisions 1201, 1242, 1292): a core
 /// chunk set (<see cref="ProjectionState.CoreBytes"/>), one per non-empty bucket of the users' and entrants' figures
-/// (<c>u000</c>–<c>u255</c>, <see cref="ProjectionState.UserBucketBytes"/>) and one per UTC day of the window's rows
+/// (<c>u000</c>–<c>u255</c>, as many as the figures need, <see cref="ProjectionState.UserBucketBytes"/>) and one per UTC day of the window's rows
 /// (<see cref="ProjectionState.DayBytes"/>), named by the head row <c>state</c>, which lists each set's version and
 /// chunk count. A write stores the core and the days that changed under a version no row names yet, then replaces the
 /// head, then deletes what the head no longer names: a write cut short anywhere leaves the head naming a whole state.
@@ -127,7 +127,8 @@ public sealed class ProjectionStateStore(EngageStorage storage)
 
         // A bucket of figures is rewritten only when its bytes differ from those the head names (decision 1292).
         var fingerprints = new Dictionary<int, byte[]>();
-        foreach (var (bucket, raw) in state.UserBucketBytes())
+        var buckets = state.BucketCount(); // a count other than the stored one changes every bucket's bytes: all are rewritten
+        foreach (var (bucket, raw) in state.UserBucketBytes(buckets))
         {
             var set = BucketSet(bucket);
             fingerprints[bucket] = SHA256.HashData(raw);
@@ -190,6 +191,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
 
         state.HeadETag = etag;
         state.StoredBuckets = fingerprints;
+        state.StoredBucketCount = buckets;
         state.Rows.Saved();
         lock (_gate)
         {

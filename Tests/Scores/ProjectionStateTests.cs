@@ -194,7 +194,7 @@ public sealed class ProjectionStateTests
     {
         var one = new ProjectionState();
         var two = new ProjectionState();
-        var ids = Enumerable.Range(0, 2_000).Select(n => $"x:user{n}").ToList();
+        var ids = Enumerable.Range(0, 20_000).Select(n => $"x:user{n}").ToList();
         foreach (var id in ids)
         {
             one.Identities[id] = new Figures(id, id.Length, true, 0.5, null, 1, 2) { Level = Levels.Participant };
@@ -205,20 +205,50 @@ public sealed class ProjectionStateTests
             two.Identities[id] = one.Identities[id]; // another insertion order: the same bytes
         }
 
-        var before = one.UserBucketBytes();
-        Assert.Equal(before, two.UserBucketBytes());
-        Assert.True(before.Count > ProjectionState.UserBuckets / 2);
+        var count = one.BucketCount();
+        Assert.Equal(64, count); // 20,000 / 400 = 50, up to a power of two
+        var before = one.UserBucketBytes(count);
+        Assert.Equal(before, two.UserBucketBytes(count));
+        Assert.Equal(count, before.Count);
 
         one.Identities["x:user7"] = one.Identities["x:user7"] with { Log2Score = 99 };
         one.Entrants["p:new"] = new Figures(null, 1, true, null, null, 1, 1);
-        var after = one.UserBucketBytes();
+        var after = one.UserBucketBytes(count);
         var changed = after.Keys.Where(b => !before.TryGetValue(b, out var was) || !was.SequenceEqual(after[b])).Order().ToList();
-        Assert.Equal(new[] { ProjectionState.BucketOf("x:user7"), ProjectionState.BucketOf("p:new") }.Distinct().Order(), changed);
+        Assert.Equal(new[] { ProjectionState.BucketOf("x:user7", count), ProjectionState.BucketOf("p:new", count) }.Distinct().Order(), changed);
 
-        // Read back from the packed buckets, every bucket counts as stored, with the fingerprint of its bytes.
+        // Read back from the packed buckets, every bucket counts as stored, with the fingerprint of its bytes and its count.
         var back = ProjectionState.FromBytes(one.CoreBytes(), one.UserBytes(), [])!;
         Assert.Equal(one.Identities.Count, back.Identities.Count);
         Assert.Equal(one.Entrants["p:new"], back.Entrants["p:new"]);
-        Assert.Equal(after, back.UserBucketBytes());
+        Assert.Equal(count, back.StoredBucketCount);
+        Assert.Equal(after.Keys, back.StoredBuckets.Keys.Order());
+        Assert.Equal(after, back.UserBucketBytes(count));
+
+        // Buckets of two counts never make one state.
+        var other = new ProjectionState();
+        other.Identities["x:solo"] = one.Identities["x:user7"];
+        Assert.Null(ProjectionState.FromBytes(one.CoreBytes(), [.. one.UserBytes(), .. other.UserBytes()], []));
+    }
+
+    [Theory]
+    [InlineData(0, 0, 1)]
+    [InlineData(300, 0, 1)]
+    [InlineData(3_000, 0, 8)]
+    [InlineData(100_000, 0, 256)]
+    [InlineData(1_000_000, 0, 256)]
+    [InlineData(3_000, 16, 16)] // within a factor of two of the ideal 8: kept, no rewrite of every bucket
+    [InlineData(3_000, 4, 4)]
+    [InlineData(3_000, 2, 8)] // off by more: the ideal
+    [InlineData(3_000, 64, 8)]
+    public void BucketCount_FollowsTheFigures_KeepingTheStoredCountNearIt(int figures, int stored, int expected)
+    {
+        var state = new ProjectionState { StoredBucketCount = stored };
+        for (var n = 0; n < figures; n++)
+        {
+            state.Identities[$"x:{n}"] = new Figures(null, 1, true, null, null, 1, 1);
+        }
+
+        Assert.Equal(expected, state.BucketCount());
     }
 }

@@ -313,7 +313,8 @@ public static class WindowBench
     {
         var source = Synthetic(users);
         var core = source.CoreBytes();
-        var buckets = source.UserBucketBytes().ToDictionary(b => b.Key, b => ProjectionState.Pack(b.Value));
+        var count = source.BucketCount();
+        var buckets = source.UserBucketBytes(count).ToDictionary(b => b.Key, b => ProjectionState.Pack(b.Value));
         var days = source.Rows.Days.Select(source.DayBytes).ToList();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var loaded = ProjectionState.FromBytes(core, buckets.Values, days);
@@ -333,7 +334,7 @@ public static class WindowBench
             return loaded!.Rows.Values.Count(f => ids.Contains(f.InteractionId));
         });
         // A run after interactions of today that touched those 60 users writes the core, their buckets (decision 1292) and today's rows.
-        var touchedBuckets = touched.Select(ProjectionState.BucketOf).Distinct().Sum(b => (long)buckets[b].Length);
+        var touchedBuckets = touched.Select(u => ProjectionState.BucketOf(u, count)).Distinct().Sum(b => (long)buckets[b].Length);
         return new StateFigures(users, after - before, stored, core.Length + touchedBuckets + days[^1].Length, usersPart, touchedBuckets, found, byIndex, byPass);
     }
 
