@@ -69,9 +69,9 @@ public sealed class ProjectionState
     public static readonly DateTimeOffset Epoch = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     // 2: the window's rows (decision 1241); 3: stored as a core part and one part per day (decision 1242); 4: the users'
-    // and entrants' figures in buckets by id hash (decision 1292). A state of another format is not read: a full run
-    // rebuilds it.
-    private const int FormatVersion = 4;
+    // and entrants' figures in buckets by id hash (decision 1292); 5: a bucket starts with the bucket count. A state of
+    // another format is not read: a full run rebuilds it.
+    private const int FormatVersion = 5;
 
     /// <summary>
     /// At most this many buckets of the users' and entrants' figures (decision 1292), by
@@ -254,12 +254,16 @@ public sealed class ProjectionState
                 using var r = new BinaryReader(new MemoryStream(bucket), Encoding.UTF8);
                 var count = r.ReadInt32();
                 var number = r.ReadInt32();
-                Read(r, state!.Identities);
-                Read(r, state.Entrants);
-                if (r.BaseStream.Position != bucket.Length || count is < 1 or > MaxBuckets || number < 0 || number >= count
-                    || (state.StoredBucketCount != 0 && state.StoredBucketCount != count))
+                if (count is < 1 or > MaxBuckets || number < 0 || number >= count || (state!.StoredBucketCount != 0 && state.StoredBucketCount != count))
                 {
                     return null; // not a bucket as UserBucketBytes writes one, or buckets of two counts mixed
+                }
+
+                Read(r, state.Identities);
+                Read(r, state.Entrants);
+                if (r.BaseStream.Position != bucket.Length)
+                {
+                    return null;
                 }
 
                 state.StoredBucketCount = count;
@@ -279,7 +283,7 @@ public sealed class ProjectionState
             state!.Rows.Saved();
             return state;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
         {
             return null; // chunks of two writers mixed, or truncated: rebuilt by a full run rather than failing every run
         }
@@ -342,7 +346,12 @@ public sealed class ProjectionState
     private static void Read(BinaryReader r, Dictionary<string, Figures> map)
     {
         var count = r.ReadInt32();
-        map.EnsureCapacity(count);
+        if (count < 0)
+        {
+            throw new InvalidDataException("A negative count of figures.");
+        }
+
+        map.EnsureCapacity(map.Count + Math.Min(count, 1 << 16)); // a count read from damaged bytes must not reserve memory
         for (var n = 0; n < count; n++)
         {
             var id = r.ReadString();

@@ -183,6 +183,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
 
         // The head names the new state: what it no longer names can go (a run cut short here leaves rows a full run sweeps).
         var named = next.SelectMany(s => Enumerable.Range(0, s.Value.Chunks).Select(n => ChunkRow(s.Key, s.Value.Version, n))).ToHashSet(StringComparer.Ordinal);
+        calls += sweep || legacy ? 1 : 0; // the range read of every chunk row's key (one call, whatever its pages)
         var stale = sweep || legacy
             ? (await ChunkRowsAsync(keysOnly: true, ct)).Keys.ToList()
             : previous.SelectMany(s => Enumerable.Range(0, s.Value.Chunks).Select(n => ChunkRow(s.Key, s.Value.Version, n))).ToList();

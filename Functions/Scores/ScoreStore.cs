@@ -100,7 +100,8 @@ public sealed class ScoreStore(EngageStorage storage)
     /// Moves the score rows of the layout before decision 1291 (a partition per user) into the shards, once per store:
     /// each is inserted under its new key unless a row is there already (written by a run since, so newer) and then
     /// deleted; then a record says it is done. Every projection run calls this first (one point read, the first time in
-    /// a process); a pass cut short is done again by the next run, and it only moves rows forward.
+    /// a process). The old rows are moved a page (up to 1,000) at a time, so a pass cut short (a timeout on a large
+    /// store) leaves only unmoved rows, and the next run goes on from there.
     /// </summary>
     public async Task EnsureShardedAsync(CancellationToken ct)
     {
@@ -111,32 +112,49 @@ public sealed class ScoreStore(EngageStorage storage)
 
         if (!(await storage.Community.GetEntityIfExistsAsync<TableEntity>(StatePartition, ShardedRow, cancellationToken: ct)).HasValue)
         {
-            var legacy = new List<TableEntity>();
-            await foreach (var e in storage.Scores.QueryAsync<TableEntity>(e => e.RowKey == CurrentRow, cancellationToken: ct))
+            var moved = 0;
+            var filter = TableClient.CreateQueryFilter($"RowKey eq {CurrentRow}");
+            await foreach (var page in storage.Scores.QueryAsync<TableEntity>(filter, cancellationToken: ct).AsPages())
             {
-                if (!ScoreKeys.IsShard(e.PartitionKey))
-                {
-                    legacy.Add(e);
-                }
+                var legacy = page.Values.Where(e => !ScoreKeys.IsShard(e.PartitionKey)).ToList();
+                await Parallel.ForEachAsync(legacy, new ParallelOptions { MaxDegreeOfParallelism = MoveDegree, CancellationToken = ct },
+                    async (old, token) => await MoveAsync(old, token));
+                moved += legacy.Count;
             }
 
-            await Parallel.ForEachAsync(legacy, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (old, token) =>
-            {
-                try
-                {
-                    await storage.Scores.AddEntityAsync(ToEntity(UserOf(old)), token);
-                }
-                catch (RequestFailedException exists) when (exists.Status == 409)
-                {
-                    // A run since the upgrade wrote this user's row in the shard: it is newer than the old one.
-                }
-
-                await storage.Scores.DeleteEntityAsync(old.PartitionKey, old.RowKey, ETag.All, token);
-            });
-            await storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, ShardedRow) { ["Rows"] = legacy.Count }, TableUpdateMode.Replace, ct);
+            await storage.Community.UpsertEntityAsync(new TableEntity(StatePartition, ShardedRow) { ["Rows"] = moved }, TableUpdateMode.Replace, ct);
         }
 
         _sharded = true;
+    }
+
+    /// <summary>Old rows moved at once: the move is one insert and one delete a row, each in a partition of its own.</summary>
+    private const int MoveDegree = 32;
+
+    /// <summary>
+    /// One old row into its shard. Erasure deletes the old key before the shard key (<see cref="ForgetAsync"/>): if the
+    /// old row is gone when the move deletes it (by its ETag), the user was erased meanwhile and the row this move
+    /// inserted from its copy goes too, so an erased user never comes back.
+    /// </summary>
+    internal async Task MoveAsync(TableEntity old, CancellationToken ct)
+    {
+        var row = UserOf(old);
+        var inserted = false;
+        try
+        {
+            await storage.Scores.AddEntityAsync(ToEntity(row), ct);
+            inserted = true;
+        }
+        catch (RequestFailedException exists) when (exists.Status == 409)
+        {
+            // A run since the upgrade wrote this user's row in the shard: it is newer than the old one.
+        }
+
+        var deleted = await storage.Scores.DeleteEntityAsync(old.PartitionKey, old.RowKey, old.ETag, ct);
+        if (deleted.Status == 404 && inserted)
+        {
+            await storage.Scores.DeleteEntityAsync(ScoreKeys.Partition(row.UserId), ScoreKeys.Row(row.UserId), ETag.All, ct);
+        }
     }
 
     public async Task WriteCommunityAsync(Community community, Levels levels, IEnumerable<Leaderboard> boards, CancellationToken ct)
@@ -183,9 +201,11 @@ public sealed class ScoreStore(EngageStorage storage)
     /// </summary>
     public async Task ForgetAsync(string userId, CancellationToken ct)
     {
-        await storage.Scores.DeleteEntityAsync(ScoreKeys.Partition(userId), ScoreKeys.Row(userId), cancellationToken: ct);
-        var legacy = ScoreKeys.Legacy(userId); // not moved yet if no projection has run since decision 1291
+        // The old key first (not moved yet if no projection has run since decision 1291), then the shard's: a move running
+        // meanwhile then finds its old row gone and takes back what it inserted (MoveAsync).
+        var legacy = ScoreKeys.Legacy(userId);
         await storage.Scores.DeleteEntityAsync(legacy.Partition, legacy.Row, cancellationToken: ct);
+        await storage.Scores.DeleteEntityAsync(ScoreKeys.Partition(userId), ScoreKeys.Row(userId), cancellationToken: ct);
         foreach (var by in new[] { "engagement", "reciprocity" })
         {
             var row = await storage.Community.GetEntityIfExistsAsync<TableEntity>(CommunityPartition, "leaderboard-" + by, cancellationToken: ct);

@@ -19,15 +19,7 @@ public sealed class IdentityRecorderTests : IAsyncLifetime
 
     public async Task InitializeAsync() => await Storage.EnsureReadyAsync(CancellationToken.None);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var table in Storage.Names.Tables)
-        {
-            await Storage.TableService.DeleteTableAsync(table);
-        }
-
-        await _services.DisposeAsync();
-    }
+    public Task DisposeAsync() => OwnTables.DisposeAsync(_services);
 
     private static Interaction By(string actor, bool bot = false, string? name = null, IReadOnlyList<string>? links = null) => new()
     {

@@ -187,6 +187,18 @@ public sealed class ProjectionStateTests
         Assert.Null(ProjectionState.FromBytes(core, users, [new byte[] { 1, 2, 3 }]));
         Assert.Null(ProjectionState.FromBytes(core, [users[0][..(users[0].Length / 2)]], []));
         Assert.Null(ProjectionState.FromBytes(core, [core], [])); // not a bucket: another shape after the format
+
+        // A bucket whose count of figures is damaged (here: int.MaxValue) is unreadable, not a reservation of memory.
+        using var damaged = new MemoryStream();
+        using (var w = new BinaryWriter(damaged, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(1);
+            w.Write(0);
+            w.Write(int.MaxValue);
+            w.Write("x:ada");
+        }
+
+        Assert.Null(ProjectionState.FromBytes(core, [ProjectionState.Pack(damaged.ToArray())], []));
     }
 
     [Fact]

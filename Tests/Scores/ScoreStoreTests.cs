@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Engage.Domain.Facts;
 using Engage.Functions.Http;
@@ -30,15 +29,7 @@ public sealed class ScoreStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync() => await Storage.EnsureReadyAsync(CancellationToken.None);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var table in Storage.Names.Tables)
-        {
-            await Storage.TableService.DeleteTableAsync(table);
-        }
-
-        await _services.DisposeAsync();
-    }
+    public Task DisposeAsync() => OwnTables.DisposeAsync(_services);
 
     private static UserScore Score(string user, double score, string level = "engaged") =>
         new(user, user.Split(':').Last(), new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), score, level, 0.25, 1, 2, 3);
@@ -83,7 +74,7 @@ public sealed class ScoreStoreTests : IAsyncLifetime
 
         await Scores.WriteScoresAsync(rows, CancellationToken.None);
 
-        var (batches, singles) = _requests.Writes();
+        var (batches, singles) = (_requests.Batches, _requests.Singles);
         Assert.Equal(0, singles);
         Assert.Equal(ScoreKeys.Transactions(rows, r => r.UserId).Count, batches);
         Assert.InRange(batches, ScoreKeys.Shards, ScoreKeys.Shards + 3);
@@ -147,35 +138,39 @@ public sealed class ScoreStoreTests : IAsyncLifetime
         Assert.Null(await Scores.GetScoreAsync("x:ann", CancellationToken.None));
     }
 
-    /// <summary>Counts table requests: all of them, and the writes by kind (a transaction is a POST to <c>$batch</c>).</summary>
-    private sealed class RequestCount : HttpPipelineSynchronousPolicy
+    [Fact]
+    public async Task AnErasureDuringTheMove_NeverBringsTheRowBack_WhicheverWritesFirst()
     {
-        private int _all;
-        private int _batches;
-        private int _singles;
-
-        public int All => Volatile.Read(ref _all);
-
-        public (int Batches, int Singles) Writes() => (Volatile.Read(ref _batches), Volatile.Read(ref _singles));
-
-        public void Clear()
+        async Task<TableEntity> OldRowAsync(UserScore row)
         {
-            Interlocked.Exchange(ref _all, 0);
-            Interlocked.Exchange(ref _batches, 0);
-            Interlocked.Exchange(ref _singles, 0);
+            await Storage.Scores.AddEntityAsync(new TableEntity(FactKeys.Escape(row.UserId), ScoreStore.CurrentRow)
+            {
+                ["Score"] = row.Score,
+                ["Level"] = row.Level,
+                ["Json"] = JsonSerializer.Serialize(row, EngageJson.Options),
+            });
+            return (await Storage.Scores.GetEntityAsync<TableEntity>(FactKeys.Escape(row.UserId), ScoreStore.CurrentRow)).Value;
         }
 
-        public override void OnSendingRequest(HttpMessage message)
+        // The move read the old row, then the user was erased, then the move inserts from its copy and deletes the old row.
+        var ann = await OldRowAsync(Score("x:ann", 5));
+        await Scores.ForgetAsync("x:ann", CancellationToken.None);
+        await Scores.MoveAsync(ann, CancellationToken.None);
+        Assert.Null(await Scores.GetScoreAsync("x:ann", CancellationToken.None));
+
+        // The move finished before the erasure: the erasure finds the row in its shard.
+        var bob = await OldRowAsync(Score("x:bob", 6));
+        await Scores.MoveAsync(bob, CancellationToken.None);
+        Assert.Equal(6, (await Scores.GetScoreAsync("x:bob", CancellationToken.None))!.Score);
+        await Scores.ForgetAsync("x:bob", CancellationToken.None);
+        Assert.Null(await Scores.GetScoreAsync("x:bob", CancellationToken.None));
+
+        var rows = new List<TableEntity>();
+        await foreach (var e in Storage.Scores.QueryAsync<TableEntity>())
         {
-            Interlocked.Increment(ref _all);
-            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _batches);
-            }
-            else if (message.Request.Method != RequestMethod.Get)
-            {
-                Interlocked.Increment(ref _singles);
-            }
+            rows.Add(e);
         }
+
+        Assert.Empty(rows);
     }
 }

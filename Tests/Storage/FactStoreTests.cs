@@ -16,15 +16,7 @@ public sealed class FactStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync() => await Storage.EnsureReadyAsync(CancellationToken.None);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var table in Storage.Names.Tables)
-        {
-            await Storage.TableService.DeleteTableAsync(table);
-        }
-
-        await _services.DisposeAsync();
-    }
+    public Task DisposeAsync() => OwnTables.DisposeAsync(_services);
 
     private static Fact Fact(string user, string id, DateTimeOffset at) => new()
     {

@@ -164,7 +164,7 @@ public static class WebhookBench
         var machine = MachineMeter.Start();
         var cpu = CpuMeter.Start([app.Pid, Environment.ProcessId, worker?.Pid ?? 0, .. store.Pids]);
         // Beside the load, on the same store at the same time: bare puts of the same message at a low rate (the probe).
-        var probe = message is null ? Task.FromResult<Latencies?>(null) : ProbeAsync(rawQueue, message, duration, timeout, ct);
+        var probe = message is null || _probeRate <= 0 ? Task.FromResult<Latencies?>(null) : ProbeAsync(rawQueue, message, duration, timeout, ct);
         var load = await OpenLoop.RunAsync(phase.Rate, duration, timeout, async (i, token) =>
         {
             using var request = phase.Kind == PhaseKind.Crc
@@ -340,7 +340,7 @@ public static class WebhookBench
                     : $"neither the store (busiest process {Cores(busiest)} of a core) nor the app ({Cores(r.AppCores)} cores) was saturated and the machine had idle time ({Cores(r.MachineCores)} of {cores} busy): the tail comes from pauses (GC, the thread pool growing, the store's event loop) rather than a lack of capacity";
         var probe = r.Probe is { P99: > 0 } b
             ? b.P99 >= GoalP99Ms
-                ? $" A bare queue put sent to the same store during the load (the probe, {_probeRate}/s) took p99 {MarkdownTable.N(b.P99, "F1")} ms itself ({MarkdownTable.N(r.Raw?.P99 ?? 0, "F1")} ms at the phase's rate with the app idle): under this load the store cannot take the 202's one write within {GoalP99Ms:F0} ms, whatever the intake does; the webhook's p99 is {MarkdownTable.N(r.Load.P99 / b.P99, "F2")}× the probe's."
+                ? $" A bare queue put sent to the same store during the load (the probe, {_probeRate}/s from the generator's process, so it waits for the same cores) took p99 {MarkdownTable.N(b.P99, "F1")} ms itself ({MarkdownTable.N(r.Raw?.P99 ?? 0, "F1")} ms at the phase's rate with the app idle): under this load one put to this store on these cores, the 202's only write, does not fit in {GoalP99Ms:F0} ms without the intake's work; the webhook's p99 is {MarkdownTable.N(r.Load.P99 / b.P99, "F2")}× the probe's."
                 : $" A bare queue put sent to the same store during the load (the probe, {_probeRate}/s) took p99 {MarkdownTable.N(b.P99, "F1")} ms: the store took single puts in time, so the rest of the webhook's p99 ({MarkdownTable.N(r.Load.P99 / b.P99, "F2")}× the probe's) is the app's queueing for a core or for the store's connection."
             : "";
         return $"{name}: p99 {p99} ms misses {GoalP99Ms:F0} ms; {cause}.{probe}";

@@ -1,0 +1,78 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Engage.Domain.Scoring;
+using Engage.Functions.Scores;
+using Engage.Functions.Storage;
+using Engage.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engage.Tests.Scores;
+
+/// <summary>The state's buckets of figures against Azurite (decision 1292): only a changed bucket is rewritten, warm or cold.</summary>
+public sealed class ProjectionStateStoreTests : IAsyncLifetime
+{
+    private readonly RequestCount _requests = new();
+    private readonly ServiceProvider _services;
+
+    public ProjectionStateStoreTests() => _services = TestServices.Create(configure: services =>
+    {
+        var options = new TableClientOptions();
+        options.AddPolicy(_requests, HttpPipelinePosition.PerCall);
+        services.AddSingleton(new TableServiceClient(TestStorage.ConnectionString, options));
+    });
+
+    private EngageStorage Storage => _services.GetRequiredService<EngageStorage>();
+
+    public async Task InitializeAsync() => await Storage.EnsureReadyAsync(CancellationToken.None);
+
+    public Task DisposeAsync() => OwnTables.DisposeAsync(_services);
+
+    private async Task<Dictionary<string, string>> HeadSetsAsync()
+    {
+        var head = await Storage.Community.GetEntityAsync<TableEntity>(ScoreStore.StatePartition, "state");
+        return head.Value.GetString("Sets").Split(';').Select(e => e.Split(':')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+    }
+
+    private static string Set(int bucket) => "u" + bucket.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task OneChangedUser_RewritesOneBucket_FromMemoryAndAfterAColdRead_InTransactions()
+    {
+        var state = new ProjectionState { CommunityJson = "{}" };
+        for (var n = 0; n < 3_000; n++)
+        {
+            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
+        }
+
+        var store = new ProjectionStateStore(Storage);
+        var first = await store.WriteAsync(state, sweep: false, CancellationToken.None);
+        var count = state.BucketCount();
+        Assert.Equal(8, count);
+        Assert.Equal(1 + count, first.Sets); // a new state: the core and every bucket
+        var before = await HeadSetsAsync();
+
+        // Warm: the state written last, changed for one user.
+        var warm = (await store.ReadAsync(CancellationToken.None)).State!;
+        warm.Identities["x:user42"] = warm.Identities["x:user42"] with { Log2Score = 99 };
+        _requests.Clear();
+        var second = await store.WriteAsync(warm, sweep: false, CancellationToken.None);
+        var (requests, batches) = (_requests.All, _requests.Batches);
+        var after = await HeadSetsAsync();
+        Assert.Equal(["core", Set(ProjectionState.BucketOf("x:user42", count))], after.Keys.Where(k => after[k] != before.GetValueOrDefault(k)).Order(StringComparer.Ordinal));
+        Assert.Equal(2, second.Sets);
+
+        // The head's read and write, the two new rows in one transaction, the two old ones deleted in another.
+        Assert.Equal(4, requests);
+        Assert.Equal(2, batches);
+        Assert.Equal(4, second.Calls);
+
+        // Cold: another process reads the state from storage (one range read of the chunk rows), changes another user.
+        var cold = (await new ProjectionStateStore(Storage).ReadAsync(CancellationToken.None)).State!;
+        Assert.Equal(99, cold.Identities["x:user42"].Log2Score);
+        cold.Identities["x:user7"] = cold.Identities["x:user7"] with { Level = Levels.ChampionLevel };
+        var third = await new ProjectionStateStore(Storage).WriteAsync(cold, sweep: false, CancellationToken.None);
+        var last = await HeadSetsAsync();
+        Assert.Equal(["core", Set(ProjectionState.BucketOf("x:user7", count))], last.Keys.Where(k => last[k] != after.GetValueOrDefault(k)).Order(StringComparer.Ordinal));
+        Assert.Equal(2, third.Sets);
+    }
+}
