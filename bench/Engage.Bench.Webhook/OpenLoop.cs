@@ -55,24 +55,41 @@ public static class OpenLoop
             latencies[i] = Math.Min((clock.Elapsed - scheduled).TotalMilliseconds, timeout.TotalMilliseconds);
         }
 
+        // The schedule ends on its own thread and says so through this, so that no pool thread waits on it: a Join on a
+        // pool thread, one per generator, took both of a 2-core machine's minimum pool threads once a probe ran beside
+        // the load, and every request then waited for the pool to grow (p99 of seconds, even with ingestion paused).
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scheduler = new Thread(() =>
+        {
+            try
+            {
+                Schedule();
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        })
+        { IsBackground = true, Name = "open-loop schedule", Priority = ThreadPriority.AboveNormal };
+
+        void Schedule()
         {
             for (var i = 0; i < total && !ct.IsCancellationRequested; i++)
             {
-                var scheduled = TimeSpan.FromSeconds(i / (double)rate);
-                while (scheduled - clock.Elapsed is var wait && wait > TimeSpan.Zero)
+                var at = TimeSpan.FromSeconds(i / (double)rate);
+                while (at - clock.Elapsed is var wait && wait > TimeSpan.Zero)
                 {
                     Thread.Sleep(wait > TimeSpan.FromMilliseconds(2) ? wait - TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
                 }
 
-                latestSend = Math.Max(latestSend, (clock.Elapsed - scheduled).TotalMilliseconds);
+                latestSend = Math.Max(latestSend, (clock.Elapsed - at).TotalMilliseconds);
                 var index = i;
-                tasks[i] = Task.Run(() => One(index, scheduled), CancellationToken.None);
+                tasks[i] = Task.Run(() => One(index, at), CancellationToken.None);
             }
-        })
-        { IsBackground = true, Name = "open-loop schedule", Priority = ThreadPriority.AboveNormal };
+        }
+
         scheduler.Start();
-        await Task.Run(scheduler.Join, ct);
+        await done.Task.WaitAsync(ct);
         await Task.WhenAll(tasks.Where(t => t is not null));
         var sorted = latencies.Order().ToArray();
         return new Latencies(total, errors, timedOut, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted[^1], latestSend);
