@@ -26,6 +26,12 @@ public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refol
     /// <summary>Activity rows read by key (incremental runs, decision 1241): the interactions the arrival index named.</summary>
     public int PointReads { get; init; }
 
+    /// <summary>Range reads that read several of those rows at once (decision 1293): calls, not rows.</summary>
+    public int RangeReads { get; init; }
+
+    /// <summary>Those rows read alone, one point read each (decision 1293): calls.</summary>
+    public int SingleReads { get; init; }
+
     /// <summary>Rows of the state whose time left the window (incremental runs).</summary>
     public int Departed { get; init; }
 
@@ -63,7 +69,7 @@ internal sealed class IncrementalRun(
     Dictionary<string, string> roles,
     Action<ProjectionRun> report)
 {
-    /// <summary>Point reads in flight at once.</summary>
+    /// <summary>Reads of arrived rows (point or range reads) in flight at once.</summary>
     private const int ParallelReads = 16;
 
     /// <summary>
@@ -127,11 +133,26 @@ internal sealed class IncrementalRun(
             return null;
         }
 
+        // Named rows that share a partition and a short key range are one range read, the rest point reads (decision 1293).
+        var plan = ArrivedReads.Make(recheck, rows);
         var fetched = new ConcurrentDictionary<string, Fact?>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(recheck, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (key, token) =>
+        var reads = plan.Spans.Select(s => (Span: (ArrivedReads.Span?)s, Point: (string?)null)).Concat(plan.Points.Select(p => (Span: (ArrivedReads.Span?)null, Point: (string?)p)));
+        await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (read, token) =>
         {
-            var (month, partition, row) = ArrivalStore.ParseRowKey(key);
-            fetched[row] = await facts.Activity.GetAsync(month, partition, row, token);
+            if (read.Span is { } span)
+            {
+                var found = await facts.Activity.ReadSpanAsync(span.Month, span.Partition, span.First, span.Last, token);
+                foreach (var key in span.Keys)
+                {
+                    var row = ArrivalStore.ParseRowKey(key).Row;
+                    fetched[row] = found.GetValueOrDefault(row); // a named row the range does not hold is gone, as a point read's 404 says
+                }
+            }
+            else
+            {
+                var (month, partition, row) = ArrivalStore.ParseRowKey(read.Point!);
+                fetched[row] = await facts.Activity.GetAsync(month, partition, row, token);
+            }
         });
         Lap("rows read by key");
         var found = 0;
@@ -301,6 +322,8 @@ internal sealed class IncrementalRun(
         {
             StateWrite = stateWrite,
             PointReads = recheck.Count,
+            RangeReads = plan.Spans.Count,
+            SingleReads = plan.Points.Count,
             Departed = departed,
             Phases = phases,
         });

@@ -109,6 +109,29 @@ public sealed class ActivityStore(EngageStorage storage)
         }
     }
 
+    /// <summary>
+    /// The rows of one partition with row keys from <paramref name="first"/> to <paramref name="last"/> (inclusive), by row
+    /// key: one range read (decision 1293); empty when the month's table is not there.
+    /// </summary>
+    public async Task<Dictionary<string, Fact>> ReadSpanAsync(string month, string partition, string first, string last, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, Fact>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {first} and RowKey le {last}");
+        try
+        {
+            await foreach (var entity in Table(month).QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            {
+                rows[entity.RowKey] = ToFact(entity);
+            }
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            // The month's table is not there: none of its rows are.
+        }
+
+        return rows;
+    }
+
     /// <summary>An activity row read back: its fact, with the actor as the affected user (the partition is a day-shard, not a user).</summary>
     public static Fact ToFact(TableEntity entity)
     {

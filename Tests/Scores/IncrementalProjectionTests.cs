@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Engage.Domain.Facts;
 using Engage.Domain.Interactions;
 using Engage.Domain.People;
 using Engage.Domain.Scoring;
@@ -157,8 +158,53 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.Equal(k, run.PointReads);
         Assert.Equal(0, run.PartitionsRead);
         var requests = _requests.Snapshot();
-        Assert.Equal(k, requests.Count(r => r.Table.StartsWith(_activity, StringComparison.Ordinal) && r.PointRead));
+        var activityReads = requests.Where(r => r.Table.StartsWith(_activity, StringComparison.Ordinal)).ToList();
+        Assert.Equal(run.SingleReads, activityReads.Count(r => r.PointRead));
+        Assert.Equal(run.RangeReads, activityReads.Count(r => r.OnePartition));
+        Assert.InRange(run.SingleReads + run.RangeReads, 1, k); // never more calls than rows; fewer where rows share a partition (decision 1293)
         Assert.DoesNotContain(requests, r => r.Table == _facts);
+    }
+
+    [Fact]
+    public async Task ManyInteractionsOfOneHour_AreReadBackInAFewRangeReads_AndTheRunStillAgreesWithAFullOne()
+    {
+        await IngestAsync(
+            Post("x:h1", "x:ada", T0.AddHours(-5), "How do I rotate the webhook secret?"),
+            Post("x:h2", "x:cy", T0.AddDays(-3), "Weekly notes are up."));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+
+        // 40 replies within half an hour of one day: 8 day-shard partitions hold them, about 5 each.
+        _clock.Advance(TimeSpan.FromMinutes(40));
+        const int k = 40;
+        await IngestAsync(Enumerable.Range(0, k).Select(n =>
+            Reply($"x:m{n}", $"x:v{n % 13}", n % 3 == 0 ? "x:h2" : "x:h1", _clock.GetUtcNow().AddMinutes(-35 + (n * 0.5)), n % 2 == 0 ? "Thanks, that answers it." : "Did you try the settings page?")).ToArray());
+        _requests.Clear();
+        await RunBothAsync(expectFull: false);
+
+        var run = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.Equal(k, run.PointReads);
+        Assert.InRange(run.RangeReads, 1, FactKeys.ActivityShards);
+        var activityReads = _requests.Snapshot().Where(r => r.Table.StartsWith(_activity, StringComparison.Ordinal)).ToList();
+        Assert.Equal(run.SingleReads, activityReads.Count(r => r.PointRead));
+        Assert.Equal(run.RangeReads, activityReads.Count(r => r.OnePartition));
+        Assert.True(run.RangeReads + run.SingleReads <= FactKeys.ActivityShards + 2, $"{run.RangeReads + run.SingleReads} calls read {k} rows");
+
+        // One of them is gone since (its activity row deleted in both stores) and the arrival index names them all again:
+        // the range reads do not hold it, so the run drops it, as a point read's 404 would.
+        var window = new Window(_clock.GetUtcNow(), Window.Default);
+        var named = (await _incremental.GetRequiredService<FactStore>().Activity.ReadAsync(window, CancellationToken.None))
+            .Where(f => f.InteractionId.StartsWith("x:m", StringComparison.Ordinal)).ToList();
+        Assert.Equal(k, named.Count);
+        foreach (var s in Both)
+        {
+            var (month, partition, row) = FactKeys.ActivityKey(named.Single(f => f.InteractionId == "x:m1"));
+            await s.GetRequiredService<FactStore>().Activity.Table(month).DeleteEntityAsync(partition, row);
+        }
+
+        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("again", [], [], [.. named.Select(ArrivalStore.RowKeyOf)], CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await RunBothAsync(expectFull: false);
     }
 
     [Fact]
@@ -512,7 +558,7 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     /// <summary>Table requests of one store: which table, and whether it was a point read (partition and row key in the path).</summary>
     private sealed class RequestLog : HttpPipelineSynchronousPolicy
     {
-        private readonly List<(string Table, bool PointRead)> _requests = [];
+        private readonly List<(string Table, bool PointRead, bool OnePartition)> _requests = [];
         private readonly List<(string Method, string Table, string Row)> _writes = [];
 
         public void Clear()
@@ -533,7 +579,8 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
             }
         }
 
-        public List<(string Table, bool PointRead)> Snapshot()
+        /// <summary>Reads by table: point reads, and queries of one partition (a filter with <c>PartitionKey eq</c>).</summary>
+        public List<(string Table, bool PointRead, bool OnePartition)> Snapshot()
         {
             lock (_requests)
             {
@@ -562,7 +609,8 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
 
             lock (_requests)
             {
-                _requests.Add((paren < 0 ? segment : segment[..paren], segment.Contains("PartitionKey=", StringComparison.Ordinal)));
+                var query = Uri.UnescapeDataString(message.Request.Uri.Query ?? "");
+                _requests.Add((paren < 0 ? segment : segment[..paren], segment.Contains("PartitionKey=", StringComparison.Ordinal), query.Contains("PartitionKey eq", StringComparison.Ordinal)));
             }
         }
     }

@@ -123,12 +123,12 @@ public static class WindowBench
         var ratio = incremental / Math.Max(projectionLast!.Value, 1e-6);
         var phases = string.Join(", ", last!.Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Seconds:F3} s")));
         rows.Add(Row($"projection run after {newInteractions} new interactions vs a full run (10× history)", incremental, projectionLast.Value,
-            (last.Full ? "missed: the run was a full one; " : "") + $"≈ {newInteractions}/{windowVolume:N0} of a full run ({last.PointReads} rows read by key, {last.PartitionsRead} user partitions read, {last.ScoreRows} score rows written)"
-            + (ratio > 3 * goal ? string.Create(CultureInfo.InvariantCulture, $"; missed: time follows storage calls, not rows: this run made one point read per new interaction and wrote {last.ScoreRows} score rows in one transaction per shard touched (decision 1291), where the full run reads 1,000 rows per call (16 range reads) and writes a score row for every user of the window ({generator.Users:N0}) in transactions of up to 100, plus a fixed part either way (state, people, arrivals, the rows that entered the window by time, the community row). Phases of the last run: {phases}; its state holds the window's {windowVolume:N0} rows, {last.StateWrite?.BytesTotal ?? last.StateBytes:N0} bytes gzip'd, of which the run wrote {last.StateBytes:N0}; whether this follows N or the window: the rows of decision 1281 below") : "")));
+            (last.Full ? "missed: the run was a full one; " : "") + $"≈ {newInteractions}/{windowVolume:N0} of a full run ({last.PointReads} rows read by key in {last.RangeReads} range reads and {last.SingleReads} point reads (decision 1293), {last.PartitionsRead} user partitions read, {last.ScoreRows} score rows written)"
+            + (ratio > 3 * goal ? string.Create(CultureInfo.InvariantCulture, $"; missed: time follows storage calls, not rows: this run read the new interactions in {last.RangeReads} range reads and {last.SingleReads} point reads (decision 1293) and wrote {last.ScoreRows} score rows in one transaction per shard touched (decision 1291), where the full run reads 1,000 rows per call (16 range reads) and writes a score row for every user of the window ({generator.Users:N0}) in transactions of up to 100, plus a fixed part either way (state, people, arrivals, the rows that entered the window by time, the community row). Phases of the last run: {phases}; its state holds the window's {windowVolume:N0} rows, {last.StateWrite?.BytesTotal ?? last.StateBytes:N0} bytes gzip'd, of which the run wrote {last.StateBytes:N0}; whether this follows N or the window: the rows of decision 1281 below") : "")));
         var rowsRatio = last.Rows / (double)Math.Max(1, fullRows);
         var rowsMissed = rowsRatio > 3 * goal ? "; missed: more rows entered the window by time than arrived" : "";
         rows.Add(string.Create(CultureInfo.InvariantCulture,
-            $"| storage rows read by that incremental run vs the full run (10× history) | {last.Rows:N0} rows ({last.PointReads} point reads, {last.PartitionsRead} partition reads) | {fullRows:N0} rows | {rowsRatio:F3} | ≈ {newInteractions}/{windowVolume:N0}{rowsMissed} |"));
+            $"| storage rows read by that incremental run vs the full run (10× history) | {last.Rows:N0} rows ({last.PointReads} read by key: {last.RangeReads} range reads, {last.SingleReads} point reads; {last.PartitionsRead} user partition reads) | {fullRows:N0} rows | {rowsRatio:F3} | ≈ {newInteractions}/{windowVolume:N0}{rowsMissed} |"));
         var scaling = await ScalingAsync(new Scaling(projection, facts, services.GetRequiredService<ScoreStore>(), generator, asOf, windowVolume, newInteractions, runs, projectionLast.Value, incremental, last), ct);
         var stateMemory = StateMemory(smoke ? 2_000 : int.Parse(options.GetValueOrDefault("state-users", "100000"), CultureInfo.InvariantCulture));
 
@@ -248,7 +248,7 @@ public static class WindowBench
         var azurite = writesLarge / Math.Max(writesSmall, 1e-6);
 
         string Label(int n, int w) => $"incremental run after {n:N0} new interactions, {w:N0} in the window";
-        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows read by key, {run.Refolded:N0} users refolded, {run.ScoreRows:N0} score rows written)";
+        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows read by key in {run.RangeReads:N0} range reads and {run.SingleReads:N0} point reads, {run.Refolded:N0} users refolded, {run.ScoreRows:N0} score rows written)";
         var rows = new List<string>();
         foreach (var n in new[] { s.Few, many })
         {
