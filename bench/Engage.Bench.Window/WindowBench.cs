@@ -159,7 +159,7 @@ public static class WindowBench
         var md = new StringBuilder();
         md.AppendLine("## Window-bounded projection and community reads");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {runs}, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among the small community's users and their posts, so that only the window differs (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {runs}, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among as many users as the small community has, users that joined with the growth and hold as many rows each as the small community's users do in the small window (replies in the grown window pick a user, then one of their posts), so that only the window differs (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
         md.AppendLine();
         md.AppendLine("| case | figure | baseline | ratio | goal |");
         md.AppendLine("|---|---|---|---|---|");
@@ -244,6 +244,7 @@ public static class WindowBench
         // The window grows tenfold, and its community with it: the interactions added pick among 10× as many users.
         var smallUsers = s.Generator.Users;
         s.Generator.Users = grown / 10;
+        s.Generator.ParentsByUser = true;
         const int batch = 3_000;
         for (var written = s.Window; written < grown; written += batch)
         {
@@ -253,11 +254,15 @@ public static class WindowBench
         var fullGrown = await MedianAsync(s.Runs, async () => await s.Projection.RunAsync(forceFull: true, ct));
         var grownRows = s.Projection.LastRun!.Rows;
         var large = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
-        // The controlled case: the same N among the small community's users and their posts, so that only the window
-        // differs from the small case (at random across 10× the users, N new interactions name about twice the users).
+        // The controlled case: the same N among as many users as the small community has, each with the rows a small
+        // community's user has (users that joined with the growth: about ten interactions each, replies received by user),
+        // so that only the window differs from the small case. At random across 10× the users, N names about twice the users;
+        // the small community's own users hold about twice their rows now (the small window's and the growth's).
         s.Generator.Users = smallUsers;
+        s.Generator.First = smallUsers;
         var controlled = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
         s.Generator.Users = grown / 10;
+        s.Generator.First = 0;
         var writesLarge = await ScoreWritesAsync();
         var azurite = writesLarge / Math.Max(writesSmall, 1e-6);
 
@@ -275,10 +280,10 @@ public static class WindowBench
             $"; per score row written {PerRow(at.Run) * 1000:F2} ms against {PerRow(small[n].Run) * 1000:F2} ms at {s.Window:N0} (100 rows rewritten alone: {azurite:F1}×, the row below), Engage's own work (refold, levels, leaderboards: no storage) {Own(at.Run):F3} s against {Own(small[n].Run):F3} s");
         foreach (var n in new[] { s.Few, many })
         {
-            // The controlled case: the same N among the same users, only the window 10× as large.
+            // The controlled case: the same N among as many users, with as many rows each; only the window 10× as large.
             var ratio = controlled[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {Label(n, grown)}, among the {smallUsers:N0} users of the small community and their posts, vs the same N at {s.Window:N0} | {controlled[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {controlled[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(controlled[n].Run)}{(ratio > 1.3 ? Missed(n, controlled[n]) : "")} |"));
+                $"| {Label(n, grown)}, among {smallUsers:N0} users of the grown community with a small community's rows each, vs the same N at {s.Window:N0} | {controlled[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {controlled[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(controlled[n].Run)}{(ratio > 1.3 ? Missed(n, controlled[n]) : "")} |"));
         }
 
         foreach (var n in new[] { s.Few, many })
@@ -309,7 +314,7 @@ public static class WindowBench
         note.Append(CultureInfo.InvariantCulture, $"Incremental runs by N and window (decision 1281): {string.Join("; ", fits)}. Phases of the last run of each case (seconds): ");
         note.Append(string.Join("; ", new[] { (s.Few, s.Window, small), (many, s.Window, small), (s.Few, grown, large), (many, grown, large) }
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"N = {c.Item1:N0} at {c.Item2:N0}: ") + Phases(c.Item3[c.Item1].Run))
-            .Concat(new[] { s.Few, many }.Select(n => string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} at {grown:N0} among the small community's users: ") + Phases(controlled[n].Run)))));
+            .Concat(new[] { s.Few, many }.Select(n => string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} at {grown:N0} in the controlled case: ") + Phases(controlled[n].Run)))));
         note.Append('.');
         return new ScalingFigures(rows, note.ToString());
     }
@@ -480,27 +485,35 @@ public static class WindowBench
         public int Users { get; set; } = users;
 
         private readonly Random _random = new(42);
-        private int _mostUsers = users;
         private readonly List<ItemInfo> _posts = [];
+        private readonly Dictionary<string, List<ItemInfo>> _postsByUser = new(StringComparer.Ordinal);
         private int _next;
 
-        private static int UserIndex(string userId) => int.Parse(userId.AsSpan("bench:u".Length), CultureInfo.InvariantCulture);
+        /// <summary>
+        /// The first user the next interactions pick from (users <c>First</c> to <c>First + Users - 1</c>): raised for the
+        /// bench's controlled case, which picks among users of the grown community that have the rows a small one's have.
+        /// </summary>
+        public int First { get; set; }
+
+        /// <summary>
+        /// Parents picked by user: a user at random among those picked from, then one of their posts (false: a post at
+        /// random among all, as the small window and its history were written). A grown community's users then receive
+        /// about as much as the small one's did, instead of the small community's many old posts drawing most replies.
+        /// </summary>
+        public bool ParentsByUser { get; set; }
 
         public async Task WriteAsync(FactStore store, int count, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
         {
-            _mostUsers = Math.Max(_mostUsers, Users);
             var facts = new List<Fact>();
             var items = new List<ItemInfo>();
             var span = (to - from).TotalSeconds;
             for (var n = 0; n < count; n++)
             {
                 var id = $"bench:{_next++}";
-                var actor = $"bench:u{_random.Next(Users)}";
+                var actor = $"bench:u{First + _random.Next(Users)}";
                 var at = from.AddSeconds(_random.NextDouble() * span);
-                // Parents among the posts of the users picked from (all of them, except in the bench's controlled case).
-                var eligible = _posts.Count == 0 || Users >= _mostUsers ? _posts : _posts.Where(p => UserIndex(p.Author) < Users).ToList();
-                var kind = eligible.Count == 0 ? 0 : _random.Next(4);
-                var parent = eligible.Count == 0 ? null : eligible[_random.Next(eligible.Count)];
+                var kind = _posts.Count == 0 ? 0 : _random.Next(4);
+                var parent = _posts.Count == 0 ? null : ParentsByUser ? ParentOf($"bench:u{First + _random.Next(Users)}") : _posts[_random.Next(_posts.Count)];
                 var interaction = kind switch
                 {
                     1 => new Interaction { Id = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = at, InReplyTo = new ItemRef(parent!.ItemId, parent.Author) },
@@ -508,7 +521,7 @@ public static class WindowBench
                     3 => new Interaction
                     {
                         Id = id, Kind = InteractionKind.Reply, Actor = actor, OccurredAt = at, InReplyTo = new ItemRef(parent!.ItemId, parent.Author),
-                        Mentions = [$"bench:u{_random.Next(Users)}"],
+                        Mentions = [$"bench:u{First + _random.Next(Users)}"],
                     },
                     _ => new Interaction { Id = id, Kind = InteractionKind.Post, Actor = actor, ActorHandle = actor[6..], OccurredAt = at },
                 };
@@ -520,6 +533,7 @@ public static class WindowBench
                     if (interaction.Kind == InteractionKind.Post)
                     {
                         _posts.Add(item);
+                        (_postsByUser.TryGetValue(actor, out var mine) ? mine : _postsByUser[actor] = []).Add(item);
                     }
                 }
 
@@ -531,5 +545,9 @@ public static class WindowBench
                 async (item, token) => await store.InsertItemAsync(item, token));
             await store.InsertAsync(facts, ct);
         }
+
+        /// <summary>One of the user's posts at random, or any post when they have none yet.</summary>
+        private ItemInfo ParentOf(string user) =>
+            _postsByUser.TryGetValue(user, out var mine) ? mine[_random.Next(mine.Count)] : _posts[_random.Next(_posts.Count)];
     }
 }
