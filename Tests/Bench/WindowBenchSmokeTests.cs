@@ -34,8 +34,14 @@ public sealed class WindowBenchSmokeTests
         Assert.Contains("| incremental run after 5 new interactions, 40 in the window |", markdown, StringComparison.Ordinal);
         Assert.Contains("| incremental run after 50 new interactions, 40 in the window |", markdown, StringComparison.Ordinal);
         Assert.Contains("| full run, 400 in the window (", markdown, StringComparison.Ordinal);
-        Assert.Contains("| incremental run after 5 new interactions, 400 in the window vs the same N at 40 |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| incremental run after 50 new interactions, 400 in the window vs the same N at 40 |", markdown, StringComparison.Ordinal);
+        // Decision 1293: at the large window a controlled case (as many users, as many rows each) and the random one.
+        foreach (var n in new[] { 5, 50 })
+        {
+            Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among 12 users of the grown community with a small community's rows each, vs the same N at 40 |", markdown, StringComparison.Ordinal);
+            Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among its 40 users, vs the same N at 40 |", markdown, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(" in the controlled case: ", markdown, StringComparison.Ordinal);
         Assert.Contains("| incremental run after 50 vs after 5 new interactions, 40 in the window |", markdown, StringComparison.Ordinal);
         Assert.Contains("| incremental run after 50 vs after 5 new interactions, 400 in the window |", markdown, StringComparison.Ordinal);
         Assert.Contains("| 100 score rows rewritten alone (unchanged; one transaction per shard, 8 in flight), 400 in the window vs 40 |", markdown, StringComparison.Ordinal);
