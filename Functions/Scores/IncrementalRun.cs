@@ -136,24 +136,25 @@ internal sealed class IncrementalRun(
         // Named rows that share a partition and a short key range are one range read, the rest point reads (decision 1293).
         var plan = ArrivedReads.Make(recheck, rows);
         var fetched = new ConcurrentDictionary<string, Fact?>(StringComparer.Ordinal);
-        var reads = plan.Spans.Select(s => (Span: (ArrivedReads.Span?)s, Point: (string?)null)).Concat(plan.Points.Select(p => (Span: (ArrivedReads.Span?)null, Point: (string?)p)));
-        await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (read, token) =>
+        async Task ReadSpanAsync(ArrivedReads.Span span, CancellationToken token)
         {
-            if (read.Span is { } span)
+            var found = await facts.Activity.ReadSpanAsync(span.Month, span.Partition, span.First, span.Last, token);
+            foreach (var key in span.Keys)
             {
-                var found = await facts.Activity.ReadSpanAsync(span.Month, span.Partition, span.First, span.Last, token);
-                foreach (var key in span.Keys)
-                {
-                    var row = ArrivalStore.ParseRowKey(key).Row;
-                    fetched[row] = found.GetValueOrDefault(row); // a named row the range does not hold is gone, as a point read's 404 says
-                }
+                var row = ArrivalStore.ParseRowKey(key).Row;
+                fetched[row] = found.GetValueOrDefault(row); // a named row the range does not hold is gone, as a point read's 404 says
             }
-            else
-            {
-                var (month, partition, row) = ArrivalStore.ParseRowKey(read.Point!);
-                fetched[row] = await facts.Activity.GetAsync(month, partition, row, token);
-            }
-        });
+        }
+
+        async Task ReadPointAsync(string key, CancellationToken token)
+        {
+            var (month, partition, row) = ArrivalStore.ParseRowKey(key);
+            fetched[row] = await facts.Activity.GetAsync(month, partition, row, token);
+        }
+
+        var reads = plan.Spans.Select(span => (Func<CancellationToken, Task>)(token => ReadSpanAsync(span, token)))
+            .Concat(plan.Points.Select(key => (Func<CancellationToken, Task>)(token => ReadPointAsync(key, token))));
+        await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = ct }, async (read, token) => await read(token));
         Lap("rows read by key");
         var found = 0;
         foreach (var (key, fact) in fetched)
