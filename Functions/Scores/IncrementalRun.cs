@@ -159,6 +159,14 @@ internal sealed class IncrementalRun(
         var found = 0;
         foreach (var (key, fact) in fetched)
         {
+            // A row read again as the state already holds it (the arrival margin re-reads the previous run's arrivals)
+            // changes nothing, not even its day (decision 1294): its users were refolded when it came.
+            if (fact is not null && InWindow(key) && rows.TryGetValue(key, out var held) && WindowRows.SameRow(held, fact))
+            {
+                found++;
+                continue;
+            }
+
             // The version the state counted leaves, the one stored now comes in (if in the window): both name who changed.
             if (rows.Remove(key, out var old))
             {

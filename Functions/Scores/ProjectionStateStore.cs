@@ -16,6 +16,9 @@ public sealed record StateWrite(int Sets, int Rows, long BytesWritten, long Byte
 {
     /// <summary>Storage calls the write made: the head's read and write, and the chunk rows' transactions and single requests (decision 1292).</summary>
     public int Calls { get; init; }
+
+    /// <summary>Of the sets written, segments: the rows a day gained, stored beside it instead of the day rewritten (decision 1294).</summary>
+    public int Segments { get; init; }
 }
 
 /// <summary>A state read, and whether it came from this process's memory instead of storage (decision 1242).</summary>
@@ -35,6 +38,19 @@ public sealed class ProjectionStateStore(EngageStorage storage)
 {
     private const string HeadRow = "state";
     private const string CoreSet = "core";
+
+    /// <summary>
+    /// Between a day and a segment's generation in a segment's set name, <c>{yyyyMMdd}+{generation}</c> (decision 1294):
+    /// the rows a day gained in one write, stored beside the day's set instead of rewriting it.
+    /// </summary>
+    private const string SegmentMark = "+";
+
+    /// <summary>
+    /// Segments a day may have before a write that adds rows to it rewrites it whole (and its segments go): a day's rows
+    /// are then rewritten once every this many runs that add to it instead of every run, and a cold read assembles at
+    /// most this many more sets a day.
+    /// </summary>
+    internal const int MaxSegments = 8;
 
     /// <summary>Format of the head row (its <c>Sets</c> column); a head without it is of the single-set layout before decision 1242.</summary>
     private const int HeadFormat = 3;
@@ -143,11 +159,27 @@ public sealed class ProjectionStateStore(EngageStorage storage)
             }
         }
 
+        // A day unchanged keeps its set and segments; a day that only gained rows gets a segment of them, up to
+        // MaxSegments (decision 1294); any other change, or one segment too many, rewrites the day whole.
+        var segmentsOf = previous.Keys.Where(set => set.Contains(SegmentMark, StringComparison.Ordinal))
+            .ToLookup(set => set[..set.IndexOf(SegmentMark, StringComparison.Ordinal)], StringComparer.Ordinal);
+        var segmentsWritten = 0;
         foreach (var day in state.Rows.Days)
         {
-            if (sameHead && !state.Rows.Changed.Contains(day) && previous.TryGetValue(day, out var kept))
+            if (sameHead && previous.TryGetValue(day, out var kept)
+                && (!state.Rows.Changed.Contains(day) || (state.Rows.AddedOnly(day) is not null && segmentsOf[day].Count() < MaxSegments)))
             {
                 next[day] = kept;
+                foreach (var segment in segmentsOf[day])
+                {
+                    next[segment] = previous[segment];
+                }
+
+                if (state.Rows.AddedOnly(day) is { } added)
+                {
+                    toWrite.Add((string.Create(CultureInfo.InvariantCulture, $"{day}{SegmentMark}{generation:D10}"), state.SegmentBytes(added)));
+                    segmentsWritten++;
+                }
             }
             else
             {
@@ -199,7 +231,11 @@ public sealed class ProjectionStateStore(EngageStorage storage)
             _kept = (etag, state);
         }
 
-        return new StateWrite(toWrite.Count, chunks.Count + 1, toWrite.Sum(w => (long)w.Bytes.Length), next.Values.Sum(s => s.Bytes), gone.Count) { Calls = calls };
+        return new StateWrite(toWrite.Count, chunks.Count + 1, toWrite.Sum(w => (long)w.Bytes.Length), next.Values.Sum(s => s.Bytes), gone.Count)
+        {
+            Calls = calls,
+            Segments = segmentsWritten,
+        };
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Engage.Functions.Scores;
 /// <summary>
 /// The window's activity rows kept in the projection's state (decision 1241), grouped by UTC day of occurredAt
 /// (decision 1242): the state is stored one chunk set per day, and a run rewrites only the days whose rows it
-/// changed. Every change goes through this type, so which days changed is known without comparing bytes.
+/// changed. Every change goes through this type, so which days changed is known without comparing bytes, and (decision
+/// 1294) whether a day only gained rows under new keys, which a write may store as a segment of those rows alone.
 /// </summary>
 /// <remarks>A row key (<see cref="FactKeys.FactRowKey"/>) starts with the row's sortable UTC time, so its first 8
 /// characters (yyyyMMdd) are its day.</remarks>
@@ -14,6 +15,11 @@ public sealed class WindowRows
 {
     private readonly SortedDictionary<string, Dictionary<string, Fact>> _days = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
+
+    // Decision 1294: the keys each changed day gained since it was stored, and the days that changed otherwise too (a row
+    // replaced or removed), which only a whole rewrite stores.
+    private readonly Dictionary<string, List<string>> _added = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _rewritten = new(StringComparer.Ordinal);
 
     // Decision 1282: who each row names, which rows each interaction has and which rows only the items index can resolve,
     // kept with the rows, so a run finds its touched users' interactions without passing over the whole window. The sets
@@ -38,6 +44,13 @@ public sealed class WindowRows
 
     public IEnumerable<Fact> Values => _days.Values.SelectMany(d => d.Values);
 
+    /// <summary>
+    /// The keys <paramref name="day"/> gained since it was stored when that is its only change (decision 1294): a write may
+    /// store them as a segment beside the day's stored rows. Null when the day did not change, or lost or replaced a row.
+    /// </summary>
+    public IReadOnlyList<string>? AddedOnly(string day) =>
+        _changed.Contains(day) && !_rewritten.Contains(day) && _added.TryGetValue(day, out var keys) ? keys : null;
+
     /// <summary>The rows of one day (empty when it has none).</summary>
     public IReadOnlyDictionary<string, Fact> Day(string day) => _days.TryGetValue(day, out var rows) ? rows : new Dictionary<string, Fact>();
 
@@ -46,14 +59,22 @@ public sealed class WindowRows
         get => _days.TryGetValue(DayOf(key), out var rows) ? rows[key] : throw new KeyNotFoundException(key);
         set
         {
-            var rows = DayRows(DayOf(key), change: true);
+            var day = DayOf(key);
+            var rows = DayRows(day, change: true);
             if (rows.TryGetValue(key, out var old))
             {
                 Unindex(key, old);
+                _rewritten.Add(day);
             }
             else
             {
                 Count++;
+                if (!_added.TryGetValue(day, out var added))
+                {
+                    _added[day] = added = [];
+                }
+
+                added.Add(key);
             }
 
             rows[key] = value;
@@ -135,6 +156,25 @@ public sealed class WindowRows
         _unresolved.Remove(key);
     }
 
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out Fact fact)
+    {
+        fact = null;
+        return _days.TryGetValue(DayOf(key), out var rows) && rows.TryGetValue(key, out fact);
+    }
+
+    /// <summary>Whether two versions of a row hold the same values (a record compares its lists by reference: these by content).</summary>
+    public static bool SameRow(Fact a, Fact b) =>
+        a with { Mentions = NoMentions, Handles = null } == b with { Mentions = NoMentions, Handles = null }
+        && a.Mentions.SequenceEqual(b.Mentions, StringComparer.Ordinal)
+        && (a.Handles, b.Handles) switch
+        {
+            (null, null) => true,
+            ({ } x, { } y) => x.Count == y.Count && x.All(p => y.TryGetValue(p.Key, out var h) && string.Equals(h, p.Value, StringComparison.Ordinal)),
+            _ => false,
+        };
+
+    private static readonly string[] NoMentions = [];
+
     public bool ContainsKey(string key) => _days.TryGetValue(DayOf(key), out var rows) && rows.ContainsKey(key);
 
     /// <summary>Adds a row unless its key is there already.</summary>
@@ -161,6 +201,7 @@ public sealed class WindowRows
         Count--;
         Unindex(key, fact);
         _changed.Add(day);
+        _rewritten.Add(day);
         if (rows.Count == 0)
         {
             _days.Remove(day);
@@ -200,7 +241,12 @@ public sealed class WindowRows
     }
 
     /// <summary>Called once the days changed are stored (or were just read): nothing is pending.</summary>
-    internal void Saved() => _changed.Clear();
+    internal void Saved()
+    {
+        _changed.Clear();
+        _added.Clear();
+        _rewritten.Clear();
+    }
 
     private Dictionary<string, Fact> DayRows(string day, bool change)
     {

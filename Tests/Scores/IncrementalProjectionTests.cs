@@ -295,28 +295,92 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         var after = await HeadSetsAsync();
         var buckets = after.Keys.Where(k => k.StartsWith('u')).ToList();
         var rewritten = buckets.Where(b => !before.TryGetValue(b, out var was) || was != after[b]).ToList();
-        Assert.Equal(2 + rewritten.Count, run.StateWrite!.Sets);
+        Assert.Equal(2 + rewritten.Count, run.StateWrite!.Sets); // the core, today's segment and the buckets
         Assert.Contains(Bucket("x:dee"), rewritten);
         Assert.Contains(Bucket("x:eve"), rewritten);
         Assert.Equal(new[] { "x:ada", "x:ben", "x:cy", "x:dee", "x:eve" }.Select(Bucket).Distinct().Order(StringComparer.Ordinal), buckets.Order(StringComparer.Ordinal));
         var writes = _requests.Writes().Where(w => w.Table == CommunityTable).ToList();
         Assert.Contains(writes, w => w.Method == "PUT" && w.Row == "state");
-        Assert.All(writes, w => Assert.True(w.Row == "state" || w.Row.StartsWith("state-core-", StringComparison.Ordinal) || w.Row.StartsWith("state-20261120-", StringComparison.Ordinal)
+        Assert.All(writes, w => Assert.True(w.Row == "state" || w.Row.StartsWith("state-core-", StringComparison.Ordinal) || w.Row.StartsWith("state-20261120+", StringComparison.Ordinal)
             || rewritten.Any(b => w.Row.StartsWith($"state-{b}-", StringComparison.Ordinal)) || before.Keys.Any(b => w.Method == "DELETE" && w.Row.StartsWith($"state-{b}-", StringComparison.Ordinal)), $"{w.Method} {w.Row}"));
 
         // The head's read and write, one transaction of the new chunk rows, one of the old versions' deletes.
         Assert.Equal(4, run.StateWrite.Calls);
 
-        // The older days are named as they were; today and the core by a new version.
+        // The older days are named as they were, and today too: it only gained rows, which went into a segment of
+        // their own beside it (decision 1294); the core has a new version.
         Assert.Equal(before["20261115"], after["20261115"]);
         Assert.Equal(before["20261117"], after["20261117"]);
-        Assert.NotEqual(before["20261120"], after["20261120"]);
+        Assert.Equal(before["20261120"], after["20261120"]);
+        Assert.Single(after.Keys, k => k.StartsWith("20261120+", StringComparison.Ordinal));
+        Assert.Equal(1, run.StateWrite.Segments);
         Assert.NotEqual(before["core"], after["core"]);
         Assert.Equal(after.Values.Sum(s => s.Chunks), (await StateRowsAsync()).Count);
     }
 
     /// <summary>The bucket set of a user's figures in these small states (a few users: one bucket, decision 1292).</summary>
     private static string Bucket(string user) => "u" + ProjectionState.BucketOf(user, 1).ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task ADayThatOnlyGainsRows_GetsASegmentARun_IsRewrittenWholeOnceItHasEnough_AndReadsBackWhole()
+    {
+        await IngestAsync(Post("x:s0", "x:ada", T0.AddHours(-3), "Is the export stable?"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+        var today = (await HeadSetsAsync())["20261120"];
+        List<string> Segments(Dictionary<string, (string Version, int Chunks)> sets) =>
+            [.. sets.Keys.Where(k => k.StartsWith("20261120+", StringComparison.Ordinal))];
+
+        // Each run after new rows of today adds one segment holding them, and leaves the day's own set as it was.
+        for (var k = 1; k <= ProjectionStateStore.MaxSegments; k++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(5));
+            await IngestAsync(Reply($"x:s{k}", $"x:u{k}", "x:s0", _clock.GetUtcNow().AddMinutes(-1), "Yes, since 2.0."));
+            await RunBothAsync(expectFull: false);
+            var sets = await HeadSetsAsync();
+            Assert.Equal(today, sets["20261120"]);
+            Assert.Equal(k, Segments(sets).Count);
+            Assert.Equal(1, _incremental.GetRequiredService<Projection>().LastRun!.StateWrite!.Segments);
+        }
+
+        // One more: the day is rewritten whole, and its segments go.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await IngestAsync(Reply("x:s99", "x:u99", "x:s0", _clock.GetUtcNow().AddMinutes(-1), "Thanks, that helps."));
+        await RunBothAsync(expectFull: false);
+        var rewritten = await HeadSetsAsync();
+        Assert.NotEqual(today, rewritten["20261120"]);
+        Assert.Empty(Segments(rewritten));
+        Assert.Equal(0, _incremental.GetRequiredService<Projection>().LastRun!.StateWrite!.Segments);
+        Assert.DoesNotContain(await StateRowsAsync(), r => r.StartsWith("state-20261120+", StringComparison.Ordinal));
+
+        // A row replaced (a late parent's columns) is not a gain: the day is rewritten whole, no segment.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await IngestAsync(Reply("x:s100", "x:u100", "x:late", _clock.GetUtcNow().AddMinutes(-2), "Same here."));
+        await RunBothAsync(expectFull: false);
+        var withSegment = await HeadSetsAsync();
+        Assert.Single(Segments(withSegment));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await IngestAsync(Post("x:late", "x:ben", T0.AddHours(-4), "What is the plan for 3.0?"));
+        await RunBothAsync(expectFull: false);
+        Assert.Equal(0, _incremental.GetRequiredService<Projection>().LastRun!.StateWrite!.Segments);
+        Assert.Empty(Segments(await HeadSetsAsync()));
+
+        // Read cold (another instance), a day and its segments make the day whole again: that instance's write, and the
+        // next run from storage, still agree with a full run.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await IngestAsync(Reply("x:s101", "x:u101", "x:late", _clock.GetUtcNow().AddMinutes(-1), "Following."));
+        await RunBothAsync(expectFull: false);
+        Assert.Single(Segments(await HeadSetsAsync()));
+        var other = new ProjectionStateStore(_incremental.GetRequiredService<EngageStorage>());
+        var cold = (await other.ReadAsync(CancellationToken.None)).State!;
+        var expected = new[] { "x:s0", "x:s99", "x:s100", "x:late", "x:s101" }.Concat(Enumerable.Range(1, ProjectionStateStore.MaxSegments).Select(k => $"x:s{k}"));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), cold.Rows.Values.Select(f => f.InteractionId).Distinct().Order(StringComparer.Ordinal));
+        await other.WriteAsync(cold, sweep: false, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await IngestAsync(Reply("x:s102", "x:u102", "x:s0", _clock.GetUtcNow().AddMinutes(-1), "Me too."));
+        await RunBothAsync(expectFull: false);
+        Assert.False(_incremental.GetRequiredService<Projection>().LastRun!.StateFromMemory);
+    }
 
     [Fact]
     public async Task ADayLeavingTheWindow_HasItsChunksDeleted()

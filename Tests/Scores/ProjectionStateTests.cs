@@ -176,6 +176,23 @@ public sealed class ProjectionStateTests
     }
 
     [Fact]
+    public void SameRow_ComparesMentionsAndHandlesByContent_AndEveryOtherValue()
+    {
+        var at = new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
+        Fact Row() => new()
+        {
+            UserId = "x:ada", InteractionId = "x:r", Kind = InteractionKind.Reply, Actor = "x:ada", OccurredAt = at, InReplyToId = "x:p",
+            Mentions = ["x:ben"], Handles = new Dictionary<string, string> { ["x:ben"] = "ben" },
+        };
+
+        Assert.True(WindowRows.SameRow(Row(), Row()));
+        Assert.False(WindowRows.SameRow(Row(), Row() with { InReplyToAuthor = "x:cy" }));
+        Assert.False(WindowRows.SameRow(Row(), Row() with { Mentions = ["x:cy"] }));
+        Assert.False(WindowRows.SameRow(Row(), Row() with { Handles = new Dictionary<string, string> { ["x:ben"] = "benny" } }));
+        Assert.False(WindowRows.SameRow(Row(), Row() with { Handles = null }));
+    }
+
+    [Fact]
     public void FromBytes_OfAnotherFormatOrCorruptBytes_IsNull()
     {
         var state = new ProjectionState { CommunityJson = "{}" };
