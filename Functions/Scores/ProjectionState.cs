@@ -69,9 +69,10 @@ public sealed class ProjectionState
     public static readonly DateTimeOffset Epoch = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     // 2: the window's rows (decision 1241); 3: stored as a core part and one part per day (decision 1242); 4: the users'
-    // and entrants' figures in buckets by id hash (decision 1292); 5: a bucket starts with the bucket count. A state of
-    // another format is not read: a full run rebuilds it.
-    private const int FormatVersion = 5;
+    // and entrants' figures in buckets by id hash (decision 1292); 5: a bucket starts with the bucket count; 6: the core
+    // carries the figures changed since the buckets were written (decision 1295). A state of another format is not
+    // read: a full run rebuilds it.
+    private const int FormatVersion = 6;
 
     /// <summary>
     /// At most this many buckets of the users' and entrants' figures (decision 1292), by
@@ -118,6 +119,38 @@ public sealed class ProjectionState
     /// <summary>How many buckets the stored figures are in (a power of two); 0 for a new state.</summary>
     internal int StoredBucketCount { get; set; }
 
+    /// <summary>
+    /// The identities' and entrants' figures as the stored buckets hold them (decision 1295): what differs from these is
+    /// the delta a write puts in the core instead of rewriting buckets. The same records as the live maps (no copies).
+    /// </summary>
+    internal Dictionary<string, Figures> BucketedIdentities { get; private set; } = new(StringComparer.Ordinal);
+
+    internal Dictionary<string, Figures> BucketedEntrants { get; private set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Records that the buckets hold every figure as it is now (after they were written or read).</summary>
+    internal void MarkBucketed()
+    {
+        BucketedIdentities = new Dictionary<string, Figures>(Identities, StringComparer.Ordinal);
+        BucketedEntrants = new Dictionary<string, Figures>(Entrants, StringComparer.Ordinal);
+    }
+
+    /// <summary>The figures that differ from what the buckets hold (decision 1295): changed or new, and gone.</summary>
+    internal FiguresDelta PendingDelta()
+    {
+        static (List<string> Changed, List<string> Gone) Of(Dictionary<string, Figures> now, Dictionary<string, Figures> stored) =>
+            ([.. now.Where(e => !stored.TryGetValue(e.Key, out var was) || !was.Equals(e.Value)).Select(e => e.Key).Order(StringComparer.Ordinal)],
+             [.. stored.Keys.Where(id => !now.ContainsKey(id)).Order(StringComparer.Ordinal)]);
+        var (identities, goneIdentities) = Of(Identities, BucketedIdentities);
+        var (entrants, goneEntrants) = Of(Entrants, BucketedEntrants);
+        return new FiguresDelta(identities, goneIdentities, entrants, goneEntrants);
+    }
+
+    /// <summary>
+    /// Figures the core may carry before a write rewrites the buckets instead (decision 1295): a bucket's worth, or a
+    /// 32nd of all figures in a large community, so the core stays small beside the buckets it spares.
+    /// </summary>
+    public int FiguresInCoreLimit => Math.Max(FiguresPerBucket, (Identities.Count + Entrants.Count) / 32);
+
     /// <summary>The bucket of a user's or entrant's figures among <paramref name="count"/> buckets.</summary>
     public static int BucketOf(string id, int count) => (int)(FactKeys.StableHash(id) % (uint)count);
 
@@ -150,7 +183,10 @@ public sealed class ProjectionState
     /// The core part (decisions 1242, 1292): mark, hashes and community figures, gzip'd. A few kilobytes, rewritten by
     /// every run; the users' and entrants' figures are in <see cref="UserBucketBytes"/>.
     /// </summary>
-    public byte[] CoreBytes() => Zip(w =>
+    public byte[] CoreBytes() => CoreBytes(FiguresDelta.None);
+
+    /// <summary>The core part with <paramref name="delta"/>: the figures that differ from the buckets it is stored beside (decision 1295).</summary>
+    internal byte[] CoreBytes(FiguresDelta delta) => Zip(w =>
     {
         w.Write(Mark.UtcTicks);
         w.Write(FullAt.UtcTicks);
@@ -158,6 +194,10 @@ public sealed class ProjectionState
         w.Write(OptionsHash);
         w.Write(PeopleHash);
         w.Write(CommunityJson);
+        Write(w, Identities, [.. delta.Identities]);
+        WriteIds(w, delta.GoneIdentities);
+        Write(w, Entrants, [.. delta.Entrants]);
+        WriteIds(w, delta.GoneEntrants);
     });
 
     /// <summary>
@@ -234,6 +274,9 @@ public sealed class ProjectionState
         try
         {
             ProjectionState? state = null;
+            var identities = new Dictionary<string, Figures>(StringComparer.Ordinal);
+            var entrants = new Dictionary<string, Figures>(StringComparer.Ordinal);
+            List<string> goneIdentities = [], goneEntrants = [];
             if (!Unzip(core, r =>
                 {
                     state = new ProjectionState
@@ -245,6 +288,10 @@ public sealed class ProjectionState
                         PeopleHash = r.ReadString(),
                         CommunityJson = r.ReadString(),
                     };
+                    Read(r, identities);
+                    goneIdentities = ReadIds(r);
+                    Read(r, entrants);
+                    goneEntrants = ReadIds(r);
                 }))
             {
                 return null;
@@ -274,6 +321,21 @@ public sealed class ProjectionState
 
                 state.StoredBucketCount = count;
                 state.StoredBuckets[number] = SHA256.HashData(bucket);
+            }
+
+            // The buckets as stored, then the core's delta over them (decision 1295).
+            state!.MarkBucketed();
+            foreach (var (map, changed, gone) in new[] { (state.Identities, identities, goneIdentities), (state.Entrants, entrants, goneEntrants) })
+            {
+                foreach (var (id, f) in changed)
+                {
+                    map[id] = f;
+                }
+
+                foreach (var id in gone)
+                {
+                    map.Remove(id);
+                }
             }
 
             // User ids and versions repeat across rows and days: one string each in memory (what keeps the state ~1/4 of the rows' size).
@@ -347,6 +409,32 @@ public sealed class ProjectionState
             w.Write(f.Log2Received);
             WriteNullable(w, f.Level);
         }
+    }
+
+    private static void WriteIds(BinaryWriter w, IReadOnlyList<string> ids)
+    {
+        w.Write(ids.Count);
+        foreach (var id in ids)
+        {
+            w.Write(id);
+        }
+    }
+
+    private static List<string> ReadIds(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0)
+        {
+            throw new InvalidDataException("A negative count of ids.");
+        }
+
+        var ids = new List<string>(Math.Min(count, 1 << 16)); // a count read from damaged bytes must not reserve memory
+        for (var n = 0; n < count; n++)
+        {
+            ids.Add(r.ReadString());
+        }
+
+        return ids;
     }
 
     private static void Read(BinaryReader r, Dictionary<string, Figures> map)
@@ -482,4 +570,15 @@ public sealed class ProjectionState
     private static string? ReadString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
     private static double? ReadDouble(BinaryReader r) => r.ReadBoolean() ? r.ReadDouble() : null;
+}
+
+/// <summary>
+/// Figures that differ from what the stored buckets hold (decision 1295), carried by the core: ids whose figures
+/// changed or are new, and ids gone, for identities and entrants, each in ordinal order.
+/// </summary>
+internal sealed record FiguresDelta(IReadOnlyList<string> Identities, IReadOnlyList<string> GoneIdentities, IReadOnlyList<string> Entrants, IReadOnlyList<string> GoneEntrants)
+{
+    public static readonly FiguresDelta None = new([], [], [], []);
+
+    public int Count => Identities.Count + GoneIdentities.Count + Entrants.Count + GoneEntrants.Count;
 }

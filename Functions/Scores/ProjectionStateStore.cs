@@ -19,6 +19,9 @@ public sealed record StateWrite(int Sets, int Rows, long BytesWritten, long Byte
 
     /// <summary>Of the sets written, segments: the rows a day gained, stored beside it instead of the day rewritten (decision 1294).</summary>
     public int Segments { get; init; }
+
+    /// <summary>Figures the core carries over the buckets, which were not rewritten (decision 1295); 0 when the buckets were.</summary>
+    public int FiguresInCore { get; init; }
 }
 
 /// <summary>A state read, and whether it came from this process's memory instead of storage (decision 1242).</summary>
@@ -51,6 +54,9 @@ public sealed class ProjectionStateStore(EngageStorage storage)
     /// most this many more sets a day.
     /// </summary>
     internal const int MaxSegments = 8;
+
+    /// <summary>Tests only: the figures the core may carry before the buckets are rewritten, instead of <see cref="ProjectionState.FiguresInCoreLimit"/>.</summary>
+    internal int? FiguresInCoreLimit { get; set; }
 
     /// <summary>Format of the head row (its <c>Sets</c> column); a head without it is of the single-set layout before decision 1242.</summary>
     private const int HeadFormat = 3;
@@ -139,23 +145,37 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         // A version no row has: the generation, and a random part, so that two writers racing never share a row name.
         var version = string.Create(CultureInfo.InvariantCulture, $"{generation:D10}-{Random.Shared.Next(0x1000000):x6}");
         var next = new Dictionary<string, StoredSet>(StringComparer.Ordinal);
-        var toWrite = new List<(string Set, byte[] Bytes)> { (CoreSet, state.CoreBytes()) };
 
-        // A bucket of figures is rewritten only when its bytes differ from those the head names (decision 1292).
-        var fingerprints = new Dictionary<int, byte[]>();
+        // The figures that changed since the buckets were written ride in the core, the buckets named as they were
+        // (decision 1295), until they are more than the core should carry, the bucket count changes, or the state was
+        // not read from this head: then the buckets whose bytes differ are rewritten (decision 1292) and the delta empties.
         var buckets = state.BucketCount(); // a count other than the stored one changes every bucket's bytes: all are rewritten
-        foreach (var (bucket, raw) in state.UserBucketBytes(buckets))
+        var delta = state.PendingDelta();
+        var rebucket = !sameHead || buckets != state.StoredBucketCount || delta.Count > (FiguresInCoreLimit ?? state.FiguresInCoreLimit);
+        var toWrite = new List<(string Set, byte[] Bytes)> { (CoreSet, state.CoreBytes(rebucket ? FiguresDelta.None : delta)) };
+        var fingerprints = rebucket ? [] : state.StoredBuckets;
+        if (!rebucket)
         {
-            var set = BucketSet(bucket);
-            fingerprints[bucket] = SHA256.HashData(raw);
-            if (sameHead && previous.TryGetValue(set, out var kept) && state.StoredBuckets.TryGetValue(bucket, out var was)
-                && was.AsSpan().SequenceEqual(fingerprints[bucket]))
+            foreach (var (set, kept) in previous.Where(p => IsBucket(p.Key)))
             {
                 next[set] = kept;
             }
-            else
+        }
+        else
+        {
+            foreach (var (bucket, raw) in state.UserBucketBytes(buckets))
             {
-                toWrite.Add((set, ProjectionState.Pack(raw)));
+                var set = BucketSet(bucket);
+                fingerprints[bucket] = SHA256.HashData(raw);
+                if (sameHead && previous.TryGetValue(set, out var kept) && state.StoredBuckets.TryGetValue(bucket, out var was)
+                    && was.AsSpan().SequenceEqual(fingerprints[bucket]))
+                {
+                    next[set] = kept;
+                }
+                else
+                {
+                    toWrite.Add((set, ProjectionState.Pack(raw)));
+                }
             }
         }
 
@@ -225,6 +245,11 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         state.HeadETag = etag;
         state.StoredBuckets = fingerprints;
         state.StoredBucketCount = buckets;
+        if (rebucket)
+        {
+            state.MarkBucketed();
+        }
+
         state.Rows.Saved();
         lock (_gate)
         {
@@ -235,6 +260,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         {
             Calls = calls,
             Segments = segmentsWritten,
+            FiguresInCore = rebucket ? 0 : delta.Count,
         };
     }
 

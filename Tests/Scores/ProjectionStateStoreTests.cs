@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Engage.Tests.Scores;
 
-/// <summary>The state's buckets of figures against Azurite (decision 1292): only a changed bucket is rewritten, warm or cold.</summary>
+/// <summary>
+/// The state's buckets of figures against Azurite (decision 1292): only a changed bucket is rewritten, warm or cold; and
+/// (decision 1295) a few changed figures ride in the core instead, over the buckets as written.
+/// </summary>
 public sealed class ProjectionStateStoreTests : IAsyncLifetime
 {
     private readonly RequestCount _requests = new();
@@ -36,7 +39,7 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
     private static string Set(int bucket) => "u" + bucket.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
-    public async Task OneChangedUser_RewritesOneBucket_FromMemoryAndAfterAColdRead_InTransactions()
+    public async Task OneChangedUser_RewritesOneBucket_FromMemoryAndAfterAColdRead_InTransactions_WhenTheCoreMayCarryNoFigure()
     {
         var state = new ProjectionState { CommunityJson = "{}" };
         for (var n = 0; n < 3_000; n++)
@@ -44,7 +47,7 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
             state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
         }
 
-        var store = new ProjectionStateStore(Storage);
+        var store = new ProjectionStateStore(Storage) { FiguresInCoreLimit = 0 };
         var first = await store.WriteAsync(state, sweep: false, CancellationToken.None);
         var count = state.BucketCount();
         Assert.Equal(8, count);
@@ -70,9 +73,43 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
         var cold = (await new ProjectionStateStore(Storage).ReadAsync(CancellationToken.None)).State!;
         Assert.Equal(99, cold.Identities["x:user42"].Log2Score);
         cold.Identities["x:user7"] = cold.Identities["x:user7"] with { Level = Levels.ChampionLevel };
-        var third = await new ProjectionStateStore(Storage).WriteAsync(cold, sweep: false, CancellationToken.None);
+        var third = await new ProjectionStateStore(Storage) { FiguresInCoreLimit = 0 }.WriteAsync(cold, sweep: false, CancellationToken.None);
         var last = await HeadSetsAsync();
         Assert.Equal(["core", Set(ProjectionState.BucketOf("x:user7", count))], last.Keys.Where(k => last[k] != after.GetValueOrDefault(k)).Order(StringComparer.Ordinal));
         Assert.Equal(2, third.Sets);
+    }
+
+    [Fact]
+    public async Task OneChangedUser_RidesInTheCore_WarmAndCold_NoBucketRewritten()
+    {
+        var state = new ProjectionState { CommunityJson = "{}" };
+        for (var n = 0; n < 3_000; n++)
+        {
+            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
+        }
+
+        var store = new ProjectionStateStore(Storage);
+        await store.WriteAsync(state, sweep: false, CancellationToken.None);
+        var before = await HeadSetsAsync();
+
+        var warm = (await store.ReadAsync(CancellationToken.None)).State!;
+        warm.Identities["x:user42"] = warm.Identities["x:user42"] with { Log2Score = 99 };
+        warm.Identities.Remove("x:user43");
+        _requests.Clear();
+        var second = await store.WriteAsync(warm, sweep: false, CancellationToken.None);
+        var (requests, batches) = (_requests.All, _requests.Batches);
+        var after = await HeadSetsAsync();
+        Assert.Equal(["core"], after.Keys.Where(k => after[k] != before.GetValueOrDefault(k)).Order(StringComparer.Ordinal));
+        Assert.Equal(2, second.FiguresInCore);
+
+        // The head's read and write, the core's new row, the old one deleted: no transaction, no bucket.
+        Assert.Equal(4, requests);
+        Assert.Equal(0, batches);
+
+        // Read cold, the core's figures lie over the buckets as written.
+        var cold = (await new ProjectionStateStore(Storage).ReadAsync(CancellationToken.None)).State!;
+        Assert.Equal(99, cold.Identities["x:user42"].Log2Score);
+        Assert.DoesNotContain("x:user43", cold.Identities.Keys);
+        Assert.Equal(2_999, cold.Identities.Count);
     }
 }

@@ -260,6 +260,44 @@ public sealed class ProjectionStateTests
         Assert.Null(ProjectionState.FromBytes(one.CoreBytes(), [.. one.UserBytes(), .. other.UserBytes()], []));
     }
 
+    [Fact]
+    public void TheCoresDelta_OverTheBucketsAsWritten_ReadsBackAsTheFiguresNow_AndWritesOnlyWhatChanged()
+    {
+        var state = new ProjectionState();
+        for (var n = 0; n < 1_000; n++)
+        {
+            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, null, 1, 2) { Level = Levels.Participant };
+            state.Entrants[$"p:{n}"] = new Figures(null, n, true, null, 0.3, 1, 1);
+        }
+
+        // The buckets as a write stores them; from then on the figures they hold are the baseline of the delta.
+        var buckets = state.UserBytes();
+        state.MarkBucketed();
+        Assert.Equal(0, state.PendingDelta().Count);
+
+        // Refolded to the same values, a user is not in the delta; changed, new or gone, they are.
+        state.Identities["x:user1"] = state.Identities["x:user1"] with { };
+        state.Identities["x:user2"] = state.Identities["x:user2"] with { Level = Levels.EngagedLevel };
+        state.Identities["x:new"] = new Figures("new", 3, true, null, null, 1, 1);
+        state.Identities.Remove("x:user3");
+        state.Entrants["p:4"] = state.Entrants["p:4"] with { Index = 0.9 };
+        state.Entrants.Remove("p:5");
+        var delta = state.PendingDelta();
+        Assert.Equal(["x:new", "x:user2"], delta.Identities);
+        Assert.Equal(["x:user3"], delta.GoneIdentities);
+        Assert.Equal(["p:4"], delta.Entrants);
+        Assert.Equal(["p:5"], delta.GoneEntrants);
+
+        // The old buckets and a core with the delta read back as the figures now; the delta is the baseline's difference again.
+        var back = ProjectionState.FromBytes(state.CoreBytes(delta), buckets, [])!;
+        Assert.Equal(state.Identities.OrderBy(e => e.Key, StringComparer.Ordinal), back.Identities.OrderBy(e => e.Key, StringComparer.Ordinal));
+        Assert.Equal(state.Entrants.OrderBy(e => e.Key, StringComparer.Ordinal), back.Entrants.OrderBy(e => e.Key, StringComparer.Ordinal));
+        Assert.Equal(delta.Count, back.PendingDelta().Count);
+
+        // The core carries 6 figures, not 2,000: far fewer bytes than the buckets it spares.
+        Assert.True(state.CoreBytes(delta).Length < buckets.Sum(b => b.Length) / 20, $"{state.CoreBytes(delta).Length} B of core");
+    }
+
     [Theory]
     [InlineData(0, 0, 1)]
     [InlineData(300, 0, 1)]
