@@ -25,7 +25,7 @@ public sealed class WindowBenchSmokeTests
         Assert.Contains("| projection run after 5 new interactions vs a full run (10× history) |", markdown, StringComparison.Ordinal);
         Assert.Contains("| memory held per window interaction (", markdown, StringComparison.Ordinal);
         Assert.Contains("| incremental state per window interaction (", markdown, StringComparison.Ordinal);
-        Assert.Contains("| state bytes written by an incremental run (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| state bytes written by an incremental run, amortized (", markdown, StringComparison.Ordinal);
         Assert.Contains("| state bytes written by the last incremental run above (", markdown, StringComparison.Ordinal);
         Assert.Contains("| finding 60 touched users' interactions in that state (", markdown, StringComparison.Ordinal);
         Assert.Contains("| storage rows read by that incremental run vs the full run (10× history) |", markdown, StringComparison.Ordinal);
