@@ -4,29 +4,44 @@ using System.Net.Sockets;
 
 namespace Engage.Bench.Support;
 
-/// <summary>An Azurite of the bench's own (in memory, free ports, the repo's node_modules), stopped by its PID on dispose.</summary>
+/// <summary>
+/// An Azurite of the bench's own (in memory, free ports, the repo's node_modules), stopped by its PID on dispose. With
+/// <c>ENGAGE_BENCH_AZURITE_PROFILE</c> set to a folder, Node profiles its CPU there (<c>--cpu-prof</c>) and is stopped
+/// with SIGINT so that it writes the profile; <c>bench/azurite-profile.py</c> says where the time went.
+/// </summary>
 public sealed class BenchAzurite : IDisposable
 {
     private readonly Process _process;
+    private readonly bool _profiled;
 
-    private BenchAzurite(Process process, string connectionString) => (_process, ConnectionString) = (process, connectionString);
+    private BenchAzurite(Process process, bool profiled, string connectionString) => (_process, _profiled, ConnectionString) = (process, profiled, connectionString);
 
     public string ConnectionString { get; }
 
-    public static BenchAzurite Start()
+    /// <param name="profile">A folder for Node's CPU profile of this Azurite; by default <c>ENGAGE_BENCH_AZURITE_PROFILE</c>, if set.</param>
+    public static BenchAzurite Start(string? profile = null)
     {
         int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var process = Process.Start(new ProcessStartInfo("node")
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        profile ??= Environment.GetEnvironmentVariable("ENGAGE_BENCH_AZURITE_PROFILE");
+        if (!string.IsNullOrEmpty(profile))
         {
-            ArgumentList =
-            {
-                BenchRepo.Path("node_modules", "azurite", "dist", "src", "azurite.js"), "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
-                "--queueHost", "127.0.0.1", "--queuePort", $"{queue}", "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
-                "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+            Directory.CreateDirectory(profile);
+            start.ArgumentList.Add("--cpu-prof");
+            start.ArgumentList.Add($"--cpu-prof-dir={profile}");
+        }
+
+        foreach (var argument in new[]
+        {
+            BenchRepo.Path("node_modules", "azurite", "dist", "src", "azurite.js"), "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
+            "--queueHost", "127.0.0.1", "--queuePort", $"{queue}", "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
+            "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
         foreach (var port in new[] { blob, queue, table })
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -45,7 +60,7 @@ public sealed class BenchAzurite : IDisposable
         }
 
         // The well-known Azurite development account (public, documented by Microsoft; not a secret).
-        return new BenchAzurite(process, "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        return new BenchAzurite(process, !string.IsNullOrEmpty(profile), "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
             + $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
     }
 
@@ -60,6 +75,14 @@ public sealed class BenchAzurite : IDisposable
 
     public void Dispose()
     {
+        if (!_process.HasExited && _profiled)
+        {
+            // Node writes the CPU profile when it exits on its own: Azurite exits on SIGINT after closing its servers.
+            using var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            interrupt.WaitForExit();
+            _process.WaitForExit(30_000);
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill();
