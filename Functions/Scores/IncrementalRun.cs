@@ -26,6 +26,9 @@ public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refol
     /// <summary>Activity rows read by key (incremental runs, decision 1241): the interactions the arrival index named.</summary>
     public int PointReads { get; init; }
 
+    /// <summary>Of those rows, the ones the read of rows entered by time answered, with no read of their own (decision 1297).</summary>
+    public int AnsweredByTime { get; init; }
+
     /// <summary>Range reads that read several of those rows at once (decision 1293): calls, not rows.</summary>
     public int RangeReads { get; init; }
 
@@ -133,9 +136,40 @@ internal sealed class IncrementalRun(
             return null;
         }
 
-        // Named rows that share a partition and a short key range are one range read, the rest point reads (decision 1293).
-        var plan = ArrivedReads.Make(recheck, rows);
+        // The rows whose time is after the previous mark less the arrival margin, one range read per shard (decision 1297):
+        // those that entered the window by time (stored earlier with a later occurredAt), and nearly every row the arrival
+        // index names, since what arrives mostly just happened. A named row in that time range is answered by this read:
+        // as stored now, or gone when the read does not hold it, as a point read's 404 says.
+        var since = state.Mark - settings.ArrivalMargin;
+        var entered = window.AsOf > since ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - since), ct) : [];
+        Lap("rows entered by time read");
+        var byTime = new Dictionary<string, Fact>(StringComparer.Ordinal);
+        foreach (var fact in entered)
+        {
+            byTime[FactKeys.FactRowKey(fact)] = fact;
+        }
+
         var fetched = new ConcurrentDictionary<string, Fact?>(StringComparer.Ordinal);
+        var timeLower = FactKeys.LowerBound(since);
+        var byKey = new List<string>();
+        int answeredByTime = 0, foundByTime = 0;
+        foreach (var key in recheck)
+        {
+            var row = ArrivalStore.ParseRowKey(key).Row;
+            if (window.AsOf > since && string.CompareOrdinal(row, timeLower) >= 0 && string.CompareOrdinal(row, upper) < 0)
+            {
+                fetched[row] = byTime.TryGetValue(row, out var held) ? held : null;
+                answeredByTime++;
+                foundByTime += held is null ? 0 : 1;
+            }
+            else
+            {
+                byKey.Add(key);
+            }
+        }
+
+        // The other named rows: those sharing a partition and a short key range are one range read, the rest point reads (decision 1293).
+        var plan = ArrivedReads.Make(byKey, rows);
         async Task ReadSpanAsync(ArrivedReads.Span span, CancellationToken token)
         {
             var found = await facts.Activity.ReadSpanAsync(span.Month, span.Partition, span.First, span.Last, token);
@@ -192,9 +226,6 @@ internal sealed class IncrementalRun(
         }
 
         var departed = gone.Count;
-
-        var entered = window.AsOf > state.Mark ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - state.Mark), ct) : [];
-        Lap("rows entered by time read");
         foreach (var fact in entered)
         {
             var key = FactKeys.FactRowKey(fact);
@@ -327,10 +358,11 @@ internal sealed class IncrementalRun(
         state.Mark = window.AsOf;
         var stateWrite = await states.WriteAsync(state, sweep: false, ct); // the core part and the days changed (decision 1242)
         Lap("state written");
-        report(new ProjectionRun(false, "", entered.Count + found, refolded.Count + entrantFigures.Count, written.Count, (int)Math.Min(stateWrite.BytesWritten, int.MaxValue))
+        report(new ProjectionRun(false, "", entered.Count + found - foundByTime, refolded.Count + entrantFigures.Count, written.Count, (int)Math.Min(stateWrite.BytesWritten, int.MaxValue))
         {
             StateWrite = stateWrite,
             PointReads = recheck.Count,
+            AnsweredByTime = answeredByTime,
             RangeReads = plan.Spans.Count,
             SingleReads = plan.Points.Count,
             Departed = departed,

@@ -147,15 +147,18 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         _clock.Advance(TimeSpan.FromMinutes(5)); // past the arrival margin: the next run reads only what arrives after this one
         await RunBothAsync(expectFull: true);
 
+        // Late events (a delayed delivery, an import): they happened before the previous run, so the read of the rows
+        // that entered by time does not hold them (decision 1297) and each is read by key.
         _clock.Advance(TimeSpan.FromMinutes(30));
         const int k = 5;
         await IngestAsync(Enumerable.Range(0, k).Select(n =>
-            Reply($"x:k{n}", $"x:u{n}", n % 2 == 0 ? "x:q1" : "x:q3", _clock.GetUtcNow().AddMinutes(-20 + n), "Thanks, that answers it.")).ToArray());
+            Reply($"x:k{n}", $"x:u{n}", n % 2 == 0 ? "x:q1" : "x:q3", T0.AddMinutes(-50 + n), "Thanks, that answers it.")).ToArray());
         _requests.Clear();
         await RunBothAsync(expectFull: false);
 
         var run = _incremental.GetRequiredService<Projection>().LastRun!;
         Assert.Equal(k, run.PointReads);
+        Assert.Equal(0, run.AnsweredByTime);
         Assert.Equal(0, run.PartitionsRead);
         var requests = _requests.Snapshot();
         var activityReads = requests.Where(r => r.Table.StartsWith(_activity, StringComparison.Ordinal)).ToList();
@@ -174,11 +177,12 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         _clock.Advance(TimeSpan.FromMinutes(5));
         await RunBothAsync(expectFull: true);
 
-        // 40 replies within half an hour of one day: 8 day-shard partitions hold them, about 5 each.
+        // 40 replies within half an hour of one day, arriving late (before the previous run: not in the read of rows that
+        // entered by time, decision 1297): 8 day-shard partitions hold them, about 5 each.
         _clock.Advance(TimeSpan.FromMinutes(40));
         const int k = 40;
         await IngestAsync(Enumerable.Range(0, k).Select(n =>
-            Reply($"x:m{n}", $"x:v{n % 13}", n % 3 == 0 ? "x:h2" : "x:h1", _clock.GetUtcNow().AddMinutes(-35 + (n * 0.5)), n % 2 == 0 ? "Thanks, that answers it." : "Did you try the settings page?")).ToArray());
+            Reply($"x:m{n}", $"x:v{n % 13}", n % 3 == 0 ? "x:h2" : "x:h1", T0.AddMinutes(-50 + (n * 0.5)), n % 2 == 0 ? "Thanks, that answers it." : "Did you try the settings page?")).ToArray());
         _requests.Clear();
         await RunBothAsync(expectFull: false);
 
@@ -205,6 +209,50 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("again", [], [], [.. named.Select(ArrivalStore.RowKeyOf)], CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(1));
         await RunBothAsync(expectFull: false);
+    }
+
+    [Fact]
+    public async Task RowsThatHappenedSinceTheLastRun_AreReadOnceByTime_NoReadByKey_AndOneGoneSinceIsDropped()
+    {
+        await IngestAsync(Post("x:w1", "x:ada", T0.AddHours(-5), "How do I rotate the webhook secret?"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: true);
+
+        // What arrives mostly just happened: the read of the rows that entered the window by time holds it (decision 1297).
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        const int k = 6;
+        await IngestAsync(Enumerable.Range(0, k).Select(n =>
+            Reply($"x:w{n + 2}", $"x:u{n}", "x:w1", _clock.GetUtcNow().AddSeconds(-60 + n), "Thanks, that answers it.")).ToArray());
+        _requests.Clear();
+        await RunBothAsync(expectFull: false);
+
+        var run = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.Equal(k, run.PointReads); // named by the arrival index
+        Assert.Equal(k, run.AnsweredByTime);
+        Assert.Equal(0, run.RangeReads + run.SingleReads);
+        Assert.Equal(k, run.Rows); // each row read once
+        var activityReads = _requests.Snapshot().Where(r => r.Table.StartsWith(_activity, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(activityReads, r => r.PointRead || r.OnePartition);
+        Assert.InRange(activityReads.Count, 1, FactKeys.ActivityShards); // one range read per shard of this month
+
+        // One of them is gone since (its activity row deleted in both stores), and the arrival index names them all
+        // again: the read by time does not hold it, so the run drops it, as a point read's 404 would.
+        var window = new Window(_clock.GetUtcNow(), Window.Default);
+        var named = (await _incremental.GetRequiredService<FactStore>().Activity.ReadAsync(window, CancellationToken.None))
+            .Where(f => f.InteractionId != "x:w1").ToList();
+        Assert.Equal(k, named.Count);
+        foreach (var s in Both)
+        {
+            var (month, partition, row) = FactKeys.ActivityKey(named.Single(f => f.InteractionId == "x:w3"));
+            await s.GetRequiredService<FactStore>().Activity.Table(month).DeleteEntityAsync(partition, row);
+        }
+
+        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("again", [], [], [.. named.Select(ArrivalStore.RowKeyOf)], CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await RunBothAsync(expectFull: false);
+        var again = _incremental.GetRequiredService<Projection>().LastRun!;
+        Assert.Equal(k, again.AnsweredByTime);
+        Assert.Equal(0, again.RangeReads + again.SingleReads);
     }
 
     [Fact]
