@@ -112,8 +112,9 @@ public static class WindowBench
         }
 
         // A run after a few new interactions: incremental (decision 1201), each timed run after its own new interactions.
-        // The new interactions happened since the last run, as a live community's do (decision 1293): each batch between
-        // the previous one and now, so that a batch does not interleave with the rows of the batches before it.
+        // The new interactions happened since the last run, as a live community's do (decisions 1293, 1297): each batch
+        // between the start of the previous run and now, so that a batch does not interleave with the rows of the batches
+        // before it, nor date from before the run that came before it (the bench's writes take longer than its runs).
         var incrementalTimes = new List<double>();
         ProjectionRun? last = null;
         var since = DateTimeOffset.UtcNow;
@@ -121,7 +122,7 @@ public static class WindowBench
         {
             var now = DateTimeOffset.UtcNow;
             await generator.WriteAsync(facts, newInteractions, since, now, ct);
-            since = now;
+            since = DateTimeOffset.UtcNow;
             incrementalTimes.Add(await MedianAsync(1, async () => await projection.RunAsync(ct)));
             last = projection.LastRun!;
         }
@@ -223,9 +224,9 @@ public static class WindowBench
             ProjectionRun? run = null;
             for (var r = 0; r < s.Runs; r++)
             {
-                var now = DateTimeOffset.UtcNow; // happened since the last batch, as above
+                var now = DateTimeOffset.UtcNow; // happened since the previous run began, as above
                 await s.Generator.WriteAsync(s.Facts, n, since, now, ct);
-                since = now;
+                since = DateTimeOffset.UtcNow;
                 times.Add(await MedianAsync(1, async () => await s.Projection.RunAsync(ct)));
                 run = s.Projection.LastRun!;
             }
