@@ -194,21 +194,9 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.Equal(run.RangeReads, activityReads.Count(r => r.OnePartition));
         Assert.True(run.RangeReads + run.SingleReads <= FactKeys.ActivityShards + 2, $"{run.RangeReads + run.SingleReads} calls read {k} rows");
 
-        // One of them is gone since (its activity row deleted in both stores) and the arrival index names them all again:
-        // the range reads do not hold it, so the run drops it, as a point read's 404 would.
-        var window = new Window(_clock.GetUtcNow(), Window.Default);
-        var named = (await _incremental.GetRequiredService<FactStore>().Activity.ReadAsync(window, CancellationToken.None))
-            .Where(f => f.InteractionId.StartsWith("x:m", StringComparison.Ordinal)).ToList();
-        Assert.Equal(k, named.Count);
-        foreach (var s in Both)
-        {
-            var (month, partition, row) = FactKeys.ActivityKey(named.Single(f => f.InteractionId == "x:m1"));
-            await s.GetRequiredService<FactStore>().Activity.Table(month).DeleteEntityAsync(partition, row);
-        }
-
-        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("again", [], [], [.. named.Select(ArrivalStore.RowKeyOf)], CancellationToken.None);
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        await RunBothAsync(expectFull: false);
+        // One of them is gone since and the arrival index names them all again: the range reads do not hold it, so the
+        // run drops it, as a point read's 404 would.
+        await DeleteOneAndNameAllAgainAsync(f => f.InteractionId.StartsWith("x:m", StringComparison.Ordinal), k, "x:m1");
     }
 
     [Fact]
@@ -235,21 +223,9 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.DoesNotContain(activityReads, r => r.PointRead || r.OnePartition);
         Assert.InRange(activityReads.Count, 1, FactKeys.ActivityShards); // one range read per shard of this month
 
-        // One of them is gone since (its activity row deleted in both stores), and the arrival index names them all
-        // again: the read by time does not hold it, so the run drops it, as a point read's 404 would.
-        var window = new Window(_clock.GetUtcNow(), Window.Default);
-        var named = (await _incremental.GetRequiredService<FactStore>().Activity.ReadAsync(window, CancellationToken.None))
-            .Where(f => f.InteractionId != "x:w1").ToList();
-        Assert.Equal(k, named.Count);
-        foreach (var s in Both)
-        {
-            var (month, partition, row) = FactKeys.ActivityKey(named.Single(f => f.InteractionId == "x:w3"));
-            await s.GetRequiredService<FactStore>().Activity.Table(month).DeleteEntityAsync(partition, row);
-        }
-
-        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("again", [], [], [.. named.Select(ArrivalStore.RowKeyOf)], CancellationToken.None);
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        await RunBothAsync(expectFull: false);
+        // One of them is gone since, and the arrival index names them all again: the read by time does not hold it, so
+        // the run drops it, as a point read's 404 would.
+        await DeleteOneAndNameAllAgainAsync(f => f.InteractionId != "x:w1", k, "x:w3");
         var again = _incremental.GetRequiredService<Projection>().LastRun!;
         Assert.Equal(k, again.AnsweredByTime);
         Assert.Equal(0, again.RangeReads + again.SingleReads);
@@ -595,6 +571,26 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.DoesNotContain(rows, k => k.StartsWith("state-0-", StringComparison.Ordinal) || k.StartsWith("state-1-", StringComparison.Ordinal));
         Assert.Equal((await HeadSetsAsync()).Values.Sum(s => s.Chunks), rows.Count);
         _clock.Advance(TimeSpan.FromMinutes(5));
+        await RunBothAsync(expectFull: false);
+    }
+
+    /// <summary>
+    /// Deletes the activity row of <paramref name="gone"/> in both stores, has the arrival index name again every window
+    /// row <paramref name="named"/> picks (<paramref name="count"/> of them), and runs both: the incremental run must drop it.
+    /// </summary>
+    private async Task DeleteOneAndNameAllAgainAsync(Func<Fact, bool> named, int count, string gone)
+    {
+        var window = new Window(_clock.GetUtcNow(), Window.Default);
+        var rows = (await _incremental.GetRequiredService<FactStore>().Activity.ReadAsync(window, CancellationToken.None)).Where(named).ToList();
+        Assert.Equal(count, rows.Count);
+        foreach (var s in Both)
+        {
+            var (month, partition, row) = FactKeys.ActivityKey(rows.Single(f => f.InteractionId == gone));
+            await s.GetRequiredService<FactStore>().Activity.Table(month).DeleteEntityAsync(partition, row);
+        }
+
+        await _incremental.GetRequiredService<FactStore>().Arrivals.WriteAsync("again", [], [], [.. rows.Select(ArrivalStore.RowKeyOf)], CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
         await RunBothAsync(expectFull: false);
     }
 
