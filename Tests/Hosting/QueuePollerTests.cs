@@ -60,7 +60,7 @@ public sealed class QueuePollerTests
         public static async Task Run(string body, CancellationToken ct)
         {
             Runs.AddOrUpdate(body, 1, (_, n) => n + 1);
-            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            await Task.Delay(TimeSpan.FromSeconds(10), ct);
         }
     }
 
@@ -146,9 +146,11 @@ public sealed class QueuePollerTests
     public async Task MessageRunningLongerThanTheLease_StaysInvisible_AndRunsOnce()
     {
         // The Functions host keeps a running message invisible; a poller that did not would hand it out again after the
-        // lease (an import step that ran past its 3 s lease in a test fetched its page twice).
+        // lease (an import step that ran past its 3 s lease in a test fetched its page twice). The function runs 2.5
+        // leases; each renewal, every half lease, has 2 s to reach a storage the whole suite shares (a lease of 1 s left
+        // it 0.5 s, and a loaded run on a fresh clone renewed too late and ran the message 4 times).
         await using var services = TestServices.Create();
-        var (poller, queue, poison) = await StartAsync(typeof(Slow), services, lease: TimeSpan.FromSeconds(1));
+        var (poller, queue, poison) = await StartAsync(typeof(Slow), services, lease: TimeSpan.FromSeconds(4));
         var body = "slow-" + Guid.NewGuid();
         try
         {
