@@ -141,7 +141,8 @@ internal sealed class IncrementalRun(
         // index names, since what arrives mostly just happened. A named row in that time range is answered by this read:
         // as stored now, or gone when the read does not hold it, as a point read's 404 says.
         var since = state.Mark - settings.ArrivalMargin;
-        var entered = window.AsOf > since ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - since), ct) : [];
+        var readByTime = window.AsOf > since;
+        var entered = readByTime ? await facts.Activity.ReadAsync(new Window(window.AsOf, window.AsOf - since), ct) : [];
         Lap("rows entered by time read");
         var byTime = new Dictionary<string, Fact>(StringComparer.Ordinal);
         foreach (var fact in entered)
@@ -156,7 +157,7 @@ internal sealed class IncrementalRun(
         foreach (var key in recheck)
         {
             var row = ArrivalStore.ParseRowKey(key).Row;
-            if (window.AsOf > since && string.CompareOrdinal(row, timeLower) >= 0 && string.CompareOrdinal(row, upper) < 0)
+            if (readByTime && string.CompareOrdinal(row, timeLower) >= 0 && string.CompareOrdinal(row, upper) < 0)
             {
                 fetched[row] = byTime.TryGetValue(row, out var held) ? held : null;
                 answeredByTime++;

@@ -256,13 +256,13 @@ public sealed class ProjectionState
     public List<byte[]> UserBytes() => [.. UserBucketBytes(BucketCount()).Values.Select(Pack)];
 
     /// <summary>The window's rows of one UTC day (yyyyMMdd, <see cref="WindowRows.DayOf"/>), gzip'd: rewritten only when that day changed.</summary>
-    public byte[] DayBytes(string day) => Zip(w => WriteRows(w, Rows.Day(day).Values.ToList()));
+    public byte[] DayBytes(string day) => Zip(w => WriteRows(w, Rows.Day(day).Values));
 
     /// <summary>
     /// Some rows of a day, in the same format as <see cref="DayBytes"/> (decision 1294): the rows a day gained since it was
     /// stored, written as a segment beside it. Reading takes a day's sets and its segments alike.
     /// </summary>
-    public byte[] SegmentBytes(IReadOnlyList<string> keys) => Zip(w => WriteRows(w, keys.Select(k => Rows[k]).ToList()));
+    public byte[] SegmentBytes(IReadOnlyList<string> keys) => Zip(w => WriteRows(w, [.. keys.Select(k => Rows[k])]));
 
     /// <summary>
     /// The state written as <see cref="CoreBytes"/>, the packed buckets of <see cref="UserBucketBytes"/> and one
@@ -456,11 +456,12 @@ public sealed class ProjectionState
         }
     }
 
-    private static void WriteRows(BinaryWriter w, IReadOnlyList<Fact> rows)
+    private static void WriteRows(BinaryWriter w, IEnumerable<Fact> rows)
     {
         // The key is the fact's row key (FactKeys.FactRowKey), computed again on reading: not stored twice.
-        w.Write(rows.Count);
-        foreach (var f in rows)
+        var list = rows as IReadOnlyCollection<Fact> ?? [.. rows];
+        w.Write(list.Count);
+        foreach (var f in list)
         {
             w.Write(f.InteractionId);
             w.Write((int)f.Kind);

@@ -150,8 +150,9 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         // (decision 1295), until they are more than the core should carry, the bucket count changes, or the state was
         // not read from this head: then the buckets whose bytes differ are rewritten (decision 1292) and the delta empties.
         var buckets = state.BucketCount(); // a count other than the stored one changes every bucket's bytes: all are rewritten
-        var delta = state.PendingDelta();
-        var rebucket = !sameHead || buckets != state.StoredBucketCount || delta.Count > (FiguresInCoreLimit ?? state.FiguresInCoreLimit);
+        var forced = !sameHead || buckets != state.StoredBucketCount;
+        var delta = forced ? FiguresDelta.None : state.PendingDelta(); // a pass over every figure, only when the core may carry them
+        var rebucket = forced || delta.Count > (FiguresInCoreLimit ?? state.FiguresInCoreLimit);
         var toWrite = new List<(string Set, byte[] Bytes)> { (CoreSet, state.CoreBytes(rebucket ? FiguresDelta.None : delta)) };
         var fingerprints = rebucket ? [] : state.StoredBuckets;
         if (!rebucket)
@@ -186,8 +187,9 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         var segmentsWritten = 0;
         foreach (var day in state.Rows.Days)
         {
+            var added = state.Rows.AddedOnly(day);
             if (sameHead && previous.TryGetValue(day, out var kept)
-                && (!state.Rows.Changed.Contains(day) || (state.Rows.AddedOnly(day) is not null && segmentsOf[day].Count() < MaxSegments)))
+                && (!state.Rows.Changed.Contains(day) || (added is not null && segmentsOf[day].Count() < MaxSegments)))
             {
                 next[day] = kept;
                 foreach (var segment in segmentsOf[day])
@@ -195,7 +197,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
                     next[segment] = previous[segment];
                 }
 
-                if (state.Rows.AddedOnly(day) is { } added)
+                if (added is not null)
                 {
                     toWrite.Add((string.Create(CultureInfo.InvariantCulture, $"{day}{SegmentMark}{generation:D10}"), state.SegmentBytes(added)));
                     segmentsWritten++;
