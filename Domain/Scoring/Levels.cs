@@ -19,15 +19,24 @@ public sealed record Levels(double Champion, double Engaged, int ActiveUsers)
     public static Levels From(IEnumerable<double> activeScores)
     {
         var sorted = activeScores.OrderByDescending(s => s).ToArray();
-        if (sorted.Length == 0)
+        return FromDescending(sorted.Length, k => sorted[k]);
+    }
+
+    /// <summary>The same cut-offs from scores already in descending order: <paramref name="scoreAt"/>(k) is the k-th highest (from 0).</summary>
+    public static Levels FromDescending(int count, Func<int, double> scoreAt)
+    {
+        if (count == 0)
         {
             return None;
         }
 
-        var champions = (int)Math.Ceiling(sorted.Length * 0.10);
-        var engaged = (int)Math.Ceiling(sorted.Length * 0.35);
-        return new Levels(sorted[champions - 1], sorted[Math.Min(engaged, sorted.Length) - 1], sorted.Length);
+        var (champion, engaged) = CutoffRanks(count);
+        return new Levels(scoreAt(champion), scoreAt(engaged), count);
     }
+
+    /// <summary>Where the cut-offs fall among <paramref name="count"/> active scores in descending order (positions from 0).</summary>
+    public static (int Champion, int Engaged) CutoffRanks(int count) =>
+        ((int)Math.Ceiling(count * 0.10) - 1, Math.Min((int)Math.Ceiling(count * 0.35), count) - 1);
 
     /// <summary>
     /// A score of 0 (an active user who only broadcast) is a participant whatever the cut-offs: when most of a

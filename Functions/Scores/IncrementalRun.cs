@@ -273,12 +273,37 @@ internal sealed class IncrementalRun(
         Apply(state.Entrants, entrantFigures);
         var board = linked ? state.Entrants : state.Identities;
 
-        var levels = Levels.From(board.Where(e => e.Value.Active && RoleOf(e.Key) == PersonRoles.Member).Select(e => e.Value.Score(epoch)));
+        // The boards' and levels' orders (decision 1298): built once over the maps, then moved only where figures changed.
+        if (state.Rankings is not { } rankings || !rankings.Fits(board, state.Identities, roles))
+        {
+            state.Rankings = rankings = new Rankings(board, state.Identities, roles);
+        }
+        else
+        {
+            rankings.Update(linked ? entrantFigures.Keys : refolded.Keys, refolded.Keys);
+        }
+
+        var levels = rankings.LevelsAt(epoch);
 
         // Score rows: the refolded users; those whose level the cut-offs moved; those who left the window (silent or erased).
+        // Levels do not move with asOf, so an identity not refolded changes level only when a cut-off moved past its score:
+        // those are found by range between the cut-offs of the last run and these (decision 1298). Until a run has set every
+        // identity's level against known cut-offs, every identity is checked.
+        var cutoffs = rankings.LogCutoffs();
+        var candidates = rankings.Cutoffs is { } last
+            ? refolded.Keys
+                .Concat(Moved(rankings.Identities, last.Champion, cutoffs.Champion))
+                .Concat(Moved(rankings.Identities, last.Engaged, cutoffs.Engaged))
+                .Distinct(StringComparer.Ordinal)
+            : state.Identities.Keys;
         var written = new List<UserScore>();
-        foreach (var (id, f) in state.Identities)
+        foreach (var id in candidates)
         {
+            if (!state.Identities.TryGetValue(id, out var f))
+            {
+                continue;
+            }
+
             var score = f.Score(epoch);
             var level = levels.Of(score, f.Active);
             if (refolded.ContainsKey(id) || level != f.Level)
@@ -313,6 +338,8 @@ internal sealed class IncrementalRun(
             state.Identities[row.UserId] = state.Identities[row.UserId] with { Level = row.Level };
         }
 
+        rankings.Cutoffs = cutoffs; // every identity's level is now set against these
+
         Lap("score rows written");
 
         LeaderboardEntry Entry(string id, Figures f, double score)
@@ -324,14 +351,11 @@ internal sealed class IncrementalRun(
                 : new LeaderboardEntry(id, (linked ? state.Identities.GetValueOrDefault(id)?.Handle : f.Handle), score, level);
         }
 
-        var byEngagement = board.Where(e => e.Value.Active)
-            .Select(e => (e.Key, e.Value, Score: e.Value.Score(epoch)))
-            .OrderByDescending(e => e.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(Projection.LeaderboardSize)
-            .Select(e => Entry(e.Key, e.Value, e.Score)).ToList();
-        var byReciprocity = board.Where(e => e.Value.Index is not null)
-            .OrderByDescending(e => e.Value.Index).ThenByDescending(e => e.Value.Tie(epoch)).ThenBy(e => e.Key, StringComparer.Ordinal)
-            .Take(Projection.LeaderboardSize)
-            .Select(e => Entry(e.Key, e.Value, e.Value.Index!.Value)).ToList();
+        // The boards' heads, from their orders: epoch-relative figures rank as their values at asOf do (decision 1298).
+        var byEngagement = rankings.Engagement.Top(Projection.LeaderboardSize)
+            .Select(k => Entry(k.Id, board[k.Id], board[k.Id].Score(epoch))).ToList();
+        var byReciprocity = rankings.Reciprocity.Top(Projection.LeaderboardSize)
+            .Select(k => Entry(k.Id, board[k.Id], board[k.Id].Index!.Value)).ToList();
 
         Lap("leaderboards");
 
@@ -411,6 +435,19 @@ internal sealed class IncrementalRun(
     /// <summary>A row whose parent only the items index knows (<see cref="FactSet.UnresolvedParents"/>): whom it gives to is not in the row.</summary>
     internal static bool Unresolved(Fact f) =>
         f.InReplyToId is not null && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback);
+
+    /// <summary>
+    /// The identities whose score lies between a cut-off of the last run and this run's (log2, epoch-relative), with a
+    /// margin of 1e-9 either side, even when the cut-off did not move: a score equal to a cut-off at asOf may differ
+    /// from it in the last bits of its log.
+    /// </summary>
+    private static IEnumerable<string> Moved(Ranked identities, double was, double now)
+    {
+        var (low, high) = (Math.Min(was, now), Math.Max(was, now));
+        return identities.Between(low - CutoffMargin, high + CutoffMargin).Select(k => k.Id);
+    }
+
+    private const double CutoffMargin = 1e-9;
 
     private static void Apply(Dictionary<string, Figures> map, Dictionary<string, Figures?> refolded)
     {

@@ -52,7 +52,8 @@ public sealed record Figures(string? Handle, double Log2Score, bool Active, doub
 
     private static double Log(double points, double epoch) => points > 0 ? Math.Log2(points) + epoch : double.NegativeInfinity;
 
-    private static double At(double log2, double epoch) => double.IsNegativeInfinity(log2) ? 0 : Math.Pow(2, log2 - epoch);
+    /// <summary>An epoch-relative log2 figure at the epoch: monotone in <paramref name="log2"/>, so figures rank alike in either form.</summary>
+    public static double At(double log2, double epoch) => double.IsNegativeInfinity(log2) ? 0 : Math.Pow(2, log2 - epoch);
 }
 
 /// <summary>
@@ -106,6 +107,9 @@ public sealed class ProjectionState
     /// and leave when their time leaves the window.
     /// </summary>
     public WindowRows Rows { get; init; } = new();
+
+    /// <summary>The boards' and levels' orders over the maps (decision 1298): kept in memory only, built again for a state read from storage.</summary>
+    internal Rankings? Rankings { get; set; }
 
     /// <summary>The ETag of the head row this state was read from or last written as (decision 1242); null for a new state.</summary>
     internal ETag? HeadETag { get; set; }

@@ -173,4 +173,41 @@ public sealed class ScoreStoreTests : IAsyncLifetime
 
         Assert.Empty(rows);
     }
+    [Fact]
+    public async Task Leaderboards_AreStoredGzipped_ReadBackEntryForEntry_AndBoardsOfBeforeDecision1298StillRead()
+    {
+        var asOf = new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+        var entries = Enumerable.Range(0, 1_000).Select(n => n % 3 == 0
+                ? new LeaderboardEntry(null, null, 1_000.0 / (n + 1), "engaged") { PersonId = $"p:{n:D4}", Identities = [$"x:a{n}", $"gh:b{n}"], Role = n % 2 == 0 ? "team" : null }
+                : new LeaderboardEntry($"x:user{n:D4}", $"user{n}", 1_000.0 / (n + 1), n < 100 ? "champion" : "participant"))
+            .ToList();
+        var community = new Engage.Domain.Scoring.Community(new Engage.Domain.Scoring.Window(asOf, TimeSpan.FromDays(30)), 1_000, 5_000, 0.5, 0.1, 0.2, 3);
+        _requests.Clear();
+
+        await Scores.WriteCommunityAsync(community, new Engage.Domain.Scoring.Levels(10, 5, 1_000),
+            [new Leaderboard(asOf, "engagement", entries), new Leaderboard(asOf, "reciprocity", entries.Take(10).ToList())], CancellationToken.None);
+
+        Assert.Equal((1, 0), (_requests.Batches, _requests.Singles)); // the community row and both boards: one transaction
+        var read = (await Scores.GetLeaderboardAsync("engagement", CancellationToken.None))!;
+        Assert.Equal(asOf, read.AsOf);
+        Assert.Equal(JsonSerializer.Serialize(entries, EngageJson.Options), JsonSerializer.Serialize(read.Entries, EngageJson.Options));
+        Assert.Equal(10, (await Scores.GetLeaderboardAsync("reciprocity", CancellationToken.None))!.Entries.Count);
+
+        // The row holds the gzip'd JSON only, a fraction of the JSON's size.
+        var row = (await Storage.Community.GetEntityAsync<TableEntity>(ScoreStore.CommunityPartition, "leaderboard-engagement")).Value;
+        Assert.Null(row.GetString("Json0"));
+        var stored = Enumerable.Range(0, row.GetInt32("GzChunks")!.Value).Sum(c => row.GetBinary($"Gz{c}").Length);
+        var json = JsonSerializer.SerializeToUtf8Bytes(read, EngageJson.Options).Length;
+        Assert.InRange(stored, 1, json / 3);
+
+        // A board written before the decision: its JSON in string columns.
+        var old = JsonSerializer.Serialize(new Leaderboard(asOf, "engagement", entries.Take(3).ToList()), EngageJson.Options);
+        await Storage.Community.UpsertEntityAsync(new TableEntity(ScoreStore.CommunityPartition, "leaderboard-engagement")
+        {
+            ["Chunks"] = 2,
+            ["Json0"] = old[..50],
+            ["Json1"] = old[50..],
+        }, TableUpdateMode.Replace);
+        Assert.Equal(["x:user0001", "x:user0002"], (await Scores.GetLeaderboardAsync("engagement", CancellationToken.None))!.Entries.Skip(1).Select(e => e.UserId));
+    }
 }
