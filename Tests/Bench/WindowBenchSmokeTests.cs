@@ -28,6 +28,7 @@ public sealed class WindowBenchSmokeTests
         Assert.Contains("| state bytes written by an incremental run, amortized (", markdown, StringComparison.Ordinal);
         Assert.Contains("| state bytes written by the last incremental run above (", markdown, StringComparison.Ordinal);
         Assert.Contains("| finding 60 touched users' interactions in that state (", markdown, StringComparison.Ordinal);
+        Assert.Contains("| levels and leaderboards after 60 touched users in that state (", markdown, StringComparison.Ordinal);
         Assert.Contains("| storage rows read by that incremental run vs the full run (10× history) |", markdown, StringComparison.Ordinal);
 
         // Cost by N and by window (decision 1281): N and 10·N new interactions, at the window and at one 10× as large.

@@ -177,6 +177,7 @@ public static class WindowBench
         md.AppendLine(CultureInfo.InvariantCulture, $"| incremental state per window interaction ({stateMemory.Users:N0} users for {stateMemory.Users * 10:N0} interactions; {stateMemory.BytesStored / (stateMemory.Users * 10.0):F0} B per interaction stored, gzip'd) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0):F0} B | 1,073 B (1 GB / 1 M) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0) / 1073.7:F2} | ≤ 1 |");
         var writtenRatio = stateMemory.BytesAmortized / stateMemory.BytesStored;
         md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run, amortized ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; 60 new interactions of today by 60 users: the core with their changed figures (decision 1295) and a segment of the 60 rows (decision 1294), {stateMemory.BytesWrittenToday:N0} B a run, plus an {ProjectionStateStore.MaxSegments}th of today's whole day ({stateMemory.DayBytes:N0} B, rewritten every {ProjectionStateStore.MaxSegments} runs) and a {stateMemory.RunsPerRebucket}th of the users' part ({stateMemory.UsersBytes:N0} B, rewritten once the core carries more than its limit of figures); before decisions 1294–1295 a run wrote {stateMemory.BytesBefore:N0} B: the core, the touched users' buckets ({stateMemory.TouchedBucketBytes:N0} B, decision 1292) and today's whole day) | {stateMemory.BytesAmortized:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before decision 1242) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the touched users' buckets){(writtenRatio > 0.2 ? "; missed: the touched users' buckets and today's rows outweigh a fifth of the state" : "")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| levels and leaderboards after 60 touched users in that state ({stateMemory.Users:N0} users): the orders kept with the state (decision 1298: 60 moves, the cut-offs, whose level they moved, both boards' first {Projection.LeaderboardSize:N0}; the orders hold {stateMemory.OrdersBytes / (double)stateMemory.Users:F0} B a user and are built once in {stateMemory.OrdersBuilt:F3} s) | {stateMemory.OrdersRun:F4} s | {stateMemory.SortsRun:F4} s (a sort for the cut-offs, every identity's level, a sort per board, as runs did before) | {stateMemory.OrdersRun / Math.Max(stateMemory.SortsRun, 1e-9):F3} | ≤ 0.1: follows the touched users and the boards' size, not the window{(stateMemory.OrdersRun > 0.1 * stateMemory.SortsRun ? "; missed" : "")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| finding 60 touched users' interactions in that state ({stateMemory.TouchedRows:N0} rows of {stateMemory.Users * 10:N0}): through the state's index (decision 1283) | {stateMemory.TouchedByIndex:F4} s | {stateMemory.TouchedByPass:F4} s (a pass over every row, as runs did before) | {stateMemory.TouchedByIndex / Math.Max(stateMemory.TouchedByPass, 1e-9):F3} | ≤ 0.1: follows the touched users' rows, not the window{(stateMemory.TouchedByIndex > 0.1 * stateMemory.TouchedByPass ? "; missed" : "")} |");
         if (last.StateWrite is { } write)
         {
@@ -370,6 +371,49 @@ public static class WindowBench
             var ids = loaded!.Rows.Values.Where(f => Unresolved(f) || Names(f).Any(touched.Contains)).Select(f => f.InteractionId).ToHashSet(StringComparer.Ordinal);
             return loaded!.Rows.Values.Count(f => ids.Contains(f.InteractionId));
         });
+        // Decision 1298: the orders the incremental run keeps over every user's figures, built once (time and memory), and
+        // what a run touching those 60 users asks of them (their 60 moves, the cut-offs, whose level a moved cut-off changed,
+        // both boards' first 1,000) against what runs did before (a sort for the cut-offs, every identity's level, a sort
+        // per board). Medians of 3; each repetition of the kept orders moves the 60 users again.
+        var noRoles = new Dictionary<string, string>(StringComparer.Ordinal);
+        const double epoch = 100;
+        var ordersBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var rankings = new Rankings(loaded!.Identities, loaded.Identities, noRoles);
+        var ordersBytes = GC.GetTotalMemory(forceFullCollection: true) - ordersBefore;
+        var ordersBuilt = Median(3, () => new Rankings(loaded.Identities, loaded.Identities, noRoles).Members.Count);
+        rankings.Cutoffs = rankings.LogCutoffs();
+        var step = 0;
+        var ordersRun = Median(3, () =>
+        {
+            step++;
+            foreach (var u in touched)
+            {
+                loaded.Identities[u] = loaded.Identities[u] with { Log2Score = loaded.Identities[u].Log2Score + (step % 2 == 0 ? 0.2 : -0.2) };
+            }
+
+            rankings.Update(touched, touched);
+            var levels = rankings.LevelsAt(epoch);
+            var (champion, engaged) = rankings.LogCutoffs();
+            var (wasChampion, wasEngaged) = rankings.Cutoffs!.Value;
+            var moved = rankings.Identities.Between(Math.Min(champion, wasChampion) - 1e-9, Math.Max(champion, wasChampion) + 1e-9)
+                .Concat(rankings.Identities.Between(Math.Min(engaged, wasEngaged) - 1e-9, Math.Max(engaged, wasEngaged) + 1e-9))
+                .Select(k => k.Id).Concat(touched).Distinct(StringComparer.Ordinal)
+                .Count(id => levels.Of(loaded.Identities[id].Score(epoch), loaded.Identities[id].Active) != loaded.Identities[id].Level);
+            rankings.Cutoffs = (champion, engaged);
+            return moved + rankings.Engagement.Top(Projection.LeaderboardSize).Count() + rankings.Reciprocity.Top(Projection.LeaderboardSize).Count();
+        });
+        var sortsRun = Median(3, () =>
+        {
+            var levels = Domain.Scoring.Levels.From(loaded.Identities.Values.Where(f => f.Active).Select(f => f.Score(epoch)));
+            var moved = loaded.Identities.Count(e => levels.Of(e.Value.Score(epoch), e.Value.Active) != e.Value.Level);
+            return moved
+                + loaded.Identities.Where(e => e.Value.Active).Select(e => (e.Key, Score: e.Value.Score(epoch)))
+                    .OrderByDescending(e => e.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(Projection.LeaderboardSize).Count()
+                + loaded.Identities.Where(e => e.Value.Index is not null)
+                    .OrderByDescending(e => e.Value.Index).ThenByDescending(e => e.Value.Tie(epoch)).ThenBy(e => e.Key, StringComparer.Ordinal)
+                    .Take(Projection.LeaderboardSize).Count();
+        });
+
         // A run after 60 new interactions of today, by those 60 users, writes the core with their changed figures over the
         // buckets (decision 1295) and a segment of today's 60 new rows (decision 1294). Before those decisions it wrote the
         // core, the touched users' buckets (decision 1292) and today's whole day. Amortized, a run also pays a share of
@@ -389,11 +433,12 @@ public static class WindowBench
         var runsPerRebucket = Math.Max(1, loaded.FiguresInCoreLimit / touched.Count);
         var amortized = perRun + (days[^1].Length / (double)ProjectionStateStore.MaxSegments) + (usersPart / (double)runsPerRebucket);
         return new StateFigures(users, after - before, stored, perRun, amortized, core.Length + touchedBuckets + days[^1].Length, usersPart, touchedBuckets,
-            days[^1].Length, runsPerRebucket, found, byIndex, byPass);
+            days[^1].Length, runsPerRebucket, found, byIndex, byPass, ordersBytes, ordersBuilt, ordersRun, sortsRun);
     }
 
     private sealed record StateFigures(int Users, double BytesHeld, long BytesStored, long BytesWrittenToday, double BytesAmortized, long BytesBefore, long UsersBytes,
-        long TouchedBucketBytes, long DayBytes, int RunsPerRebucket, int TouchedRows, double TouchedByIndex, double TouchedByPass);
+        long TouchedBucketBytes, long DayBytes, int RunsPerRebucket, int TouchedRows, double TouchedByIndex, double TouchedByPass,
+        long OrdersBytes, double OrdersBuilt, double OrdersRun, double SortsRun);
 
     private static double Median(int runs, Func<int> action)
     {
