@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Engage.Domain.People;
 using Engage.Domain.Scoring;
 
@@ -19,20 +20,19 @@ internal readonly record struct RankKey(double A, double B, string Id)
 }
 
 /// <summary>
-/// Ids kept in <see cref="RankKey.Order"/> in a sorted array (decision 1298): a change is a binary search and a move of
-/// the entries after it (a memory move, ~0.1 ms for 100,000 entries), the k-th entry is an index, the top K a slice and
-/// the entries whose <c>A</c> lies in a range two binary searches. Epoch-relative figures rank the same at any asOf
+/// Ids kept in <see cref="RankKey.Order"/> (decision 1298) in an <see cref="ImmutableSortedSet{T}"/>, the BCL's AVL tree
+/// that also answers by position: a change, the k-th entry and the place of a key each cost O(log n), the top K and
+/// the entries whose <c>A</c> lies in a range their own count more. Epoch-relative figures rank the same at any asOf
 /// (<see cref="Figures.At"/> is monotone), so between runs only the ids refolded move.
 /// </summary>
 internal sealed class Ranked
 {
-    private readonly List<RankKey> _sorted;
+    private ImmutableSortedSet<RankKey> _sorted;
     private readonly Dictionary<string, RankKey> _keys;
 
     public Ranked(IEnumerable<RankKey> keys)
     {
-        _sorted = [.. keys];
-        _sorted.Sort(RankKey.Order);
+        _sorted = keys.ToImmutableSortedSet(RankKey.Order);
         _keys = new Dictionary<string, RankKey>(_sorted.Count, StringComparer.Ordinal);
         foreach (var key in _sorted)
         {
@@ -49,55 +49,35 @@ internal sealed class Ranked
     {
         if (_keys.Remove(id, out var old))
         {
-            _sorted.RemoveAt(_sorted.BinarySearch(old, RankKey.Order));
+            _sorted = _sorted.Remove(old);
         }
 
         if (key is { } k)
         {
-            var at = _sorted.BinarySearch(k, RankKey.Order);
-            _sorted.Insert(at < 0 ? ~at : at, k);
+            _sorted = _sorted.Add(k);
             _keys[id] = k;
         }
     }
 
-    public IEnumerable<RankKey> Top(int count)
-    {
-        for (var k = 0; k < Math.Min(count, _sorted.Count); k++)
-        {
-            yield return _sorted[k];
-        }
-    }
+    public IEnumerable<RankKey> Top(int count) => _sorted.Take(count);
 
     /// <summary>The entries whose <c>A</c> is in [<paramref name="low"/>, <paramref name="high"/>] (either may be infinite).</summary>
     public IEnumerable<RankKey> Between(double low, double high)
     {
-        // Descending by A: the first entry with A ≤ high, up to the first with A < low.
-        var from = FirstAtOrBelow(high, inclusive: true);
-        var to = FirstAtOrBelow(low, inclusive: false);
+        // Descending by A: from the place of (high, +∞, "") — before every entry with A = high, ids being never empty —
+        // up to the first entry with A below low.
+        var from = PlaceOf(new RankKey(high, double.PositiveInfinity, ""));
+        var to = double.IsNegativeInfinity(low) ? _sorted.Count : PlaceOf(new RankKey(Math.BitDecrement(low), double.PositiveInfinity, ""));
         for (var k = from; k < to; k++)
         {
             yield return _sorted[k];
         }
     }
 
-    private int FirstAtOrBelow(double a, bool inclusive)
+    private int PlaceOf(RankKey probe)
     {
-        int low = 0, high = _sorted.Count;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            var x = _sorted[mid].A;
-            if (inclusive ? x > a : x >= a)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
+        var at = _sorted.IndexOf(probe);
+        return at < 0 ? ~at : at;
     }
 }
 
