@@ -291,10 +291,7 @@ internal sealed class IncrementalRun(
         // identity's level against known cut-offs, every identity is checked.
         var cutoffs = rankings.LogCutoffs();
         var candidates = rankings.Cutoffs is { } last
-            ? refolded.Keys
-                .Concat(Moved(rankings.Identities, last.Champion, cutoffs.Champion))
-                .Concat(Moved(rankings.Identities, last.Engaged, cutoffs.Engaged))
-                .Distinct(StringComparer.Ordinal)
+            ? refolded.Keys.Concat(rankings.PassedBy(last, cutoffs)).Distinct(StringComparer.Ordinal)
             : state.Identities.Keys;
         var written = new List<UserScore>();
         foreach (var id in candidates)
@@ -435,19 +432,6 @@ internal sealed class IncrementalRun(
     /// <summary>A row whose parent only the items index knows (<see cref="FactSet.UnresolvedParents"/>): whom it gives to is not in the row.</summary>
     internal static bool Unresolved(Fact f) =>
         f.InReplyToId is not null && !f.ParentTracked && (f.InReplyToAuthor is null || f.ParentIsQuestion is null || f.RootFallback);
-
-    /// <summary>
-    /// The identities whose score lies between a cut-off of the last run and this run's (log2, epoch-relative), with a
-    /// margin of 1e-9 either side, even when the cut-off did not move: a score equal to a cut-off at asOf may differ
-    /// from it in the last bits of its log.
-    /// </summary>
-    private static IEnumerable<string> Moved(Ranked identities, double was, double now)
-    {
-        var (low, high) = (Math.Min(was, now), Math.Max(was, now));
-        return identities.Between(low - CutoffMargin, high + CutoffMargin).Select(k => k.Id);
-    }
-
-    private const double CutoffMargin = 1e-9;
 
     private static void Apply(Dictionary<string, Figures> map, Dictionary<string, Figures?> refolded)
     {

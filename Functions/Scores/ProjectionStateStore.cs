@@ -61,10 +61,9 @@ public sealed class ProjectionStateStore(EngageStorage storage)
     /// <summary>Format of the head row (its <c>Sets</c> column); a head without it is of the single-set layout before decision 1242.</summary>
     private const int HeadFormat = 3;
 
-    /// <summary>Binary columns per chunk row, and bytes per column: under the 64 KiB property and 1 MiB entity limits.</summary>
+    /// <summary>Binary columns per chunk row (<see cref="BinaryColumns"/>): under the 1 MiB entity limit.</summary>
     private const int Columns = 14;
-    private const int ColumnBytes = 60_000;
-    private const int RowBytes = Columns * ColumnBytes;
+    private const int RowBytes = Columns * BinaryColumns.ColumnBytes;
 
     /// <summary>Requests in flight when chunk rows are written, read or deleted.</summary>
     private const int InFlight = 8;
@@ -217,12 +216,8 @@ public sealed class ProjectionStateStore(EngageStorage storage)
             for (var n = 0; n < count; n++)
             {
                 var row = new TableEntity(ScoreStore.StatePartition, ChunkRow(set, version, n));
-                for (var c = 0; c < Columns && (n * RowBytes) + (c * ColumnBytes) < bytes.Length; c++)
-                {
-                    var start = (n * RowBytes) + (c * ColumnBytes);
-                    row[$"B{c}"] = bytes.AsSpan(start, Math.Min(ColumnBytes, bytes.Length - start)).ToArray();
-                }
-
+                var start = n * RowBytes;
+                BinaryColumns.Put(row, "B", bytes.AsSpan(start, Math.Min(RowBytes, bytes.Length - start)));
                 chunks.Add(row);
             }
         }
@@ -362,10 +357,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
                 return null;
             }
 
-            for (var c = 0; c < Columns && part.GetBinary($"B{c}") is { } column; c++)
-            {
-                bytes.Write(column);
-            }
+            BinaryColumns.AppendTo(bytes, part, "B");
         }
 
         return bytes.ToArray();

@@ -138,6 +138,19 @@ internal sealed class Rankings
         }
     }
 
+    /// <summary>
+    /// The identities whose level may differ between cut-offs <paramref name="last"/> and <paramref name="now"/> (log2,
+    /// epoch-relative): those whose score lies between the two, for either cut-off, with a margin of 1e-9 either side even
+    /// when a cut-off did not move (a score equal to a cut-off at asOf may differ from it in the last bits of its log).
+    /// </summary>
+    public IEnumerable<string> PassedBy((double Champion, double Engaged) last, (double Champion, double Engaged) now) =>
+        Between(last.Champion, now.Champion).Concat(Between(last.Engaged, now.Engaged)).Select(k => k.Id);
+
+    private IEnumerable<RankKey> Between(double was, double now) =>
+        Identities.Between(Math.Min(was, now) - CutoffMargin, Math.Max(was, now) + CutoffMargin);
+
+    private const double CutoffMargin = 1e-9;
+
     /// <summary>The level cut-offs at <paramref name="epoch"/>, as <see cref="Levels.From"/> computes them from every active member's score.</summary>
     public Levels LevelsAt(double epoch) => Levels.FromDescending(Members.Count, k => Figures.At(Members[k].A, epoch));
 

@@ -181,25 +181,15 @@ public sealed class ScoreStore(EngageStorage storage)
     }
 
     /// <summary>
-    /// A board as one row: its JSON gzip'd, in binary columns of at most <see cref="ChunkBytes"/> (decision 1298). A board of
+    /// A board as one row: its JSON gzip'd, in binary columns (<see cref="BinaryColumns"/>, decision 1298). A board of
     /// 1,000 entries is ~130 KB of JSON and ~25 KB gzip'd; rows of before that decision (JSON in string columns) still read.
     /// </summary>
     private static TableEntity ToEntity(Leaderboard board)
     {
         var entity = new TableEntity(CommunityPartition, "leaderboard-" + board.By);
-        var zipped = Gzip(JsonSerializer.SerializeToUtf8Bytes(board, EngageJson.Options));
-        var chunks = (zipped.Length + ChunkBytes - 1) / ChunkBytes;
-        entity["GzChunks"] = chunks;
-        for (var c = 0; c < chunks; c++)
-        {
-            entity[$"Gz{c}"] = zipped.AsSpan(c * ChunkBytes, Math.Min(ChunkBytes, zipped.Length - (c * ChunkBytes))).ToArray();
-        }
-
+        entity["GzChunks"] = BinaryColumns.Put(entity, "Gz", Gzip(JsonSerializer.SerializeToUtf8Bytes(board, EngageJson.Options)));
         return entity;
     }
-
-    /// <summary>Table binary properties hold at most 64 KiB.</summary>
-    private const int ChunkBytes = 60_000;
 
     private static byte[] Gzip(byte[] bytes)
     {
@@ -341,14 +331,10 @@ public sealed class ScoreStore(EngageStorage storage)
 
     private static Leaderboard? ReadBoard(TableEntity e)
     {
-        if (e.GetInt32("GzChunks") is { } zippedChunks)
+        if (e.GetInt32("GzChunks") is not null)
         {
             using var zipped = new MemoryStream();
-            for (var c = 0; c < zippedChunks; c++)
-            {
-                zipped.Write(e.GetBinary($"Gz{c}"));
-            }
-
+            BinaryColumns.AppendTo(zipped, e, "Gz");
             zipped.Position = 0;
             using var json = new System.IO.Compression.GZipStream(zipped, System.IO.Compression.CompressionMode.Decompress);
             return JsonSerializer.Deserialize<Leaderboard>(json, EngageJson.Options);

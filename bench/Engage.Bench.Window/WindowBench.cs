@@ -393,13 +393,10 @@ public static class WindowBench
 
             rankings.Update(touched, touched);
             var levels = rankings.LevelsAt(epoch);
-            var (champion, engaged) = rankings.LogCutoffs();
-            var (wasChampion, wasEngaged) = rankings.Cutoffs!.Value;
-            var moved = rankings.Identities.Between(Math.Min(champion, wasChampion) - 1e-9, Math.Max(champion, wasChampion) + 1e-9)
-                .Concat(rankings.Identities.Between(Math.Min(engaged, wasEngaged) - 1e-9, Math.Max(engaged, wasEngaged) + 1e-9))
-                .Select(k => k.Id).Concat(touched).Distinct(StringComparer.Ordinal)
+            var cutoffs = rankings.LogCutoffs();
+            var moved = rankings.PassedBy(rankings.Cutoffs!.Value, cutoffs).Concat(touched).Distinct(StringComparer.Ordinal)
                 .Count(id => levels.Of(loaded.Identities[id].Score(epoch), loaded.Identities[id].Active) != loaded.Identities[id].Level);
-            rankings.Cutoffs = (champion, engaged);
+            rankings.Cutoffs = cutoffs;
             return moved + rankings.Engagement.Top(Projection.LeaderboardSize).Count() + rankings.Reciprocity.Top(Projection.LeaderboardSize).Count();
         });
         var sortsRun = Median(3, () =>
