@@ -40,6 +40,13 @@ public sealed class WindowBenchSmokeTests
         {
             Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among 12 users of the grown community with a small community's rows each, vs the same N at 40 |", markdown, StringComparison.Ordinal);
             Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among its 40 users, vs the same N at 40 |", markdown, StringComparison.Ordinal);
+
+            // Counted in storage requests too: a run makes some at either size (the count is not left at zero).
+            var requests = System.Text.RegularExpressions.Regex.Match(markdown,
+                $@"\| storage requests of that run after {n} new interactions \(the controlled case\), 400 in the window vs 40 \| (\d+) \| (\d+) \|");
+            Assert.True(requests.Success, $"no storage-request row for N = {n}");
+            Assert.True(int.Parse(requests.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.True(int.Parse(requests.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
         }
 
         Assert.Contains(" in the controlled case: ", markdown, StringComparison.Ordinal);

@@ -115,6 +115,8 @@ public static class WindowBench
         // The new interactions happened since the last run, as a live community's do (decisions 1293, 1297): each batch
         // between the start of the previous run and now, so that a batch does not interleave with the rows of the batches
         // before it, nor date from before the run that came before it (the bench's writes take longer than its runs).
+        using var trips = new RoundTrips(); // storage requests of each incremental run (RequestsOf)
+        _trips = trips;
         var incrementalTimes = new List<double>();
         ProjectionRun? last = null;
         var since = DateTimeOffset.UtcNow;
@@ -123,7 +125,7 @@ public static class WindowBench
             var now = DateTimeOffset.UtcNow;
             await generator.WriteAsync(facts, newInteractions, since, now, ct);
             since = DateTimeOffset.UtcNow;
-            incrementalTimes.Add(await MedianAsync(1, async () => await projection.RunAsync(ct)));
+            incrementalTimes.Add(await IncrementalRunAsync(projection, ct));
             last = projection.LastRun!;
         }
 
@@ -228,7 +230,7 @@ public static class WindowBench
                 var now = DateTimeOffset.UtcNow; // happened since the previous run began, as above
                 await s.Generator.WriteAsync(s.Facts, n, since, now, ct);
                 since = DateTimeOffset.UtcNow;
-                times.Add(await MedianAsync(1, async () => await s.Projection.RunAsync(ct)));
+                times.Add(await IncrementalRunAsync(s.Projection, ct));
                 run = s.Projection.LastRun!;
             }
 
@@ -273,7 +275,7 @@ public static class WindowBench
         var azurite = writesLarge / Math.Max(writesSmall, 1e-6);
 
         string Label(int n, int w) => $"incremental run after {n:N0} new interactions, {w:N0} in the window";
-        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows named, {run.AnsweredByTime:N0} of them answered by the read by time, the rest in {run.RangeReads:N0} range reads and {run.SingleReads:N0} point reads, {run.Refolded:N0} users refolded, {run.ScoreRows:N0} score rows written)";
+        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows named, {run.AnsweredByTime:N0} of them answered by the read by time, the rest in {run.RangeReads:N0} range reads and {run.SingleReads:N0} point reads, {run.Refolded:N0} users refolded, {run.ScoreRows:N0} score rows written, {RequestsOf.GetValueOrDefault(run):N0} storage requests)";
         var rows = new List<string>();
         foreach (var n in new[] { s.Few, many })
         {
@@ -290,6 +292,15 @@ public static class WindowBench
             var ratio = controlled[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| {Label(n, grown)}, among {smallUsers:N0} users of the grown community with a small community's rows each, vs the same N at {s.Window:N0} | {controlled[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {controlled[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(controlled[n].Run)}{(ratio > 1.3 ? Missed(n, controlled[n]) : "")} |"));
+        }
+
+        foreach (var n in new[] { s.Few, many })
+        {
+            // The same controlled case counted in storage requests: what Azure bills, whatever the emulator's speed on larger tables.
+            var (at, was) = (RequestsOf.GetValueOrDefault(controlled[n].Run), RequestsOf.GetValueOrDefault(small[n].Run));
+            var ratio = at / (double)Math.Max(1, was);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| storage requests of that run after {n:N0} new interactions (the controlled case), {grown:N0} in the window vs {s.Window:N0} | {at:N0} | {was:N0} | {ratio:F2} | ≤ 1.3× (the calls a run makes do not follow the window){(ratio > 1.3 ? "; missed" : "")} |"));
         }
 
         foreach (var n in new[] { s.Few, many })
@@ -323,6 +334,21 @@ public static class WindowBench
             .Concat(new[] { s.Few, many }.Select(n => string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} at {grown:N0} in the controlled case: ") + Phases(controlled[n].Run)))));
         note.Append('.');
         return new ScalingFigures(rows, note.ToString());
+    }
+
+    private static RoundTrips? _trips;
+
+    /// <summary>The storage requests (HTTP requests, retries included) of each incremental run: what Azure bills, and what does not move with the emulator's speed.</summary>
+    private static readonly Dictionary<ProjectionRun, long> RequestsOf = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>One projection run, timed, its storage requests counted around it (nothing else of the bench runs meanwhile).</summary>
+    private static async Task<double> IncrementalRunAsync(Projection projection, CancellationToken ct)
+    {
+        long Requests() => _trips!.Calls.TryGetValue("Azure.Core.Http.Request", out var c) ? c.Count : 0;
+        var before = Requests();
+        var seconds = await MedianAsync(1, async () => await projection.RunAsync(ct));
+        RequestsOf[projection.LastRun!] = Requests() - before;
+        return seconds;
     }
 
     /// <summary>Seconds of the phases that make no storage call: what of the run is Engage's own work.</summary>

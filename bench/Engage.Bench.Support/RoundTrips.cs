@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Engage.Bench.Ingest;
+namespace Engage.Bench.Support;
 
 /// <summary>
 /// Counts the storage calls the process makes while it is open, by operation (<c>TableClient.AddEntity</c>,
@@ -10,7 +10,7 @@ namespace Engage.Bench.Ingest;
 /// every HTTP request it sends (retries included) as <c>Azure.Core.Http.Request</c>. Where ingestion's time goes,
 /// without touching its code; only for an instrumented pass (listening costs a little).
 /// </summary>
-internal sealed class RoundTrips : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+public sealed class RoundTrips : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
     private readonly ConcurrentDictionary<string, (long Count, double Milliseconds)> _calls = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
