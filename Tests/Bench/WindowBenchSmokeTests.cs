@@ -47,6 +47,16 @@ public sealed class WindowBenchSmokeTests
             Assert.True(requests.Success, $"no storage-request row for N = {n}");
             Assert.True(int.Parse(requests.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
             Assert.True(int.Parse(requests.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+
+            // And in CPU, the app's and the emulator's apart (decision 1299): a run uses some of each at either size.
+            foreach (var who in new[] { "the app process", "the bench's Azurite" })
+            {
+                var cpu = System.Text.RegularExpressions.Regex.Match(markdown,
+                    $@"\| CPU of {System.Text.RegularExpressions.Regex.Escape(who)} during that run after {n} new interactions \(the controlled case; median of its runs\), 400 in the window vs 40 \| ([0-9.]+) ms \| ([0-9.]+) ms \|");
+                Assert.True(cpu.Success, $"no CPU row of {who} for N = {n}");
+                Assert.True(double.Parse(cpu.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+                Assert.True(double.Parse(cpu.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+            }
         }
 
         Assert.Contains(" in the controlled case: ", markdown, StringComparison.Ordinal);

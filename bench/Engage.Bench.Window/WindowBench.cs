@@ -36,6 +36,7 @@ public static class WindowBench
 
         var given = Environment.GetEnvironmentVariable("ENGAGE_BENCH_STORAGE");
         using var azurite = given is { Length: > 0 } ? null : BenchAzurite.Start();
+        _azurite = azurite;
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var settings = new Dictionary<string, string?>
         {
@@ -120,6 +121,7 @@ public static class WindowBench
         var incrementalTimes = new List<double>();
         ProjectionRun? last = null;
         var since = DateTimeOffset.UtcNow;
+        RecentCosts.Clear();
         for (var r = 0; r < scalingRuns; r++)
         {
             var now = DateTimeOffset.UtcNow;
@@ -128,6 +130,8 @@ public static class WindowBench
             incrementalTimes.Add(await IncrementalRunAsync(projection, ct));
             last = projection.LastRun!;
         }
+
+        CostOfRuns(last!);
 
         incrementalTimes.Sort();
         var incremental = incrementalTimes[incrementalTimes.Count / 2];
@@ -225,6 +229,7 @@ public static class WindowBench
         {
             var times = new List<double>();
             ProjectionRun? run = null;
+            RecentCosts.Clear();
             for (var r = 0; r < s.Runs; r++)
             {
                 var now = DateTimeOffset.UtcNow; // happened since the previous run began, as above
@@ -235,6 +240,7 @@ public static class WindowBench
             }
 
             times.Sort();
+            CostOfRuns(run!);
             return (times[times.Count / 2], run!);
         }
 
@@ -305,6 +311,21 @@ public static class WindowBench
 
         foreach (var n in new[] { s.Few, many })
         {
+            // The same controlled case in CPU, apart: the app's (Engage's work, the SDK's side of the requests, its GC) and the
+            // emulator's, which shares the machine's cores and whose work per request grows with its tables (decision 1299).
+            var (at, was) = (CostOf[controlled[n].Run], CostOf[small[n].Run]);
+            var ratio = at.AppCpu / Math.Max(was.AppCpu, 1e-6);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| CPU of the app process during that run after {n:N0} new interactions (the controlled case; median of its runs), {grown:N0} in the window vs {s.Window:N0} | {at.AppCpu * 1000:F1} ms | {was.AppCpu * 1000:F1} ms | {ratio:F2} | ≤ 1.3× (Engage's own cost does not follow the window; GC pauses {at.GcPause * 1000:F1} ms against {was.GcPause * 1000:F1} ms){(ratio > 1.3 ? "; missed" : "")} |"));
+            if (at.AzuriteCpu is { } atAzurite && was.AzuriteCpu is { } wasAzurite)
+            {
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"| CPU of the bench's Azurite during that run after {n:N0} new interactions (the controlled case; median of its runs), {grown:N0} in the window vs {s.Window:N0} | {atAzurite * 1000:F1} ms | {wasAzurite * 1000:F1} ms | {atAzurite / Math.Max(wasAzurite, 1e-6):F2} | none: the emulator's work for the same requests on larger tables (every range query scans its whole table) |"));
+            }
+        }
+
+        foreach (var n in new[] { s.Few, many })
+        {
             // At random across the grown community: N names more users (decision 1293), so the cost is also given per user refolded.
             var ratio = large[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
             var perUser = large[n].Seconds / Math.Max(1, large[n].Run.Refolded) / (small[n].Seconds / Math.Max(1, small[n].Run.Refolded));
@@ -341,12 +362,44 @@ public static class WindowBench
     /// <summary>The storage requests (HTTP requests, retries included) of each incremental run: what Azure bills, and what does not move with the emulator's speed.</summary>
     private static readonly Dictionary<ProjectionRun, long> RequestsOf = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>One projection run, timed, its storage requests counted around it (nothing else of the bench runs meanwhile).</summary>
+    private static BenchAzurite? _azurite;
+
+    /// <summary>
+    /// What one incremental run cost besides its time: the CPU of this process (the run, the SDK's side of its requests,
+    /// the garbage collector; nothing else of the bench runs meanwhile), the CPU of the bench's Azurite (null when the
+    /// store is given), and the garbage collector's pauses in this process.
+    /// </summary>
+    private sealed record RunCost(double AppCpu, double? AzuriteCpu, double GcPause);
+
+    /// <summary>The cost of each incremental run since the last <see cref="CostOfRuns"/>, in order.</summary>
+    private static readonly List<RunCost> RecentCosts = [];
+
+    /// <summary>The median cost of a case's runs (each figure's own median), filed under the case's last run.</summary>
+    private static readonly Dictionary<ProjectionRun, RunCost> CostOf = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Files the median cost of the runs since the previous call under <paramref name="last"/> and starts anew.</summary>
+    private static void CostOfRuns(ProjectionRun last)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
+        }
+
+        CostOf[last] = new RunCost(Median(RecentCosts.Select(c => c.AppCpu)),
+            RecentCosts.All(c => c.AzuriteCpu is not null) ? Median(RecentCosts.Select(c => c.AzuriteCpu!.Value)) : null,
+            Median(RecentCosts.Select(c => c.GcPause)));
+        RecentCosts.Clear();
+    }
+
+    /// <summary>One projection run, timed, its storage requests counted and its CPU measured around it (nothing else of the bench runs meanwhile).</summary>
     private static async Task<double> IncrementalRunAsync(Projection projection, CancellationToken ct)
     {
         long Requests() => _trips!.Calls.TryGetValue("Azure.Core.Http.Request", out var c) ? c.Count : 0;
         var before = Requests();
+        var (cpu, azurite, pauses) = (Environment.CpuUsage.TotalTime, _azurite?.CpuSeconds(), GC.GetTotalPauseDuration());
         var seconds = await MedianAsync(1, async () => await projection.RunAsync(ct));
+        RecentCosts.Add(new RunCost((Environment.CpuUsage.TotalTime - cpu).TotalSeconds, _azurite?.CpuSeconds() - azurite, (GC.GetTotalPauseDuration() - pauses).TotalSeconds));
         RequestsOf[projection.LastRun!] = Requests() - before;
         return seconds;
     }
