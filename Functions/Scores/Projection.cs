@@ -58,6 +58,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         var o = options.Value;
         var window = new Window(clock.GetUtcNow(), Window.Default);
         var prepare = System.Diagnostics.Stopwatch.StartNew();
+        var prepareCpu = Environment.CpuUsage.TotalTime;
         await EnsureActivityAsync(ct);
         await scores.EnsureShardedAsync(ct); // score rows of the layout before decision 1291 move once
         var read = await States.ReadAsync(ct);
@@ -74,7 +75,7 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
             : null;
         if (reason is null)
         {
-            var prepared = new RunPhase("state and people read", prepare.Elapsed.TotalSeconds);
+            var prepared = new RunPhase("state and people read", prepare.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - prepareCpu).TotalSeconds);
             var incremental = new IncrementalRun(facts, scores, States, o, settings.Value, logger, state!, window, personOf, roles, r => LastRun = r);
             if (await incremental.RunAsync(ct) is { } done)
             {

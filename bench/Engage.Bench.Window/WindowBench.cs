@@ -316,7 +316,7 @@ public static class WindowBench
             var (at, was) = (CostOf[controlled[n].Run], CostOf[small[n].Run]);
             var ratio = at.AppCpu / Math.Max(was.AppCpu, 1e-6);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| CPU of the app process during that run after {n:N0} new interactions (the controlled case; median of its runs), {grown:N0} in the window vs {s.Window:N0} | {at.AppCpu * 1000:F1} ms | {was.AppCpu * 1000:F1} ms | {ratio:F2} | ≤ 1.3× (Engage's own cost does not follow the window; GC pauses {at.GcPause * 1000:F1} ms against {was.GcPause * 1000:F1} ms){(ratio > 1.3 ? "; missed" : "")} |"));
+                $"| CPU of the app process during that run after {n:N0} new interactions (the controlled case; median of its runs), {grown:N0} in the window vs {s.Window:N0} | {at.AppCpu * 1000:F1} ms | {was.AppCpu * 1000:F1} ms | {ratio:F2} | ≤ 1.3× (Engage's own cost does not follow the window; GC pauses {at.GcPause * 1000:F1} ms against {was.GcPause * 1000:F1} ms; by phase, median CPU ms at {grown:N0} / at {s.Window:N0}: {CpuByPhase(at, was)}){(ratio > 1.3 ? "; missed" : "")} |"));
             if (at.AzuriteCpu is { } atAzurite && was.AzuriteCpu is { } wasAzurite)
             {
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
@@ -369,7 +369,8 @@ public static class WindowBench
     /// the garbage collector; nothing else of the bench runs meanwhile), the CPU of the bench's Azurite (null when the
     /// store is given), and the garbage collector's pauses in this process.
     /// </summary>
-    private sealed record RunCost(double AppCpu, double? AzuriteCpu, double GcPause);
+    /// <param name="Phases">The run's phases; in a case's median, each phase's median wall and CPU seconds.</param>
+    private sealed record RunCost(double AppCpu, double? AzuriteCpu, double GcPause, IReadOnlyList<RunPhase> Phases);
 
     /// <summary>The cost of each incremental run since the last <see cref="CostOfRuns"/>, in order.</summary>
     private static readonly List<RunCost> RecentCosts = [];
@@ -386,9 +387,11 @@ public static class WindowBench
             return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
         }
 
+        var phases = RecentCosts.SelectMany(c => c.Phases).GroupBy(p => p.Name, StringComparer.Ordinal)
+            .Select(g => new RunPhase(g.Key, Median(g.Select(p => p.Seconds)), Median(g.Select(p => p.CpuSeconds)))).ToList();
         CostOf[last] = new RunCost(Median(RecentCosts.Select(c => c.AppCpu)),
             RecentCosts.All(c => c.AzuriteCpu is not null) ? Median(RecentCosts.Select(c => c.AzuriteCpu!.Value)) : null,
-            Median(RecentCosts.Select(c => c.GcPause)));
+            Median(RecentCosts.Select(c => c.GcPause)), phases);
         RecentCosts.Clear();
     }
 
@@ -399,9 +402,18 @@ public static class WindowBench
         var before = Requests();
         var (cpu, azurite, pauses) = (Environment.CpuUsage.TotalTime, _azurite?.CpuSeconds(), GC.GetTotalPauseDuration());
         var seconds = await MedianAsync(1, async () => await projection.RunAsync(ct));
-        RecentCosts.Add(new RunCost((Environment.CpuUsage.TotalTime - cpu).TotalSeconds, _azurite?.CpuSeconds() - azurite, (GC.GetTotalPauseDuration() - pauses).TotalSeconds));
+        RecentCosts.Add(new RunCost((Environment.CpuUsage.TotalTime - cpu).TotalSeconds, _azurite?.CpuSeconds() - azurite, (GC.GetTotalPauseDuration() - pauses).TotalSeconds,
+            projection.LastRun!.Phases));
         RequestsOf[projection.LastRun!] = Requests() - before;
         return seconds;
+    }
+
+    /// <summary>Each phase's median CPU milliseconds in two cases, the phase that grew most first.</summary>
+    private static string CpuByPhase(RunCost at, RunCost was)
+    {
+        var before = was.Phases.ToDictionary(p => p.Name, p => p.CpuSeconds, StringComparer.Ordinal);
+        return string.Join(", ", at.Phases.OrderByDescending(p => p.CpuSeconds - before.GetValueOrDefault(p.Name))
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.CpuSeconds * 1000:F1} / {before.GetValueOrDefault(p.Name) * 1000:F1}")));
     }
 
     /// <summary>Seconds of the phases that make no storage call: what of the run is Engage's own work.</summary>
@@ -411,7 +423,7 @@ public static class WindowBench
     private static double PerRow(ProjectionRun run) => run.Phases.Where(p => p.Name == "score rows written").Sum(p => p.Seconds) / Math.Max(1, run.ScoreRows);
 
     private static string Phases(ProjectionRun run) =>
-        string.Join(", ", run.Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Seconds:F3}")));
+        string.Join(", ", run.Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Seconds:F3} (CPU {p.CpuSeconds:F3})")));
 
     /// <summary>Which phases grew most between the same N at the small and the large window: what still follows the window.</summary>
     private static string Grew(ProjectionRun small, ProjectionRun large)
