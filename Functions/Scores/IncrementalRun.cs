@@ -29,6 +29,12 @@ public sealed record ProjectionRun(bool Full, string Reason, int Rows, int Refol
     /// <summary>Of those rows, the ones the read of rows entered by time answered, with no read of their own (decision 1297).</summary>
     public int AnsweredByTime { get; init; }
 
+    /// <summary>
+    /// The window's rows the touched users were refolded from (incremental runs): every row of every interaction that
+    /// names one of them. What the refold's work follows (decision 1299).
+    /// </summary>
+    public int RowsRefolded { get; init; }
+
     /// <summary>Range reads that read several of those rows at once (decision 1293): calls, not rows.</summary>
     public int RangeReads { get; init; }
 
@@ -391,6 +397,7 @@ internal sealed class IncrementalRun(
             StateWrite = stateWrite,
             PointReads = recheck.Count,
             AnsweredByTime = answeredByTime,
+            RowsRefolded = theirs.Count,
             RangeReads = plan.Spans.Count,
             SingleReads = plan.Points.Count,
             Departed = departed,

@@ -48,6 +48,13 @@ public sealed class WindowBenchSmokeTests
             Assert.True(int.Parse(requests.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
             Assert.True(int.Parse(requests.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
 
+            // The rows the touched users were refolded from, at both sizes: some at either (decision 1299).
+            var refolded = System.Text.RegularExpressions.Regex.Match(markdown,
+                $@"\| rows refolded by that run after {n} new interactions \(the controlled case; the last of its runs\), 400 in the window vs 40 \| (\d+) \| (\d+) \|");
+            Assert.True(refolded.Success, $"no rows-refolded row for N = {n}");
+            Assert.True(int.Parse(refolded.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.True(int.Parse(refolded.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+
             // And in CPU, the app's and the emulator's apart (decision 1299): a run uses some of each at either size.
             foreach (var who in new[] { "the app process", "the bench's Azurite" })
             {

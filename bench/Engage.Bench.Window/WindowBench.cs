@@ -170,7 +170,7 @@ public static class WindowBench
         var md = new StringBuilder();
         md.AppendLine("## Window-bounded projection and community reads");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {scalingRuns}, as every incremental case below, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among as many users as the small community has, users that joined with the growth and hold as many rows each as the small community's users do in the small window (replies in the grown window pick a user, then one of their posts), so that only the window differs (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {scalingRuns}, as every incremental case below, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among the users of one community of the growth, which is nine communities like the small one side by side (as many users each, as many interactions a user, every interaction among one community's users; decision 1299), so that the users touched hold the rows and the counterparts the small community's users do and only the window differs (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
         md.AppendLine();
         md.AppendLine("| case | figure | baseline | ratio | goal |");
         md.AppendLine("|---|---|---|---|---|");
@@ -255,33 +255,41 @@ public static class WindowBench
         var small = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = (s.FewAtWindow, s.FewRunAtWindow), [many] = await IncrementalAsync(many) };
         var writesSmall = await ScoreWritesAsync();
 
-        // The window grows tenfold, and its community with it: the interactions added pick among 10× as many users.
+        // The window grows tenfold, and its community with it: 10× as many users. The growth is communities like the small
+        // one, side by side: each has as many users as the small one and as many interactions a user, all among its own
+        // users (decision 1299). The controlled case below picks among one of them, whose users then hold the rows and the
+        // counterparts the small community's users do, so that only the window differs.
         var smallUsers = s.Generator.Users;
-        s.Generator.Users = grown / 10;
+        var grownUsers = grown / 10;
         s.Generator.ParentsByUser = true;
         const int batch = 3_000;
-        for (var written = s.Window; written < grown; written += batch)
+        for (var first = smallUsers; first < grownUsers; first += smallUsers)
         {
-            await s.Generator.WriteAsync(s.Facts, Math.Min(batch, grown - written), s.AsOf.AddDays(-29), s.AsOf.AddMinutes(-1), ct);
+            (s.Generator.First, s.Generator.Users) = (first, Math.Min(smallUsers, grownUsers - first));
+            var theirs = (int)((long)(grown - s.Window) * s.Generator.Users / (grownUsers - smallUsers));
+            for (var written = 0; written < theirs; written += batch)
+            {
+                await s.Generator.WriteAsync(s.Facts, Math.Min(batch, theirs - written), s.AsOf.AddDays(-29), s.AsOf.AddMinutes(-1), ct);
+            }
         }
+
+        (s.Generator.First, s.Generator.Users) = (0, grownUsers);
 
         var fullGrown = await MedianAsync(s.Runs, async () => await s.Projection.RunAsync(forceFull: true, ct));
         var grownRows = s.Projection.LastRun!.Rows;
         var large = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
-        // The controlled case: the same N among as many users as the small community has, each with the rows a small
-        // community's user has (users that joined with the growth: about ten interactions each, replies received by user),
-        // so that only the window differs from the small case. At random across 10× the users, N names about twice the users;
-        // the small community's own users hold about twice their rows now (the small window's and the growth's).
-        s.Generator.Users = smallUsers;
-        s.Generator.First = smallUsers;
+        // The controlled case: the same N among the users of one community of the growth, which holds what the small
+        // community holds (as many users, as many rows each, its counterparts among its own users), so that only the window
+        // differs from the small case. At random across 10× the users (above), N names about twice the users, whose
+        // counterparts overlap less.
+        (s.Generator.First, s.Generator.Users) = (smallUsers, smallUsers);
         var controlled = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
-        s.Generator.Users = grown / 10;
-        s.Generator.First = 0;
+        (s.Generator.First, s.Generator.Users) = (0, grownUsers);
         var writesLarge = await ScoreWritesAsync();
         var azurite = writesLarge / Math.Max(writesSmall, 1e-6);
 
         string Label(int n, int w) => $"incremental run after {n:N0} new interactions, {w:N0} in the window";
-        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows named, {run.AnsweredByTime:N0} of them answered by the read by time, the rest in {run.RangeReads:N0} range reads and {run.SingleReads:N0} point reads, {run.Refolded:N0} users refolded, {run.ScoreRows:N0} score rows written, {RequestsOf.GetValueOrDefault(run):N0} storage requests)";
+        string What(ProjectionRun run) => run.Full ? "; missed: the run was a full one (" + run.Reason + ")" : $" ({run.PointReads:N0} rows named, {run.AnsweredByTime:N0} of them answered by the read by time, the rest in {run.RangeReads:N0} range reads and {run.SingleReads:N0} point reads, {run.Refolded:N0} users refolded from {run.RowsRefolded:N0} rows, {run.ScoreRows:N0} score rows written, {RequestsOf.GetValueOrDefault(run):N0} storage requests)";
         var rows = new List<string>();
         foreach (var n in new[] { s.Few, many })
         {
@@ -307,6 +315,14 @@ public static class WindowBench
             var ratio = at / (double)Math.Max(1, was);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| storage requests of that run after {n:N0} new interactions (the controlled case), {grown:N0} in the window vs {s.Window:N0} | {at:N0} | {was:N0} | {ratio:F2} | ≤ 1.3× (the calls a run makes do not follow the window){(ratio > 1.3 ? "; missed" : "")} |"));
+        }
+
+        foreach (var n in new[] { s.Few, many })
+        {
+            // Whether the control holds: the rows the touched users were refolded from, the same at both sizes (decision 1299).
+            var (at, was) = (controlled[n].Run.RowsRefolded, small[n].Run.RowsRefolded);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| rows refolded by that run after {n:N0} new interactions (the controlled case; the last of its runs), {grown:N0} in the window vs {s.Window:N0} | {at:N0} | {was:N0} | {at / (double)Math.Max(1, was):F2} | none: ≈ 1 when the control holds (the touched users hold the same rows at both sizes) |"));
         }
 
         foreach (var n in new[] { s.Few, many })
@@ -704,8 +720,23 @@ public static class WindowBench
             await store.InsertAsync(facts, ct);
         }
 
-        /// <summary>One of the user's posts at random, or any post when they have none yet.</summary>
-        private ItemInfo ParentOf(string user) =>
-            _postsByUser.TryGetValue(user, out var mine) ? mine[_random.Next(mine.Count)] : _posts[_random.Next(_posts.Count)];
+        /// <summary>
+        /// One of the user's posts at random; when they have none yet, one of another user's among those picked from (a few
+        /// tries, so that a community of the growth stays among its own users), then any post.
+        /// </summary>
+        private ItemInfo ParentOf(string user)
+        {
+            for (var tries = 0; tries < 16; tries++)
+            {
+                if (_postsByUser.TryGetValue(user, out var mine))
+                {
+                    return mine[_random.Next(mine.Count)];
+                }
+
+                user = $"bench:u{First + _random.Next(Users)}";
+            }
+
+            return _posts[_random.Next(_posts.Count)];
+        }
     }
 }
