@@ -160,6 +160,10 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
         Assert.Equal(k, run.PointReads);
         Assert.Equal(0, run.AnsweredByTime);
         Assert.Equal(0, run.PartitionsRead);
+
+        // Refolded (decision 1299): the touched users (u0–u4, ada, cy) from every interaction naming one of them: the k
+        // replies, ada's and cy's posts and ben's earlier reply to ada; nothing else of the window.
+        Assert.Equal(k + 3, run.RowsRefolded);
         var requests = _requests.Snapshot();
         var activityReads = requests.Where(r => r.Table.StartsWith(_activity, StringComparison.Ordinal)).ToList();
         Assert.Equal(run.SingleReads, activityReads.Count(r => r.PointRead));

@@ -93,11 +93,42 @@ public static class EdgeList
     /// <summary>Reads the edges as packed pairs; <paramref name="users"/> is the largest id + 1 (as igraph counts vertices).</summary>
     public static long[] Read(string path, out int count, out int users)
     {
-        // The whole file at once, then a loop over "digits, separator, digits, separator" with no state machine.
-        var bytes = File.ReadAllBytes(path);
-        var pairs = new long[Math.Max(16, bytes.Length / 12)];
+        // The file in chunks of 1 MiB, each parsed up to its last line break and the rest carried over, so no number is
+        // split: the pairs are the only large allocation (reading the whole file at once added its ~200 MB to what the
+        // timed load allocates and faults in, and one bench run read 1.7 s where others read 1.0 s).
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        var pairs = new long[Math.Max(16, file.Length / 12)];
+        var buffer = new byte[1 << 20];
         count = 0;
         var max = 0;
+        var carried = 0;
+        while (true)
+        {
+            var read = file.Read(buffer, carried, buffer.Length - carried);
+            var filled = carried + read;
+            var end = read == 0 ? filled : buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
+            if (end == 0 && filled == buffer.Length)
+            {
+                throw new InvalidDataException("A line longer than the read buffer.");
+            }
+
+            Parse(buffer.AsSpan(0, end), ref pairs, ref count, ref max);
+            if (read == 0)
+            {
+                break;
+            }
+
+            carried = filled - end;
+            buffer.AsSpan(end, carried).CopyTo(buffer);
+        }
+
+        users = count == 0 ? 0 : max + 1;
+        return pairs;
+    }
+
+    /// <summary>Whole lines of "digits, separator, digits": a loop with no state machine.</summary>
+    private static void Parse(ReadOnlySpan<byte> bytes, ref long[] pairs, ref int count, ref int max)
+    {
         var p = 0;
         var n = bytes.Length;
         while (true)
@@ -109,7 +140,7 @@ public static class EdgeList
 
             if (p == n)
             {
-                break;
+                return;
             }
 
             var from = 0;
@@ -127,7 +158,7 @@ public static class EdgeList
 
             if (p == n)
             {
-                break;
+                return;
             }
 
             var to = 0;
@@ -145,9 +176,6 @@ public static class EdgeList
             pairs[count++] = DirectedPairs.Pack(from, to);
             max = Math.Max(max, Math.Max(from, to));
         }
-
-        users = count == 0 ? 0 : max + 1;
-        return pairs;
     }
 
     /// <summary>Engage's r over packed pairs (the pairs are turned into keys in place).</summary>
