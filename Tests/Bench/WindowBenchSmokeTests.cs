@@ -38,7 +38,7 @@ public sealed class WindowBenchSmokeTests
         // Decision 1293: at the large window a controlled case (as many users, as many rows each) and the random one.
         foreach (var n in new[] { 5, 50 })
         {
-            Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among 12 users of the grown community with a small community's rows each, vs the same N at 40 |", markdown, StringComparison.Ordinal);
+            Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among 12 users of the grown community with a small community's rows each, vs the same N at 40 in the twin store, in turn |", markdown, StringComparison.Ordinal);
             Assert.Contains($"| incremental run after {n} new interactions, 400 in the window, among its 40 users, vs the same N at 40 |", markdown, StringComparison.Ordinal);
 
             // Counted in storage requests too: a run makes some at either size (the count is not left at zero).

@@ -37,25 +37,29 @@ public static class WindowBench
         var given = Environment.GetEnvironmentVariable("ENGAGE_BENCH_STORAGE");
         using var azurite = given is { Length: > 0 } ? null : BenchAzurite.Start();
         _azurite = azurite;
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var settings = new Dictionary<string, string?>
+        Dictionary<string, string?> Settings(string suffix)
         {
-            ["AzureWebJobsStorage"] = given is { Length: > 0 } ? given : azurite!.ConnectionString,
-            ["Sources:Standard:Secret"] = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==",
-            ["Unsubscribe:SigningKey"] = "bench-unsubscribe-key-0123456789",
-            ["Scores:Schedule"] = "0 0 0 1 1 *",
-            ["Digest:Schedule"] = "0 0 0 1 1 *",
-            ["DevHost:DisableBackgroundWork"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Azure"] = "None", // the SDK logs every 409 of an idempotent insert as a warning
-            ["Scores:ArrivalMargin"] = "00:00:00", // one process, one clock: no skew to allow for, so the history written just before a run is not read again
-        };
-        foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "People", "Identities", "Activity", "Arrivals" })
-        {
-            settings[$"Storage:{table}"] = "bw" + table.ToLowerInvariant() + suffix;
+            var settings = new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = given is { Length: > 0 } ? given : azurite!.ConnectionString,
+                ["Sources:Standard:Secret"] = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==",
+                ["Unsubscribe:SigningKey"] = "bench-unsubscribe-key-0123456789",
+                ["Scores:Schedule"] = "0 0 0 1 1 *",
+                ["Digest:Schedule"] = "0 0 0 1 1 *",
+                ["DevHost:DisableBackgroundWork"] = "true",
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Azure"] = "None", // the SDK logs every 409 of an idempotent insert as a warning
+                ["Scores:ArrivalMargin"] = "00:00:00", // one process, one clock: no skew to allow for, so the history written just before a run is not read again
+            };
+            foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "People", "Identities", "Activity", "Arrivals" })
+            {
+                settings[$"Storage:{table}"] = "bw" + table.ToLowerInvariant() + suffix;
+            }
+
+            return settings;
         }
 
-        await using var app = DevHostApp.Create([], settings);
+        await using var app = DevHostApp.Create([], Settings(Guid.NewGuid().ToString("N")[..8]));
         var services = app.Services;
         var storage = services.GetRequiredService<EngageStorage>();
         await storage.EnsureReadyAsync(ct);
@@ -145,7 +149,18 @@ public static class WindowBench
         var rowsMissed = rowsRatio > 3 * goal ? "; missed: more rows entered the window by time than arrived" : "";
         rows.Add(string.Create(CultureInfo.InvariantCulture,
             $"| storage rows read by that incremental run vs the full run (10× history) | {last.Rows:N0} rows ({last.PointReads} named: {last.AnsweredByTime} answered by the read by time, {last.RangeReads} range reads, {last.SingleReads} point reads; {last.PartitionsRead} user partition reads) | {fullRows:N0} rows | {rowsRatio:F3} | ≈ {newInteractions}/{windowVolume:N0}{rowsMissed} |"));
-        var scaling = await ScalingAsync(new Scaling(projection, facts, services.GetRequiredService<ScoreStore>(), generator, asOf, windowVolume, newInteractions, scalingRuns, projectionLast.Value, incremental, last), ct);
+        // The controlled case's twin (decision 1300): a store of its own in the same Azurite, holding the small community and
+        // the same history, which stays small while the bench's store grows tenfold; the controlled case's runs alternate
+        // between the two, so that both see the same process, the same emulator and the same moment.
+        await using var twinApp = DevHostApp.Create([], Settings(Guid.NewGuid().ToString("N")[..8]));
+        await twinApp.Services.GetRequiredService<EngageStorage>().EnsureReadyAsync(ct);
+        var twin = new Twin(twinApp.Services.GetRequiredService<Projection>(), twinApp.Services.GetRequiredService<FactStore>(), new Generator(generator.Users));
+        await twin.Generator.WriteAsync(twin.Facts, windowVolume, asOf.AddDays(-29), asOf.AddMinutes(-1), ct);
+        await twin.Projection.RunAsync(ct);
+        await twin.Generator.WriteAsync(twin.Facts, HistoryMultiples[^1] * windowVolume, asOf.AddDays(-30 - (30 * HistoryMultiples[^1])), asOf.AddDays(-30).AddMinutes(-1), ct);
+        await twin.Projection.RunAsync(forceFull: true, ct);
+
+        var scaling = await ScalingAsync(new Scaling(projection, facts, services.GetRequiredService<ScoreStore>(), generator, asOf, windowVolume, newInteractions, scalingRuns, projectionLast.Value, incremental, last, twin), ct);
         var stateMemory = StateMemory(smoke ? 2_000 : int.Parse(options.GetValueOrDefault("state-users", "100000"), CultureInfo.InvariantCulture));
 
         // Memory held for the window: the rows read and the interactions they resolve into, per interaction; several
@@ -170,7 +185,7 @@ public static class WindowBench
         var md = new StringBuilder();
         md.AppendLine("## Window-bounded projection and community reads");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {scalingRuns}, as every incremental case below, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among the users of one community of the growth, which is nine communities like the small one side by side (as many users each, as many interactions a user, every interaction among one community's users; decision 1299), so that the users touched hold the rows and the counterparts the small community's users do and only the window differs (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {scalingRuns}, as every incremental case below, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among the users of one community of the growth, which is nine communities like the small one side by side (as many users each, as many interactions a user, every interaction among one community's users; decision 1299), so that the users touched hold the rows and the counterparts the small community's users do and only the window differs, against the same N in a twin store (decision 1300: the small community and the same history in tables of their own in the same Azurite, its new interactions picked the same way), the runs of the two alternating, so that both meet the same process and emulator at the same moment (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
         md.AppendLine();
         md.AppendLine("| case | figure | baseline | ratio | goal |");
         md.AppendLine("|---|---|---|---|---|");
@@ -207,7 +222,13 @@ public static class WindowBench
 
     /// <summary>What the scaling cases start from: the store and generator at the 3,000 window, and its figures so far.</summary>
     private sealed record Scaling(Projection Projection, FactStore Facts, ScoreStore Scores, Generator Generator, DateTimeOffset AsOf, int Window, int Few, int Runs,
-        double FullAtWindow, double FewAtWindow, ProjectionRun FewRunAtWindow);
+        double FullAtWindow, double FewAtWindow, ProjectionRun FewRunAtWindow, Twin Twin);
+
+    /// <summary>
+    /// The small community in a store of its own (the same Azurite, other tables), with the bench store's window volume and
+    /// history: the controlled case's baseline, measured in turn with it (decision 1300).
+    /// </summary>
+    private sealed record Twin(Projection Projection, FactStore Facts, Generator Generator);
 
     /// <summary>The scaling cases' table rows and the paragraph of phases and fitted parts that follows the table.</summary>
     private sealed record ScalingFigures(IReadOnlyList<string> Rows, string Note);
@@ -282,8 +303,58 @@ public static class WindowBench
         // community holds (as many users, as many rows each, its counterparts among its own users), so that only the window
         // differs from the small case. At random across 10× the users (above), N names about twice the users, whose
         // counterparts overlap less.
+        // Its baseline is the twin, the small community in a store of its own, its new interactions picked as the grown
+        // community's are (parents by user), the runs alternating between the two stores (decision 1300).
         (s.Generator.First, s.Generator.Users) = (smallUsers, smallUsers);
-        var controlled = new Dictionary<int, (double Seconds, ProjectionRun Run)> { [s.Few] = await IncrementalAsync(s.Few), [many] = await IncrementalAsync(many) };
+        s.Twin.Generator.ParentsByUser = true;
+        var sides = new[] { (s.Twin.Projection, s.Twin.Facts, s.Twin.Generator), (s.Projection, s.Facts, s.Generator) };
+        var sinceOf = new[] { DateTimeOffset.UtcNow, DateTimeOffset.UtcNow };
+        async Task<(double Seconds, ProjectionRun Run, RunCost Cost)> OneRunAsync(int side, int n)
+        {
+            var (projection, store, generator) = sides[side];
+            var now = DateTimeOffset.UtcNow;
+            await generator.WriteAsync(store, n, sinceOf[side], now, ct);
+            sinceOf[side] = DateTimeOffset.UtcNow;
+            RecentCosts.Clear();
+            var seconds = await IncrementalRunAsync(projection, ct);
+            var cost = RecentCosts[^1];
+            RecentCosts.Clear();
+            return (seconds, projection.LastRun!, cost);
+        }
+
+        for (var side = 0; side < sides.Length; side++)
+        {
+            await OneRunAsync(side, s.Few); // the twin's first incremental runs, and the controlled community's: not timed
+        }
+
+        var twin = new Dictionary<int, (double Seconds, ProjectionRun Run)>();
+        var controlled = new Dictionary<int, (double Seconds, ProjectionRun Run)>();
+        foreach (var n in new[] { s.Few, many })
+        {
+            var times = new[] { new List<double>(), new List<double>() };
+            var costs = new[] { new List<RunCost>(), new List<RunCost>() };
+            var lastRun = new ProjectionRun?[2];
+            for (var r = 0; r < s.Runs; r++)
+            {
+                // In turn, the order swapped each time (ABBA): neither store always runs just after the other's writes.
+                foreach (var side in r % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+                {
+                    var (seconds, run, cost) = await OneRunAsync(side, n);
+                    times[side].Add(seconds);
+                    costs[side].Add(cost);
+                    lastRun[side] = run;
+                }
+            }
+
+            for (var side = 0; side < 2; side++)
+            {
+                RecentCosts.AddRange(costs[side]);
+                CostOfRuns(lastRun[side]!);
+                times[side].Sort();
+                (side == 0 ? twin : controlled)[n] = (times[side][times[side].Count / 2], lastRun[side]!);
+            }
+        }
+
         (s.Generator.First, s.Generator.Users) = (0, grownUsers);
         var writesLarge = await ScoreWritesAsync();
         var azurite = writesLarge / Math.Max(writesSmall, 1e-6);
@@ -298,20 +369,20 @@ public static class WindowBench
 
         rows.Add(Row($"full run, {grown:N0} in the window ({grownRows:N0} rows read; 10× the window, 10× the users)", fullGrown, s.FullAtWindow,
             "none: the baseline at this window; a full run follows the window"));
-        string Missed(int n, (double Seconds, ProjectionRun Run) at) => "; missed: " + Grew(small[n].Run, at.Run) + string.Create(CultureInfo.InvariantCulture,
-            $"; per score row written {PerRow(at.Run) * 1000:F2} ms against {PerRow(small[n].Run) * 1000:F2} ms at {s.Window:N0} (100 rows rewritten alone: {azurite:F1}×, the row below), Engage's own work (refold, levels, leaderboards: no storage) {Own(at.Run):F3} s against {Own(small[n].Run):F3} s");
+        string Missed((double Seconds, ProjectionRun Run) was, (double Seconds, ProjectionRun Run) at) => "; missed: " + Grew(was.Run, at.Run) + string.Create(CultureInfo.InvariantCulture,
+            $"; per score row written {PerRow(at.Run) * 1000:F2} ms against {PerRow(was.Run) * 1000:F2} ms at {s.Window:N0} (100 rows rewritten alone: {azurite:F1}×, the row below), Engage's own work (refold, levels, leaderboards: no storage) {Own(at.Run):F3} s against {Own(was.Run):F3} s");
         foreach (var n in new[] { s.Few, many })
         {
             // The controlled case: the same N among as many users, with as many rows each; only the window 10× as large.
-            var ratio = controlled[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
+            var ratio = controlled[n].Seconds / Math.Max(twin[n].Seconds, 1e-6);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {Label(n, grown)}, among {smallUsers:N0} users of the grown community with a small community's rows each, vs the same N at {s.Window:N0} | {controlled[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {controlled[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(controlled[n].Run)}{(ratio > 1.3 ? Missed(n, controlled[n]) : "")} |"));
+                $"| {Label(n, grown)}, among {smallUsers:N0} users of the grown community with a small community's rows each, vs the same N at {s.Window:N0} in the twin store, in turn | {controlled[n].Seconds:F3} s | {twin[n].Seconds:F3} s | {ratio:F2} | ≤ 1.3× (cost does not follow the window); {controlled[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(controlled[n].Run)}; the twin's{What(twin[n].Run)}{(ratio > 1.3 ? Missed(twin[n], controlled[n]) : "")} |"));
         }
 
         foreach (var n in new[] { s.Few, many })
         {
             // The same controlled case counted in storage requests: what Azure bills, whatever the emulator's speed on larger tables.
-            var (at, was) = (RequestsOf.GetValueOrDefault(controlled[n].Run), RequestsOf.GetValueOrDefault(small[n].Run));
+            var (at, was) = (RequestsOf.GetValueOrDefault(controlled[n].Run), RequestsOf.GetValueOrDefault(twin[n].Run));
             var ratio = at / (double)Math.Max(1, was);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| storage requests of that run after {n:N0} new interactions (the controlled case), {grown:N0} in the window vs {s.Window:N0} | {at:N0} | {was:N0} | {ratio:F2} | ≤ 1.3× (the calls a run makes do not follow the window){(ratio > 1.3 ? "; missed" : "")} |"));
@@ -320,7 +391,7 @@ public static class WindowBench
         foreach (var n in new[] { s.Few, many })
         {
             // Whether the control holds: the rows the touched users were refolded from, the same at both sizes (decision 1299).
-            var (at, was) = (controlled[n].Run.RowsRefolded, small[n].Run.RowsRefolded);
+            var (at, was) = (controlled[n].Run.RowsRefolded, twin[n].Run.RowsRefolded);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| rows refolded by that run after {n:N0} new interactions (the controlled case; the last of its runs), {grown:N0} in the window vs {s.Window:N0} | {at:N0} | {was:N0} | {at / (double)Math.Max(1, was):F2} | none: ≈ 1 when the control holds (the touched users hold the same rows at both sizes) |"));
         }
@@ -329,7 +400,7 @@ public static class WindowBench
         {
             // The same controlled case in CPU, apart: the app's (Engage's work, the SDK's side of the requests, its GC) and the
             // emulator's, which shares the machine's cores and whose work per request grows with its tables (decision 1299).
-            var (at, was) = (CostOf[controlled[n].Run], CostOf[small[n].Run]);
+            var (at, was) = (CostOf[controlled[n].Run], CostOf[twin[n].Run]);
             var ratio = at.AppCpu / Math.Max(was.AppCpu, 1e-6);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| CPU of the app process during that run after {n:N0} new interactions (the controlled case; median of its runs), {grown:N0} in the window vs {s.Window:N0} | {at.AppCpu * 1000:F1} ms | {was.AppCpu * 1000:F1} ms | {ratio:F2} | ≤ 1.3× (Engage's own cost does not follow the window; GC pauses {at.GcPause * 1000:F1} ms against {was.GcPause * 1000:F1} ms; by phase, median CPU ms at {grown:N0} / at {s.Window:N0}: {CpuByPhase(at, was)}){(ratio > 1.3 ? "; missed" : "")} |"));
@@ -346,7 +417,7 @@ public static class WindowBench
             var ratio = large[n].Seconds / Math.Max(small[n].Seconds, 1e-6);
             var perUser = large[n].Seconds / Math.Max(1, large[n].Run.Refolded) / (small[n].Seconds / Math.Max(1, small[n].Run.Refolded));
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {Label(n, grown)}, among its {grown / 10:N0} users, vs the same N at {s.Window:N0} | {large[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | per user refolded ({large[n].Run.Refolded:N0} against {small[n].Run.Refolded:N0}) {perUser:F2}×, goal ≤ 1.3× per user refolded; {large[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(large[n].Run)}{(perUser > 1.3 ? Missed(n, large[n]) : "")} |"));
+                $"| {Label(n, grown)}, among its {grown / 10:N0} users, vs the same N at {s.Window:N0} | {large[n].Seconds:F3} s | {small[n].Seconds:F3} s | {ratio:F2} | per user refolded ({large[n].Run.Refolded:N0} against {small[n].Run.Refolded:N0}) {perUser:F2}×, goal ≤ 1.3× per user refolded; {large[n].Seconds / Math.Max(fullGrown, 1e-6):F2} of the full run at this window{What(large[n].Run)}{(perUser > 1.3 ? Missed(small[n], large[n]) : "")} |"));
         }
 
         rows.Add(string.Create(CultureInfo.InvariantCulture,
@@ -368,7 +439,8 @@ public static class WindowBench
         note.Append(CultureInfo.InvariantCulture, $"Incremental runs by N and window (decision 1281): {string.Join("; ", fits)}. Phases of the last run of each case (seconds): ");
         note.Append(string.Join("; ", new[] { (s.Few, s.Window, small), (many, s.Window, small), (s.Few, grown, large), (many, grown, large) }
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"N = {c.Item1:N0} at {c.Item2:N0}: ") + Phases(c.Item3[c.Item1].Run))
-            .Concat(new[] { s.Few, many }.Select(n => string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} at {grown:N0} in the controlled case: ") + Phases(controlled[n].Run)))));
+            .Concat(new[] { s.Few, many }.Select(n => string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} at {grown:N0} in the controlled case: ") + Phases(controlled[n].Run)))
+            .Concat(new[] { s.Few, many }.Select(n => string.Create(CultureInfo.InvariantCulture, $"N = {n:N0} at {s.Window:N0} in the twin: ") + Phases(twin[n].Run)))));
         note.Append('.');
         return new ScalingFigures(rows, note.ToString());
     }
