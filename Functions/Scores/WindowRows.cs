@@ -24,7 +24,9 @@ public sealed class WindowRows
     // Decision 1282: who each row names, which rows each interaction has and which rows only the items index can resolve,
     // kept with the rows, so a run finds its touched users' interactions without passing over the whole window. The sets
     // hold the keys and names the rows already hold (references, no copies).
-    private readonly Dictionary<string, HashSet<string>> _byName = new(StringComparer.Ordinal);
+    // Each name's rows map to their interaction ids, so that finding a user's interactions reads no row (a row look-up is a
+    // day's look-up and then the row's, in dictionaries that grow with the window).
+    private readonly Dictionary<string, Dictionary<string, string>> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _byInteraction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unresolved = new(StringComparer.Ordinal);
 
@@ -92,9 +94,9 @@ public sealed class WindowRows
         var interactions = new HashSet<string>(StringComparer.Ordinal);
         foreach (var user in users)
         {
-            foreach (var key in KeysNaming(user))
+            if (_byName.TryGetValue(user, out var named))
             {
-                interactions.Add(this[key].InteractionId);
+                interactions.UnionWith(named.Values);
             }
         }
 
@@ -103,11 +105,12 @@ public sealed class WindowRows
             interactions.Add(this[key].InteractionId);
         }
 
-        return interactions.SelectMany(id => _byInteraction[id]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(k => this[k]).ToList();
+        // An interaction's keys are distinct (Index), and two interactions share no key: no Distinct is needed.
+        return interactions.SelectMany(id => _byInteraction[id]).Order(StringComparer.Ordinal).Select(k => this[k]).ToList();
     }
 
     /// <summary>Keys of the rows naming <paramref name="user"/> (<see cref="IncrementalRun.Names"/>).</summary>
-    public IReadOnlyCollection<string> KeysNaming(string user) => _byName.TryGetValue(user, out var keys) ? keys : [];
+    public IReadOnlyCollection<string> KeysNaming(string user) => _byName.TryGetValue(user, out var keys) ? keys.Keys : [];
 
     private void Index(string key, Fact fact)
     {
@@ -115,10 +118,10 @@ public sealed class WindowRows
         {
             if (!_byName.TryGetValue(name, out var keys))
             {
-                _byName[name] = keys = new HashSet<string>(StringComparer.Ordinal);
+                _byName[name] = keys = new Dictionary<string, string>(StringComparer.Ordinal);
             }
 
-            keys.Add(key);
+            keys[key] = fact.InteractionId;
         }
 
         _byInteraction[fact.InteractionId] = _byInteraction.TryGetValue(fact.InteractionId, out var rows)
