@@ -131,6 +131,25 @@ public sealed class AzuriteProcess : IDisposable
                 throw new AzuriteExitedException($"Azurite exited ({process.ExitCode}) before it listened on port {port}: {process.StandardError.ReadToEnd().Trim()}");
             }
 
+            // Where /proc tells which process holds a listening socket, only ours counts: a port another test's Azurite
+            // took first answers a connection too, and ours then exits while the test talks to the other one (seen
+            // once as a DevHost's 500 when that other Azurite stopped).
+            if (Engage.Bench.Support.LocalPorts.HeldBy(process.Id, port) is { } held)
+            {
+                if (held)
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new TimeoutException($"Azurite did not listen on port {port} within {timeout}.");
+                }
+
+                Thread.Sleep(100);
+                continue;
+            }
+
             try
             {
                 using var client = new TcpClient();

@@ -36,19 +36,9 @@ public static class ReadsBench
         var runs = int.Parse(options.GetValueOrDefault("runs") ?? (smoke ? "1" : "5"), CultureInfo.InvariantCulture);
 
         using var azurite = BenchAzurite.Start();
-        var app = DevHostApp.Create([], new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Sources:Standard:Secret"] = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==",
-            ["Unsubscribe:SigningKey"] = "bench-unsubscribe-key-0123456789",
-            ["Scores:Schedule"] = "0 0 0 1 1 *",
-            ["Digest:Schedule"] = "0 0 0 1 1 *",
-            ["DevHost:DisableBackgroundWork"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            // Duplicate inserts answer 409 by design (decision 0001): the SDK logs each as a warning.
-            ["Logging:LogLevel:Azure"] = "Error",
-        });
+        var settings = BenchSettings.Quiet(azurite.ConnectionString);
+        settings["Urls"] = "http://127.0.0.1:0";
+        var app = DevHostApp.Create([], settings);
         await app.StartAsync(ct);
         try
         {

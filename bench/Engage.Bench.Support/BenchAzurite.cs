@@ -46,6 +46,24 @@ public sealed class BenchAzurite : IDisposable
     /// <param name="profile">A folder for Node's CPU profile of this Azurite; by default <c>ENGAGE_BENCH_AZURITE_PROFILE</c>, if set.</param>
     public static BenchAzurite Start(string? profile = null)
     {
+        // A port found free can be taken by another process (another test's emulator) before Azurite binds it: Azurite
+        // then exits, and it is started again on other ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (TryStart(profile) is { } started)
+            {
+                return started;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException("Azurite did not start on free ports in 3 attempts.");
+            }
+        }
+    }
+
+    private static BenchAzurite? TryStart(string? profile)
+    {
         int blob = FreePort(), queue = FreePort(), table = FreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
         profile ??= Environment.GetEnvironmentVariable("ENGAGE_BENCH_AZURITE_PROFILE");
@@ -72,6 +90,30 @@ public sealed class BenchAzurite : IDisposable
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (true)
             {
+                if (process.HasExited)
+                {
+                    process.Dispose();
+                    return null;
+                }
+
+                // Only this process's socket counts where /proc tells: another's on the same port would answer too.
+                if (LocalPorts.HeldBy(process.Id, port) is { } held)
+                {
+                    if (held)
+                    {
+                        break;
+                    }
+
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        process.Kill();
+                        throw new TimeoutException($"Azurite did not listen on port {port} within 30 s.");
+                    }
+
+                    Thread.Sleep(100);
+                    continue;
+                }
+
                 try
                 {
                     using var socket = new TcpClient("127.0.0.1", port);

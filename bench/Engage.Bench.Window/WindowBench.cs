@@ -39,18 +39,8 @@ public static class WindowBench
         _azurite = azurite;
         Dictionary<string, string?> Settings(string suffix)
         {
-            var settings = new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = given is { Length: > 0 } ? given : azurite!.ConnectionString,
-                ["Sources:Standard:Secret"] = "whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==",
-                ["Unsubscribe:SigningKey"] = "bench-unsubscribe-key-0123456789",
-                ["Scores:Schedule"] = "0 0 0 1 1 *",
-                ["Digest:Schedule"] = "0 0 0 1 1 *",
-                ["DevHost:DisableBackgroundWork"] = "true",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:Azure"] = "None", // the SDK logs every 409 of an idempotent insert as a warning
-                ["Scores:ArrivalMargin"] = "00:00:00", // one process, one clock: no skew to allow for, so the history written just before a run is not read again
-            };
+            var settings = BenchSettings.Quiet(given is { Length: > 0 } ? given : azurite!.ConnectionString);
+            settings["Scores:ArrivalMargin"] = "00:00:00"; // one process, one clock: no skew to allow for, so the history written just before a run is not read again
             foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "People", "Identities", "Activity", "Arrivals" })
             {
                 settings[$"Storage:{table}"] = "bw" + table.ToLowerInvariant() + suffix;
