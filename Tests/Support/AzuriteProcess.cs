@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Engage.Tests.Support;
 
@@ -123,43 +121,11 @@ public sealed class AzuriteProcess : IDisposable
 
     private static void WaitForPort(Process process, int port, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        // Only our own process's socket counts: a port another test's Azurite took first answers a connection too, and
+        // ours then exits while the test talks to the other one (seen once as a DevHost's 500 when that one stopped).
+        if (!Engage.Bench.Support.LocalPorts.WaitUntilListening(process, port, timeout))
         {
-            if (process.HasExited)
-            {
-                throw new AzuriteExitedException($"Azurite exited ({process.ExitCode}) before it listened on port {port}: {process.StandardError.ReadToEnd().Trim()}");
-            }
-
-            // Where /proc tells which process holds a listening socket, only ours counts: a port another test's Azurite
-            // took first answers a connection too, and ours then exits while the test talks to the other one (seen
-            // once as a DevHost's 500 when that other Azurite stopped).
-            if (Engage.Bench.Support.LocalPorts.HeldBy(process.Id, port) is { } held)
-            {
-                if (held)
-                {
-                    return;
-                }
-
-                if (DateTime.UtcNow >= deadline)
-                {
-                    throw new TimeoutException($"Azurite did not listen on port {port} within {timeout}.");
-                }
-
-                Thread.Sleep(100);
-                continue;
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
+            throw new AzuriteExitedException($"Azurite exited ({process.ExitCode}) before it listened on port {port}: {process.StandardError.ReadToEnd().Trim()}");
         }
     }
 

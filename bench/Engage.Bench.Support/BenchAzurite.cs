@@ -85,45 +85,21 @@ public sealed class BenchAzurite : IDisposable
         }
 
         var process = Process.Start(start)!;
-        foreach (var port in new[] { blob, queue, table })
+        try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (true)
+            foreach (var port in new[] { blob, queue, table })
             {
-                if (process.HasExited)
+                if (!LocalPorts.WaitUntilListening(process, port, TimeSpan.FromSeconds(30)))
                 {
                     process.Dispose();
-                    return null;
-                }
-
-                // Only this process's socket counts where /proc tells: another's on the same port would answer too.
-                if (LocalPorts.HeldBy(process.Id, port) is { } held)
-                {
-                    if (held)
-                    {
-                        break;
-                    }
-
-                    if (DateTime.UtcNow >= deadline)
-                    {
-                        process.Kill();
-                        throw new TimeoutException($"Azurite did not listen on port {port} within 30 s.");
-                    }
-
-                    Thread.Sleep(100);
-                    continue;
-                }
-
-                try
-                {
-                    using var socket = new TcpClient("127.0.0.1", port);
-                    break;
-                }
-                catch (SocketException) when (DateTime.UtcNow < deadline)
-                {
-                    Thread.Sleep(100);
+                    return null; // exited: another process took a port first
                 }
             }
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            throw;
         }
 
         // The well-known Azurite development account (public, documented by Microsoft; not a secret).

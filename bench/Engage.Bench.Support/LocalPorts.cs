@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
 namespace Engage.Bench.Support;
 
 /// <summary>
@@ -6,6 +10,46 @@ namespace Engage.Bench.Support;
 /// </summary>
 public static class LocalPorts
 {
+    /// <summary>
+    /// Waits until <paramref name="process"/> listens on <paramref name="port"/>: false if it exits first (the port was
+    /// taken), a <see cref="TimeoutException"/> after <paramref name="timeout"/>. Where /proc tells which process holds a
+    /// listening socket, only this process's counts; elsewhere any process answering a connection does.
+    /// </summary>
+    public static bool WaitUntilListening(Process process, int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!process.HasExited)
+        {
+            if (HeldBy(process.Id, port) ?? Answers(port))
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Process {process.Id} did not listen on port {port} within {timeout}.");
+            }
+
+            Thread.Sleep(100);
+        }
+
+        return false;
+    }
+
+    private static bool Answers(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether process <paramref name="pid"/> holds a listening socket on <paramref name="port"/>; null without /proc.</summary>
     public static bool? HeldBy(int pid, int port) => ListeningSockets(port) is { } listening ? listening.Overlaps(SocketsOf(pid)) : null;
 

@@ -297,7 +297,7 @@ public static class WindowBench
         // community's are (parents by user), the runs alternating between the two stores (decision 1300).
         (s.Generator.First, s.Generator.Users) = (smallUsers, smallUsers);
         s.Twin.Generator.ParentsByUser = true;
-        var sides = new[] { (s.Twin.Projection, s.Twin.Facts, s.Twin.Generator), (s.Projection, s.Facts, s.Generator) };
+        var sides = new[] { s.Twin, new Twin(s.Projection, s.Facts, s.Generator) };
         var sinceOf = new[] { DateTimeOffset.UtcNow, DateTimeOffset.UtcNow };
         async Task<(double Seconds, ProjectionRun Run, RunCost Cost)> OneRunAsync(int side, int n)
         {
@@ -305,7 +305,6 @@ public static class WindowBench
             var now = DateTimeOffset.UtcNow;
             await generator.WriteAsync(store, n, sinceOf[side], now, ct);
             sinceOf[side] = DateTimeOffset.UtcNow;
-            RecentCosts.Clear();
             var seconds = await IncrementalRunAsync(projection, ct);
             var cost = RecentCosts[^1];
             RecentCosts.Clear();
@@ -338,8 +337,7 @@ public static class WindowBench
 
             for (var side = 0; side < 2; side++)
             {
-                RecentCosts.AddRange(costs[side]);
-                CostOfRuns(lastRun[side]!);
+                CostOf[lastRun[side]!] = MedianCost(costs[side]);
                 times[side].Sort();
                 (side == 0 ? twin : controlled)[n] = (times[side][times[side].Count / 2], lastRun[side]!);
             }
@@ -459,18 +457,24 @@ public static class WindowBench
     /// <summary>Files the median cost of the runs since the previous call under <paramref name="last"/> and starts anew.</summary>
     private static void CostOfRuns(ProjectionRun last)
     {
+        CostOf[last] = MedianCost(RecentCosts);
+        RecentCosts.Clear();
+    }
+
+    /// <summary>The median cost of a case's runs: each figure's own median, and each phase's.</summary>
+    private static RunCost MedianCost(IReadOnlyList<RunCost> costs)
+    {
         static double Median(IEnumerable<double> values)
         {
             var sorted = values.Order().ToList();
             return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
         }
 
-        var phases = RecentCosts.SelectMany(c => c.Phases).GroupBy(p => p.Name, StringComparer.Ordinal)
+        var phases = costs.SelectMany(c => c.Phases).GroupBy(p => p.Name, StringComparer.Ordinal)
             .Select(g => new RunPhase(g.Key, Median(g.Select(p => p.Seconds)), Median(g.Select(p => p.CpuSeconds)))).ToList();
-        CostOf[last] = new RunCost(Median(RecentCosts.Select(c => c.AppCpu)),
-            RecentCosts.All(c => c.AzuriteCpu is not null) ? Median(RecentCosts.Select(c => c.AzuriteCpu!.Value)) : null,
-            Median(RecentCosts.Select(c => c.GcPause)), phases);
-        RecentCosts.Clear();
+        return new RunCost(Median(costs.Select(c => c.AppCpu)),
+            costs.All(c => c.AzuriteCpu is not null) ? Median(costs.Select(c => c.AzuriteCpu!.Value)) : null,
+            Median(costs.Select(c => c.GcPause)), phases);
     }
 
     /// <summary>One projection run, timed, its storage requests counted and its CPU measured around it (nothing else of the bench runs meanwhile).</summary>
