@@ -361,9 +361,9 @@ internal sealed class IncrementalRun(
         }
 
         // The boards' heads, from their orders: epoch-relative figures rank as their values at asOf do (decision 1298).
-        var byEngagement = rankings.Engagement.Top(Projection.LeaderboardSize)
+        var byEngagement = rankings.Engagement.Top(settings.LeaderboardSize)
             .Select(k => Entry(k.Id, board[k.Id], board[k.Id].Score(epoch))).ToList();
-        var byReciprocity = rankings.Reciprocity.Top(Projection.LeaderboardSize)
+        var byReciprocity = rankings.Reciprocity.Top(settings.LeaderboardSize)
             .Select(k => Entry(k.Id, board[k.Id], board[k.Id].Index!.Value)).ToList();
 
         Lap("leaderboards");

@@ -23,7 +23,8 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
     /// <summary>Where the state is kept between runs (decision 1242); it keeps the last state written in this process's memory.</summary>
     internal ProjectionStateStore States { get; } = new(storage);
 
-    public const int LeaderboardSize = 1000;
+    /// <summary>The boards' size unless <see cref="ProjectionOptions.LeaderboardSize"/> says otherwise.</summary>
+    public const int DefaultLeaderboardSize = 1000;
 
     private readonly SemaphoreSlim _oneRun = new(1, 1);
 
@@ -161,11 +162,11 @@ public sealed class Projection(FactStore facts, ScoreStore scores, PeopleStore p
         }
 
         var byEngagement = entrantEngagements.Values.Where(e => e.Authored > 0)
-            .OrderByDescending(e => e.Score).ThenBy(e => e.UserId, StringComparer.Ordinal).Take(LeaderboardSize)
+            .OrderByDescending(e => e.Score).ThenBy(e => e.UserId, StringComparer.Ordinal).Take(settings.Value.LeaderboardSize)
             .Select(e => Entry(e.UserId, e.Score)).ToList();
         var byReciprocity = entrantReciprocities.Values.Where(r => r.ReciprocityIndex is not null)
             .OrderByDescending(r => r.ReciprocityIndex).ThenByDescending(r => Math.Min(r.Given.Points, r.Received.Points)).ThenBy(r => r.UserId, StringComparer.Ordinal)
-            .Take(LeaderboardSize)
+            .Take(settings.Value.LeaderboardSize)
             .Select(r => Entry(r.UserId, r.ReciprocityIndex!.Value)).ToList();
         var community = CommunityFold.Fold(PersonFilter.Exclude(PersonMapping.Map(interactions, id => personOf.GetValueOrDefault(id)), id => RoleOf(id) != PersonRoles.Member), window, o);
         await scores.WriteCommunityAsync(community, levels,

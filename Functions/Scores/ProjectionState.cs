@@ -26,6 +26,13 @@ public sealed class ProjectionOptions
     /// <summary>Arrivals are read from the previous run's mark minus this: the clock skew allowed between writers and the projection.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ArrivalMargin { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Entries each leaderboard keeps (decision 1302): what <c>GET /api/leaderboard?top=</c> can return and the dashboard's
+    /// member search covers. A board costs every run its size (built, serialized, written), whatever the window.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int LeaderboardSize { get; set; } = Projection.DefaultLeaderboardSize;
 }
 
 /// <summary>

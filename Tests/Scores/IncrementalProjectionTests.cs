@@ -50,13 +50,15 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     }
 
     /// <param name="log">When given, every table request of the store is recorded in it (the incremental store's reads are counted).</param>
-    private ServiceProvider Create(RequestLog? log = null) => TestServices.Create(
+    /// <param name="boardSize">When given, the boards' size (<see cref="ProjectionOptions.LeaderboardSize"/>).</param>
+    private ServiceProvider Create(RequestLog? log = null, int? boardSize = null) => TestServices.Create(
         new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.Process.ConnectionString,
             ["Storage:Activity"] = log is null ? TestStorage.UniqueName("tact") : _activity,
             ["Storage:Arrivals"] = TestStorage.UniqueName("tarr"),
             ["Storage:Facts"] = log is null ? TestStorage.UniqueName("tfacts") : _facts,
+            ["Scores:LeaderboardSize"] = (boardSize ?? Projection.DefaultLeaderboardSize).ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
         services =>
         {
@@ -73,6 +75,47 @@ public sealed class IncrementalProjectionTests(IncrementalProjectionTests.Azurit
     {
         await _full.DisposeAsync();
         await _incremental.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TheBoards_HoldTheSettingsSize_TheirHeadsAsAFullRunsInEveryRun()
+    {
+        // Both stores again, with boards of 2 (decision 1302): five users with something in the window.
+        await DisposeAsync();
+        _full = Create(boardSize: 2);
+        _incremental = Create(_requests, boardSize: 2);
+        foreach (var s in Both)
+        {
+            await s.GetRequiredService<EngageStorage>().EnsureReadyAsync(CancellationToken.None);
+        }
+
+        await IngestAsync(
+            Post("x:b1", "x:ada", T0.AddMinutes(-50), "How do I pin the digest image?"),
+            Reply("x:b2", "x:ben", "x:b1", T0.AddMinutes(-40), "Pin it in the digest settings."),
+            Reply("x:b3", "x:cy", "x:b2", T0.AddMinutes(-30), "Thanks ben, that worked!"),
+            Post("x:b4", "x:dee", T0.AddMinutes(-20), "Release notes are out."),
+            Reply("x:b5", "x:eve", "x:b4", T0.AddMinutes(-10), "Which version fixed the digest?"));
+        await RunBothAsync(expectFull: true);
+        await AssertBoardsAsync(2);
+
+        // A sixth user converses a lot: the boards' heads move, still two entries, as a full run has them.
+        _clock.Advance(TimeSpan.FromHours(1));
+        await IngestAsync(
+            Reply("x:b6", "x:fay", "x:b5", _clock.GetUtcNow().AddMinutes(-30), "2.1 fixed it, see the notes."),
+            Reply("x:b7", "x:fay", "x:b3", _clock.GetUtcNow().AddMinutes(-20), "Glad it worked, cy!"),
+            Reply("x:b8", "x:eve", "x:b6", _clock.GetUtcNow().AddMinutes(-10), "Thanks fay!"));
+        await RunBothAsync(expectFull: false);
+        await AssertBoardsAsync(2);
+    }
+
+    private async Task AssertBoardsAsync(int size)
+    {
+        foreach (var s in Both)
+        {
+            var scores = s.GetRequiredService<ScoreStore>();
+            Assert.Equal(size, (await scores.GetLeaderboardAsync("engagement", CancellationToken.None))!.Entries.Count);
+            Assert.InRange((await scores.GetLeaderboardAsync("reciprocity", CancellationToken.None))!.Entries.Count, 1, size);
+        }
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public static class WindowBench
 {
     private static readonly int[] HistoryMultiples = [1, 3, 10];
 
+    /// <summary>The boards' size in the bench's stores (decision 1302): below the small community's 300 people.</summary>
+    private const int BoardSize = 100;
+
     public static async Task<string> RunAsync(bool smoke, string[] args, CancellationToken ct)
     {
         var options = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
@@ -32,6 +35,7 @@ public static class WindowBench
         // Incremental runs are 40–300 ms, where one slow emulator call moves a ratio by tenths (two fresh-clone runs of
         // the same commit gave 0.84× and 2.42× for one case with 3): their medians take more runs.
         var scalingRuns = smoke ? 1 : int.Parse(options.GetValueOrDefault("scaling-runs", "7"), CultureInfo.InvariantCulture);
+        var controlledRuns = smoke ? 1 : int.Parse(options.GetValueOrDefault("controlled-runs", "15"), CultureInfo.InvariantCulture);
         var newInteractions = Math.Max(5, windowVolume / 100);
 
         var given = Environment.GetEnvironmentVariable("ENGAGE_BENCH_STORAGE");
@@ -41,6 +45,9 @@ public static class WindowBench
         {
             var settings = BenchSettings.Quiet(given is { Length: > 0 } ? given : azurite!.ConnectionString);
             settings["Scores:ArrivalMargin"] = "00:00:00"; // one process, one clock: no skew to allow for, so the history written just before a run is not read again
+            // Boards both communities fill (decision 1302): a board costs a run its size up to the setting's, so the default
+            // 1,000 would grow with the community between the small one's 300 people and 1,000, and never past it.
+            settings["Scores:LeaderboardSize"] = BoardSize.ToString(CultureInfo.InvariantCulture);
             foreach (var table in new[] { "Facts", "Items", "Scores", "Community", "People", "Identities", "Activity", "Arrivals" })
             {
                 settings[$"Storage:{table}"] = "bw" + table.ToLowerInvariant() + suffix;
@@ -150,7 +157,7 @@ public static class WindowBench
         await twin.Generator.WriteAsync(twin.Facts, HistoryMultiples[^1] * windowVolume, asOf.AddDays(-30 - (30 * HistoryMultiples[^1])), asOf.AddDays(-30).AddMinutes(-1), ct);
         await twin.Projection.RunAsync(forceFull: true, ct);
 
-        var scaling = await ScalingAsync(new Scaling(projection, facts, services.GetRequiredService<ScoreStore>(), generator, asOf, windowVolume, newInteractions, scalingRuns, projectionLast.Value, incremental, last, twin), ct);
+        var scaling = await ScalingAsync(new Scaling(projection, facts, services.GetRequiredService<ScoreStore>(), generator, asOf, windowVolume, newInteractions, scalingRuns, controlledRuns, projectionLast.Value, incremental, last, twin), ct);
         var stateMemory = StateMemory(smoke ? 2_000 : int.Parse(options.GetValueOrDefault("state-users", "100000"), CultureInfo.InvariantCulture));
 
         // Memory held for the window: the rows read and the interactions they resolve into, per interaction; several
@@ -175,7 +182,7 @@ public static class WindowBench
         var md = new StringBuilder();
         md.AppendLine("## Window-bounded projection and community reads");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {scalingRuns}, as every incremental case below, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among the users of one community of the growth, which is nine communities like the small one side by side (as many users each, as many interactions a user, every interaction among one community's users; decision 1299), so that the users touched hold the rows and the counterparts the small community's users do and only the window differs, against the same N in a twin store (decision 1300: the small community and the same history in tables of their own in the same Azurite, its new interactions picked the same way), the runs of the two alternating, so that both meet the same process and emulator at the same moment (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Seconds (median of {runs}; of {communityRuns} for `GET /api/community`, each repetition timing a raw read of the window beside the call, then the call's steps one by one) for the 5-minute projection and `GET /api/community?window=P30D`, called in process against an Azurite of the bench's own, with the same {windowVolume:N0} interactions in the 30-day window and 1×, 3× and 10× as many before it (at the window's rate: 1, 3 and 10 periods of 30 days before it). Both read the window's activity rows (one table per month, a range read per shard) instead of scanning the facts table. Baseline of the 1× rows: a raw range read of those activity rows; of the 3× and 10× rows: the same case at 1×, whose ratio must stay under 1.3 (history outside the window must not cost; what remains is the part of the window's first month before the window, at most one month of history, the same at any history length). The facts scan both used before is timed once per size for contrast. The last rows: an incremental run (decision 1201) after {newInteractions} new interactions against the full run at 10× (median of {scalingRuns}, as every incremental case below, each after its own new interactions, which happened between the previous batch and the run, as a live community's do), the memory a full run holds per window interaction (rows read plus resolved interactions) and the memory an incremental run's state holds per window interaction for a larger community (1 M interactions must fit in 1 GB; since decision 1241 the state holds the window's rows, from which touched users are refolded), and (decision 1242) the state bytes an incremental run writes against the whole state, which every run wrote before: for that larger, synthetic state after interactions of today, and for the last incremental run above. Then (decision 1281) incremental runs after N = {newInteractions:N0} and {10 * newInteractions:N0} new interactions, with this window and with one 10× as large ({10 * windowVolume:N0} interactions among 10× as many users, ten per user as before, written into the same store), each against the full run at its window; at the large window each against the same N at the small one, twice: new interactions among the users of one community of the growth, which is nine communities like the small one side by side (as many users each, as many interactions a user, every interaction among one community's users; decision 1299), so that the users touched hold the rows and the counterparts the small community's users do and only the window differs, against the same N in a twin store (decision 1300: the small community and the same history in tables of their own in the same Azurite, its new interactions picked the same way), the runs of the two alternating, so that both meet the same process and emulator at the same moment (median of {controlledRuns} runs a side), with boards of {BoardSize} entries in every store of the bench (decision 1302: the default 1,000 is more than the small community's 300 people, and a board costs a run its size up to the setting's, so the comparison would count the boards filling up, a cost that stops at the setting's size) (goal ≤ 1.3×: an incremental run must not cost the window), and at random across the grown community, where the same N names about twice as many users (goal ≤ 1.3× per user refolded; decision 1293), and {10 * newInteractions:N0} against {newInteractions:N0} at each window (goal: more, but at most N's own ratio), the line through the two giving the fixed part and the part per new interaction; 100 score rows rewritten alone at both sizes (in one transaction per shard, decision 1291) show what those calls cost as the tables grow. {Environment.ProcessorCount} cores shared with other work: absolute figures are noisy, ratios less so.");
         md.AppendLine();
         md.AppendLine("| case | figure | baseline | ratio | goal |");
         md.AppendLine("|---|---|---|---|---|");
@@ -188,7 +195,7 @@ public static class WindowBench
         md.AppendLine(CultureInfo.InvariantCulture, $"| incremental state per window interaction ({stateMemory.Users:N0} users for {stateMemory.Users * 10:N0} interactions; {stateMemory.BytesStored / (stateMemory.Users * 10.0):F0} B per interaction stored, gzip'd) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0):F0} B | 1,073 B (1 GB / 1 M) | {stateMemory.BytesHeld / (stateMemory.Users * 10.0) / 1073.7:F2} | ≤ 1 |");
         var writtenRatio = stateMemory.BytesAmortized / stateMemory.BytesStored;
         md.AppendLine(CultureInfo.InvariantCulture, $"| state bytes written by an incremental run, amortized ({stateMemory.Users * 10:N0} window interactions over 30 days, synthetic; 60 new interactions of today by 60 users: the core with their changed figures (decision 1295) and a segment of the 60 rows (decision 1294), {stateMemory.BytesWrittenToday:N0} B a run, plus an {ProjectionStateStore.MaxSegments}th of today's whole day ({stateMemory.DayBytes:N0} B, rewritten every {ProjectionStateStore.MaxSegments} runs) and a {stateMemory.RunsPerRebucket}th of the users' part ({stateMemory.UsersBytes:N0} B, rewritten once the core carries more than its limit of figures); before decisions 1294–1295 a run wrote {stateMemory.BytesBefore:N0} B: the core, the touched users' buckets ({stateMemory.TouchedBucketBytes:N0} B, decision 1292) and today's whole day) | {stateMemory.BytesAmortized:N0} B | {stateMemory.BytesStored:N0} B (the whole state, written by every run before decision 1242) | {writtenRatio:F3} | ≤ 0.2 (one day of 30 plus the touched users' buckets){(writtenRatio > 0.2 ? "; missed: the touched users' buckets and today's rows outweigh a fifth of the state" : "")} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| levels and leaderboards after 60 touched users in that state ({stateMemory.Users:N0} users): the orders kept with the state (decision 1298: 60 moves, the cut-offs, whose level they moved, both boards' first {Projection.LeaderboardSize:N0}; the orders hold {stateMemory.OrdersBytes / (double)stateMemory.Users:F0} B a user and are built once in {stateMemory.OrdersBuilt:F3} s) | {stateMemory.OrdersRun:F4} s | {stateMemory.SortsRun:F4} s (a sort for the cut-offs, every identity's level, a sort per board, as runs did before) | {stateMemory.OrdersRun / Math.Max(stateMemory.SortsRun, 1e-9):F3} | ≤ 0.1: follows the touched users and the boards' size, not the window{(stateMemory.OrdersRun > 0.1 * stateMemory.SortsRun ? "; missed" : "")} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| levels and leaderboards after 60 touched users in that state ({stateMemory.Users:N0} users): the orders kept with the state (decision 1298: 60 moves, the cut-offs, whose level they moved, both boards' first {Projection.DefaultLeaderboardSize:N0}; the orders hold {stateMemory.OrdersBytes / (double)stateMemory.Users:F0} B a user and are built once in {stateMemory.OrdersBuilt:F3} s) | {stateMemory.OrdersRun:F4} s | {stateMemory.SortsRun:F4} s (a sort for the cut-offs, every identity's level, a sort per board, as runs did before) | {stateMemory.OrdersRun / Math.Max(stateMemory.SortsRun, 1e-9):F3} | ≤ 0.1: follows the touched users and the boards' size, not the window{(stateMemory.OrdersRun > 0.1 * stateMemory.SortsRun ? "; missed" : "")} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| finding 60 touched users' interactions in that state ({stateMemory.TouchedRows:N0} rows of {stateMemory.Users * 10:N0}): through the state's index (decision 1283) | {stateMemory.TouchedByIndex:F4} s | {stateMemory.TouchedByPass:F4} s (a pass over every row, as runs did before) | {stateMemory.TouchedByIndex / Math.Max(stateMemory.TouchedByPass, 1e-9):F3} | ≤ 0.1: follows the touched users' rows, not the window{(stateMemory.TouchedByIndex > 0.1 * stateMemory.TouchedByPass ? "; missed" : "")} |");
         if (last.StateWrite is { } write)
         {
@@ -211,7 +218,7 @@ public static class WindowBench
     }
 
     /// <summary>What the scaling cases start from: the store and generator at the 3,000 window, and its figures so far.</summary>
-    private sealed record Scaling(Projection Projection, FactStore Facts, ScoreStore Scores, Generator Generator, DateTimeOffset AsOf, int Window, int Few, int Runs,
+    private sealed record Scaling(Projection Projection, FactStore Facts, ScoreStore Scores, Generator Generator, DateTimeOffset AsOf, int Window, int Few, int Runs, int ControlledRuns,
         double FullAtWindow, double FewAtWindow, ProjectionRun FewRunAtWindow, Twin Twin);
 
     /// <summary>
@@ -323,7 +330,7 @@ public static class WindowBench
             var times = new[] { new List<double>(), new List<double>() };
             var costs = new[] { new List<RunCost>(), new List<RunCost>() };
             var lastRun = new ProjectionRun?[2];
-            for (var r = 0; r < s.Runs; r++)
+            for (var r = 0; r < s.ControlledRuns; r++)
             {
                 // In turn, the order swapped each time (ABBA): neither store always runs just after the other's writes.
                 foreach (var side in r % 2 == 0 ? new[] { 0, 1 } : [1, 0])
@@ -573,7 +580,7 @@ public static class WindowBench
             var moved = rankings.PassedBy(rankings.Cutoffs!.Value, cutoffs).Concat(touched).Distinct(StringComparer.Ordinal)
                 .Count(id => levels.Of(loaded.Identities[id].Score(epoch), loaded.Identities[id].Active) != loaded.Identities[id].Level);
             rankings.Cutoffs = cutoffs;
-            return moved + rankings.Engagement.Top(Projection.LeaderboardSize).Count() + rankings.Reciprocity.Top(Projection.LeaderboardSize).Count();
+            return moved + rankings.Engagement.Top(Projection.DefaultLeaderboardSize).Count() + rankings.Reciprocity.Top(Projection.DefaultLeaderboardSize).Count();
         });
         var sortsRun = Median(steps, () =>
         {
@@ -581,10 +588,10 @@ public static class WindowBench
             var moved = loaded.Identities.Count(e => levels.Of(e.Value.Score(epoch), e.Value.Active) != e.Value.Level);
             return moved
                 + loaded.Identities.Where(e => e.Value.Active).Select(e => (e.Key, Score: e.Value.Score(epoch)))
-                    .OrderByDescending(e => e.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(Projection.LeaderboardSize).Count()
+                    .OrderByDescending(e => e.Score).ThenBy(e => e.Key, StringComparer.Ordinal).Take(Projection.DefaultLeaderboardSize).Count()
                 + loaded.Identities.Where(e => e.Value.Index is not null)
                     .OrderByDescending(e => e.Value.Index).ThenByDescending(e => e.Value.Tie(epoch)).ThenBy(e => e.Key, StringComparer.Ordinal)
-                    .Take(Projection.LeaderboardSize).Count();
+                    .Take(Projection.DefaultLeaderboardSize).Count();
         });
 
         // A run after 60 new interactions of today, by those 60 users, writes the core with their changed figures over the
