@@ -157,10 +157,47 @@ public sealed class ProjectionState
     }
 
     /// <summary>
-    /// Figures the core may carry before a write rewrites the buckets instead (decision 1295): a bucket's worth, or a
-    /// 32nd of all figures in a large community, so the core stays small beside the buckets it spares.
+    /// The figures the core has carried, summed over the writes since the buckets were last written (decision 1303):
+    /// what keeping the buckets as they are has cost so far. In memory; a state read from storage starts from the core it read.
     /// </summary>
-    public int FiguresInCoreLimit => Math.Max(FiguresPerBucket, (Identities.Count + Entrants.Count) / 32);
+    internal long CoreFiguresWritten { get; set; }
+
+    /// <summary>
+    /// Whether a write whose core would carry <paramref name="carried"/> figures rewrites the buckets instead (decision
+    /// 1303): once the figures the core has carried since the buckets were written, this write's included, outweigh a
+    /// rewrite of every figure (rent or buy: at most twice the bytes of the best schedule for any rate of change, with
+    /// no estimate of the rate), and never while the core carries no more than a bucket's worth. At a steady g figures
+    /// changed a run among U, the core grows to about √(2gU) before the rewrite, every √(2U/g) runs.
+    /// </summary>
+    public bool CoreOutgrown(int carried) =>
+        carried > FiguresPerBucket && CoreFiguresWritten + carried > Identities.Count + Entrants.Count;
+
+    /// <summary>
+    /// Runs between two rewrites of the buckets under <see cref="CoreOutgrown"/> when each run changes
+    /// <paramref name="perRun"/> figures not changed before among <paramref name="figures"/>: the first run k whose
+    /// cumulative core, perRun·k(k+1)/2, exceeds the figures (and whose core exceeds a bucket's worth).
+    /// </summary>
+    public static int RunsBetweenRewrites(int figures, int perRun)
+    {
+        long carried = 0;
+        for (var k = 1; perRun > 0; k++)
+        {
+            var core = Math.Min((long)perRun * k, figures); // the core never carries more than every figure
+            if (core > FiguresPerBucket && carried + core > figures)
+            {
+                return k;
+            }
+
+            if (core == figures && figures <= FiguresPerBucket)
+            {
+                break; // a community of a bucket's worth: its core carries everything, the buckets are never rewritten
+            }
+
+            carried += core;
+        }
+
+        return int.MaxValue;
+    }
 
     /// <summary>The bucket of a user's or entrant's figures among <paramref name="count"/> buckets.</summary>
     public static int BucketOf(string id, int count) => (int)(FactKeys.StableHash(id) % (uint)count);
@@ -334,8 +371,9 @@ public sealed class ProjectionState
                 state.StoredBuckets[number] = SHA256.HashData(bucket);
             }
 
-            // The buckets as stored, then the core's delta over them (decision 1295).
+            // The buckets as stored, then the core's delta over them (decision 1295), carried by one write at least (decision 1303).
             state!.MarkBucketed();
+            state.CoreFiguresWritten = identities.Count + goneIdentities.Count + entrants.Count + goneEntrants.Count;
             foreach (var (map, changed, gone) in new[] { (state.Identities, identities, goneIdentities), (state.Entrants, entrants, goneEntrants) })
             {
                 foreach (var (id, f) in changed)

@@ -55,7 +55,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
     /// </summary>
     internal const int MaxSegments = 8;
 
-    /// <summary>Tests only: the figures the core may carry before the buckets are rewritten, instead of <see cref="ProjectionState.FiguresInCoreLimit"/>.</summary>
+    /// <summary>Tests only: the figures the core may carry before the buckets are rewritten, instead of <see cref="ProjectionState.CoreOutgrown"/>.</summary>
     internal int? FiguresInCoreLimit { get; set; }
 
     /// <summary>Format of the head row (its <c>Sets</c> column); a head without it is of the single-set layout before decision 1242.</summary>
@@ -151,7 +151,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         var buckets = state.BucketCount(); // a count other than the stored one changes every bucket's bytes: all are rewritten
         var forced = !sameHead || buckets != state.StoredBucketCount;
         var delta = forced ? FiguresDelta.None : state.PendingDelta(); // a pass over every figure, only when the core may carry them
-        var rebucket = forced || delta.Count > (FiguresInCoreLimit ?? state.FiguresInCoreLimit);
+        var rebucket = forced || (FiguresInCoreLimit is { } limit ? delta.Count > limit : state.CoreOutgrown(delta.Count));
         var toWrite = new List<(string Set, byte[] Bytes)> { (CoreSet, state.CoreBytes(rebucket ? FiguresDelta.None : delta)) };
         var fingerprints = rebucket ? [] : state.StoredBuckets;
         if (!rebucket)
@@ -242,6 +242,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         state.HeadETag = etag;
         state.StoredBuckets = fingerprints;
         state.StoredBucketCount = buckets;
+        state.CoreFiguresWritten = rebucket ? 0 : state.CoreFiguresWritten + delta.Count;
         if (rebucket)
         {
             state.MarkBucketed();

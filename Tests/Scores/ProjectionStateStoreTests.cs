@@ -112,4 +112,55 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
         Assert.DoesNotContain("x:user43", cold.Identities.Keys);
         Assert.Equal(2_999, cold.Identities.Count);
     }
+
+    [Theory]
+    [InlineData(3_000, 260, 5)] // cores of 260, 520, 780, 1,040 carried (2,600 in all), then 1,300 would pass the 3,000 figures
+    [InlineData(100_000, 60, 58)] // √(2 · 100,000 / 60) ≈ 58: a core of ~3,500 figures at the rewrite
+    [InlineData(3_000, 55, 10)]
+    [InlineData(300, 30, int.MaxValue)] // a bucket's worth of figures: the core carries them all, no rewrite
+    [InlineData(3_000, 0, int.MaxValue)]
+    public void TheBuckets_AreRewritten_OnceTheFiguresTheCoreCarriedOutweighThem(int figures, int perRun, int runs) =>
+        Assert.Equal(runs, ProjectionState.RunsBetweenRewrites(figures, perRun));
+
+    [Fact]
+    public async Task TheCore_CarriesChangedFigures_UntilWhatItCarriedSinceTheBucketsOutweighsThem_ThenTheBucketsAreRewritten_AndItStartsAgain()
+    {
+        var state = new ProjectionState { CommunityJson = "{}" };
+        for (var n = 0; n < 3_000; n++)
+        {
+            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
+        }
+
+        var store = new ProjectionStateStore(Storage);
+        await store.WriteAsync(state, sweep: false, CancellationToken.None);
+
+        // 260 figures not changed before, each write (decision 1303): as RunsBetweenRewrites(3,000, 260) says, the
+        // core carries 260, 520, 780, 1,040; the fifth write rewrites the buckets; then the core starts again.
+        var changed = 0;
+        var carried = new List<int>();
+        var bucketsWritten = new List<bool>();
+        for (var write = 1; write <= 7; write++)
+        {
+            var warm = (await store.ReadAsync(CancellationToken.None)).State!;
+            for (var n = 0; n < 260; n++, changed++)
+            {
+                var id = $"x:user{changed % 3_000}";
+                warm.Identities[id] = warm.Identities[id] with { Log2Score = 10_000 + changed };
+            }
+
+            var before = await HeadSetsAsync();
+            var result = await store.WriteAsync(warm, sweep: false, CancellationToken.None);
+            var after = await HeadSetsAsync();
+            carried.Add(result.FiguresInCore);
+            bucketsWritten.Add(after.Keys.Any(k => k.StartsWith('u') && after[k] != before.GetValueOrDefault(k)));
+        }
+
+        Assert.Equal([260, 520, 780, 1_040, 0, 260, 520], carried);
+        Assert.Equal([false, false, false, false, true, false, false], bucketsWritten);
+
+        // Read cold, the core's figures lie over the buckets as written.
+        var cold = (await new ProjectionStateStore(Storage).ReadAsync(CancellationToken.None)).State!;
+        Assert.Equal(10_000 + changed - 1, cold.Identities[$"x:user{(changed - 1) % 3_000}"].Log2Score);
+        Assert.Equal(3_000, cold.Identities.Count);
+    }
 }
