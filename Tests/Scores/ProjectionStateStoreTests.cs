@@ -36,16 +36,24 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
         return head.Value.GetString("Sets").Split(';').Select(e => e.Split(':')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
     }
 
+    /// <summary>A new state of <paramref name="users"/> identities x:user0, x:user1, …, each with figures of its own.</summary>
+    private static ProjectionState StateOf(int users)
+    {
+        var state = new ProjectionState { CommunityJson = "{}" };
+        for (var n = 0; n < users; n++)
+        {
+            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
+        }
+
+        return state;
+    }
+
     private static string Set(int bucket) => "u" + bucket.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task OneChangedUser_RewritesOneBucket_FromMemoryAndAfterAColdRead_InTransactions_WhenTheCoreMayCarryNoFigure()
     {
-        var state = new ProjectionState { CommunityJson = "{}" };
-        for (var n = 0; n < 3_000; n++)
-        {
-            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
-        }
+        var state = StateOf(3_000);
 
         var store = new ProjectionStateStore(Storage) { FiguresInCoreLimit = 0 };
         var first = await store.WriteAsync(state, sweep: false, CancellationToken.None);
@@ -82,11 +90,7 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
     [Fact]
     public async Task OneChangedUser_RidesInTheCore_WarmAndCold_NoBucketRewritten()
     {
-        var state = new ProjectionState { CommunityJson = "{}" };
-        for (var n = 0; n < 3_000; n++)
-        {
-            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
-        }
+        var state = StateOf(3_000);
 
         var store = new ProjectionStateStore(Storage);
         await store.WriteAsync(state, sweep: false, CancellationToken.None);
@@ -125,11 +129,7 @@ public sealed class ProjectionStateStoreTests : IAsyncLifetime
     [Fact]
     public async Task TheCore_CarriesChangedFigures_UntilWhatItCarriedSinceTheBucketsOutweighsThem_ThenTheBucketsAreRewritten_AndItStartsAgain()
     {
-        var state = new ProjectionState { CommunityJson = "{}" };
-        for (var n = 0; n < 3_000; n++)
-        {
-            state.Identities[$"x:user{n}"] = new Figures($"user{n}", n, true, 0.5, 1, 2, 3) { Level = Levels.Participant };
-        }
+        var state = StateOf(3_000);
 
         var store = new ProjectionStateStore(Storage);
         await store.WriteAsync(state, sweep: false, CancellationToken.None);
