@@ -158,7 +158,7 @@ public sealed class ProjectionState
 
     /// <summary>
     /// The figures the core has carried, summed over the writes since the buckets were last written (decision 1303):
-    /// what keeping the buckets as they are has cost so far. In memory; a state read from storage starts from the core it read.
+    /// what keeping the buckets as they are has cost so far. Kept with the state's head, so a cold read goes on counting.
     /// </summary>
     internal long CoreFiguresWritten { get; set; }
 

@@ -61,6 +61,9 @@ public sealed class ProjectionStateStore(EngageStorage storage)
     /// <summary>Format of the head row (its <c>Sets</c> column); a head without it is of the single-set layout before decision 1242.</summary>
     private const int HeadFormat = 3;
 
+    /// <summary>The head's column of <see cref="ProjectionState.CoreFiguresWritten"/> (decision 1303).</summary>
+    private const string CarriedColumn = "CoreCarried";
+
     /// <summary>Binary columns per chunk row (<see cref="BinaryColumns"/>): under the 1 MiB entity limit.</summary>
     private const int Columns = 14;
     private const int RowBytes = Columns * BinaryColumns.ColumnBytes;
@@ -117,6 +120,10 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         if (state is not null)
         {
             state.HeadETag = head.ETag;
+            if (head.GetInt64(CarriedColumn) is { } carried)
+            {
+                state.CoreFiguresWritten = carried; // a head written before decision 1303 has none: the core read counts once
+            }
         }
 
         return new StateRead(state, false);
@@ -228,7 +235,8 @@ public sealed class ProjectionStateStore(EngageStorage storage)
             return new StateWrite(toWrite.Count, chunks.Count, toWrite.Sum(w => (long)w.Bytes.Length), next.Values.Sum(s => s.Bytes), 0);
         }
 
-        var etag = await WriteHeadAsync(current, generation, next, ct);
+        var carried = rebucket ? 0 : state.CoreFiguresWritten + delta.Count;
+        var etag = await WriteHeadAsync(current, generation, next, carried, ct);
 
         // The head names the new state: what it no longer names can go (a run cut short here leaves rows a full run sweeps).
         var named = next.SelectMany(s => Enumerable.Range(0, s.Value.Chunks).Select(n => ChunkRow(s.Key, s.Value.Version, n))).ToHashSet(StringComparer.Ordinal);
@@ -242,7 +250,7 @@ public sealed class ProjectionStateStore(EngageStorage storage)
         state.HeadETag = etag;
         state.StoredBuckets = fingerprints;
         state.StoredBucketCount = buckets;
-        state.CoreFiguresWritten = rebucket ? 0 : state.CoreFiguresWritten + delta.Count;
+        state.CoreFiguresWritten = carried;
         if (rebucket)
         {
             state.MarkBucketed();
@@ -328,12 +336,15 @@ public sealed class ProjectionStateStore(EngageStorage storage)
 
     private static bool IsBucket(string set) => set.StartsWith('u');
 
-    private async Task<ETag> WriteHeadAsync(TableEntity? current, long generation, Dictionary<string, StoredSet> sets, CancellationToken ct)
+    /// <param name="carried">The figures the cores have carried since the buckets were written (decision 1303): kept with the
+    /// head, so that a process that reads the state cold (a new instance every run, say) goes on counting.</param>
+    private async Task<ETag> WriteHeadAsync(TableEntity? current, long generation, Dictionary<string, StoredSet> sets, long carried, CancellationToken ct)
     {
         var head = new TableEntity(ScoreStore.StatePartition, HeadRow)
         {
             ["Format"] = HeadFormat,
             ["Generation"] = generation,
+            [CarriedColumn] = carried,
             ["Sets"] = string.Join(';', sets.OrderBy(s => s.Key, StringComparer.Ordinal)
                 .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key}:{s.Value.Version}:{s.Value.Chunks}:{s.Value.Bytes}"))),
             ["Bytes"] = sets.Values.Sum(s => s.Bytes),
