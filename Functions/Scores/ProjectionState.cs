@@ -169,8 +169,10 @@ public sealed class ProjectionState
     /// no estimate of the rate), and never while the core carries no more than a bucket's worth. At a steady g figures
     /// changed a run among U, the core grows to about √(2gU) before the rewrite, every √(2U/g) runs.
     /// </summary>
-    public bool CoreOutgrown(int carried) =>
-        carried > FiguresPerBucket && CoreFiguresWritten + carried > Identities.Count + Entrants.Count;
+    public bool CoreOutgrown(int carried) => Outgrown(CoreFiguresWritten, carried, Identities.Count + Entrants.Count);
+
+    /// <summary>The rule of <see cref="CoreOutgrown"/>: a core of <paramref name="core"/> figures after cores of <paramref name="carriedBefore"/>, among <paramref name="figures"/>.</summary>
+    private static bool Outgrown(long carriedBefore, long core, long figures) => core > FiguresPerBucket && carriedBefore + core > figures;
 
     /// <summary>
     /// Runs between two rewrites of the buckets under <see cref="CoreOutgrown"/> when each run changes
@@ -183,7 +185,7 @@ public sealed class ProjectionState
         for (var k = 1; perRun > 0; k++)
         {
             var core = Math.Min((long)perRun * k, figures); // the core never carries more than every figure
-            if (core > FiguresPerBucket && carried + core > figures)
+            if (Outgrown(carried, core, figures))
             {
                 return k;
             }
